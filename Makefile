@@ -1,0 +1,46 @@
+# wattshare: the two set-up commands are `make demo` and `make test`; both install what they need.
+SHELL := /bin/bash
+JOBS ?= 2
+BIN := build/bin/wattshare
+FUZZ_RUNS ?= 20000
+
+.PHONY: all build demo test bench fuzz clean setup-build setup-test setup-bench
+
+all: build
+
+setup-build:
+	@scripts/setup build
+setup-test:
+	@scripts/setup test
+setup-bench:
+	@scripts/setup bench
+
+# Release build; leaves the CLI at build/bin/wattshare.
+build: setup-build
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+# The main job on the embedded, emulated community: a week of the sample community in virtual
+# time, then the emulator serving APIS's driver protocol at 60x until Ctrl-C.
+demo: build
+	@$(BIN) sim --config examples/apis-sample --days 7
+	@$(BIN) emulator --config examples/apis-sample --port 4390 --acceleration 60
+
+# Every test, under AddressSanitizer + UBSan, then a short run of every fuzz target.
+test: setup-test
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	@ctest --preset asan -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz
+
+# libFuzzer targets (clang); FUZZ_RUNS inputs each from the seed corpus.
+fuzz: setup-test
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@scripts/run-fuzzers build/fuzz/bin $(FUZZ_RUNS)
+
+bench: setup-bench build
+	@scripts/run-bench
+
+clean:
+	rm -rf build

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Writes the oist-19 example: 19 houses like the OIST deployment (Okinawa), APIS files + community.json.
+
+Facts (shared/reference/models-and-data.md): 2LDK houses with 2.7 kWp of PV, 3LDK houses with
+4.0 kWp; 4.8 kWh batteries; a 350 V DC exchange bus. Lines are 2 x 4 mm2 copper:
+0.0086 ohm per metre of route. Run from this folder: ./generate.py
+"""
+import json
+import os
+
+ids = [f"E{n:03d}" for n in range(1, 20)]
+# (kind, route metres from its parent, parent or None for the junction): three feeders.
+layout = {
+    "E001": ("3LDK", 25, None), "E002": ("2LDK", 30, "E001"), "E003": ("2LDK", 35, "E002"),
+    "E004": ("3LDK", 30, "E003"), "E005": ("2LDK", 40, "E004"), "E006": ("2LDK", 30, "E005"),
+    "E007": ("3LDK", 20, None), "E008": ("2LDK", 35, "E007"), "E009": ("3LDK", 30, "E008"),
+    "E010": ("2LDK", 25, "E009"), "E011": ("3LDK", 45, "E010"), "E012": ("2LDK", 30, "E011"),
+    "E013": ("2LDK", 30, None), "E014": ("3LDK", 25, "E013"), "E015": ("2LDK", 35, "E014"),
+    "E016": ("2LDK", 30, "E015"), "E017": ("3LDK", 40, "E016"), "E018": ("2LDK", 25, "E017"),
+    "E019": ("3LDK", 30, "E018"),
+}
+ohm_per_m = 0.0086
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+units = []
+for i, uid in enumerate(ids):
+    kind, metres, parent = layout[uid]
+    big = kind == "3LDK"
+    unit = {
+        "id": uid,
+        "config": f"units/{uid}/config.json",
+        "pv": {"kwp": 4.0 if big else 2.7},
+        "load": {"annualKwh": (4800 if big else 3600) + (i * 137) % 900 - 450,
+                 "shiftMin": (i * 37) % 150 - 60},
+        "battery": {"initialRsocPct": 40 + (i * 11) % 35},
+        "bus": {"resistanceOhm": round(metres * ohm_per_m, 4)},
+    }
+    if parent:
+        unit["bus"]["parent"] = parent
+    units.append(unit)
+    config = f"""{{
+\t// APIS config.json of unit {uid} ({kind}). Paths are relative to this file.
+\t"programId" : "apis-main",
+\t"communityId" : "oist",
+\t"clusterId" : "oist-19",
+\t"security" : {{ "enabled" : false }},
+\t"unitId" : "{uid}",
+\t"unitName" : "{uid}",
+\t"serialNumber" : "{i + 1}",
+\t"systemType" : "dcdc_emulator",
+\t"hwConfigFile" : "../../hwConfig.json",
+\t"policyFile" : "../../policy.json",
+\t"scenarioFile" : "../../scenario.json",
+\t"stateFileFormat" : "{{tmpdir}}/wattshare/{uid}/state/%s",
+\t"dealLogDirFormat" : "'{{tmpdir}}/wattshare/{uid}/dealLog/'uuuu'/'MM'/'dd",
+\t"fileSystemExclusiveLockFileFormat" : "{{tmpdir}}/.wattshare.{uid}.%s.lock",
+\t"connection" : {{
+\t\t"emulator" : {{ "host" : "localhost", "port" : 4390 }},
+\t\t"dcdc_controller" : {{ "host" : "localhost", "port" : {4380 + i} }}
+\t}},
+\t"controlCenter" : {{ "enabled" : false }},
+\t"batteryCapacityManagement" : {{ "enabled" : false }},
+\t"watchdog" : {{ "enabled" : false }}
+}}
+"""
+    write(f"units/{uid}/config.json", config)
+
+community = {
+    "name": "oist-19",
+    "location": {"latitudeDeg": 26.46, "longitudeDeg": 127.83, "utcOffsetHours": 9},
+    "start": "2020-01-01",
+    "seed": 19,
+    "bus": {"bleedSiemens": 1e-6},
+    "defaults": {"load": {"spikesPerDay": 5}, "systemLossW": 17.5, "exportLimitW": 0},
+    "units": units,
+}
+header = ("// 19 houses like the OIST deployment: 2LDK (2.7 kWp) and 3LDK (4.0 kWp), 4.8 kWh\n"
+          "// batteries, three feeders of a 350 V DC bus. Written by generate.py.\n")
+write("community.json", header + json.dumps(community, indent=1) + "\n")
+
+# policy.json: the sample policy with 19 members and no per-branch evaluation (sum cap only).
+src = open("../apis-sample/policy.json").read()
+members_at = src.index('"memberUnitIds"')
+src = src[:members_at] + '"memberUnitIds" : [' + ", ".join(f'"{u}"' for u in ids) + "]," + \
+    src[src.index("\n", members_at):]
+safety_at = src.index('\t"safety" : {')
+safety_end = src.index('\t"heloPeriodMsec"')
+src = src[:safety_at] + """\t"safety" : {
+\t\t"sumOfDealingUnitGridCurrentAllowancePerUnitA" : 0.125,
+\t\t"sumOfDealGridCurrentMaxA" : 100,
+\t\t"gridTopologyBasedEvaluation" : { "enabled" : false }
+\t},
+
+""" + src[safety_end:]
+src = src.replace('"largeCapacityUnitIds" : ["E001"]', '"largeCapacityUnitIds" : ["E001", "E007", "E014"]')
+src = src.replace("4-unit sample community", "19-unit OIST-like community")
+write("policy.json", src)
+write("hwConfig.json", open("../apis-sample/hwConfig.json").read())
+write("scenario.json", open("../apis-sample/scenario.json").read())

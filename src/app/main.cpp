@@ -1,0 +1,66 @@
+// `wattshare`: one command, one subcommand per job.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "app/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace wattshare::app;
+  CLI::App cli{
+      "wattshare — autonomous energy sharing between houses (APIS-compatible), PV-surplus "
+      "routing and converter-level control.\nRun `wattshare <command> --help` for each command."};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", "wattshare 0.1.0");
+
+  SimOptions sim;
+  auto* sim_cmd = cli.add_subcommand(
+      "sim",
+      "Run a community in virtual time as fast as possible and report its energy.\n"
+      "Until the sharing engine exists every house runs on its own: PV feeds the load, then the "
+      "battery; surplus is exported up to the house's limit or curtailed; deficits come from the "
+      "battery, then the utility.");
+  sim_cmd->add_option("--config", sim.config, "Community folder or community.json")
+      ->capture_default_str();
+  sim_cmd->add_option("--days", sim.days, "Simulated days")->capture_default_str()
+      ->check(CLI::Range(0.0, 36500.0));
+  sim_cmd->add_option("--seed", sim.seed, "Override the community's seed (weather, loads)");
+  sim_cmd->add_option("--start", sim.start, "First day, YYYY-MM-DD (default: the community's)");
+  sim_cmd->add_flag("--json", sim.json, "Print one JSON object instead of a table");
+
+  EmulatorOptions emu;
+  auto* emu_cmd = cli.add_subcommand(
+      "emulator",
+      "Run a community in real time (times --acceleration) and serve APIS's device-driver HTTP "
+      "protocol on 127.0.0.1 for every unit: apis-emulator paths (/get/unit/<id>, "
+      "/set/dcdc/<id>?mode=&dvg=&dig=&drg=, ...) and dcdc_batt_comm paths under a unit prefix "
+      "(/<id>/dcdc/get, /<id>/all/get, ...), or unprefixed on one port per unit with "
+      "--driver-port-base. Stops on Ctrl-C.");
+  emu_cmd->add_option("--config", emu.config, "Community folder or community.json")
+      ->capture_default_str();
+  emu_cmd->add_option("--host", emu.host, "Address to bind")->capture_default_str();
+  emu_cmd->add_option("--port", emu.port, "Port (0 picks a free one and prints it)")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
+  emu_cmd->add_option("--driver-port-base", emu.driver_port_base,
+                      "Also serve unit i's dcdc_batt_comm API on port BASE+i (0: off)")
+      ->check(CLI::Range(0, 65535));
+  emu_cmd->add_option("--acceleration", emu.acceleration,
+                      "Virtual seconds per real second (changeable at /set/acc/<n>)")
+      ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
+  emu_cmd->add_option("--start", emu.start, "Virtual start day, YYYY-MM-DD (default: the community's)");
+
+  std::vector<std::string> check_paths;
+  auto* config_cmd = cli.add_subcommand("config", "Work with configuration files.");
+  config_cmd->require_subcommand(1);
+  auto* check_cmd = config_cmd->add_subcommand(
+      "check",
+      "Load APIS files (config.json with its hwConfig/policy/scenario, or any single one) or a "
+      "whole community folder; print `ok` per file or its errors; exit 1 on any error.");
+  check_cmd->add_option("paths", check_paths, "Files or folders")->required();
+
+  CLI11_PARSE(cli, argc, argv);
+  spdlog::set_pattern("%^%l%$ %v");
+  if (sim_cmd->parsed()) return run_sim(sim);
+  if (emu_cmd->parsed()) return run_emulator(emu);
+  if (check_cmd->parsed()) return run_config_check(check_paths);
+  return 2;
+}

@@ -1,0 +1,73 @@
+#include "config/config_set.hpp"
+
+#include <fmt/format.h>
+
+namespace wattshare {
+
+std::vector<std::string> cross_check(const ConfigSet& s) {
+  std::vector<std::string> problems;
+  if (!s.policy.is_member(s.unit.unit_id))
+    problems.push_back(fmt::format("{}: key 'unitId': '{}' is not in memberUnitIds of {}",
+                                   s.unit.source_path, s.unit.unit_id, s.policy.source_path));
+  if (s.hw.grid_current_capacity_a < s.policy.mediator.deal_grid_current_a)
+    problems.push_back(fmt::format(
+        "{}: key 'gridCurrentCapacityA': {} A is smaller than one deal current "
+        "(mediator.deal.gridCurrentA {} A in {})",
+        s.hw.source_path, s.hw.grid_current_capacity_a, s.policy.mediator.deal_grid_current_a,
+        s.policy.source_path));
+  for (const auto& slice : s.scenario.slices) {
+    for (const auto& r : slice.rules) {
+      for (const auto* rule : {&r.request, &r.accept}) {
+        if (*rule && (*rule)->pair_unit_id && !s.policy.is_member(*(*rule)->pair_unit_id))
+          problems.push_back(fmt::format(
+              "{}: key '{}.{}.{}.{}.pairUnitId': '{}' is not in memberUnitIds of {}",
+              s.scenario.source_path, slice.key, rule == &r.request ? "request" : "accept",
+              r.status, to_string((*rule)->direction), *(*rule)->pair_unit_id,
+              s.policy.source_path));
+      }
+    }
+    if (!slice.bands.empty() && slice.bands.back().upper_wh &&
+        *slice.bands.back().upper_wh < s.hw.battery_nominal_capacity_wh)
+      problems.push_back(fmt::format(
+          "{}: key '{}.batteryStatus': gap above the last band: no status for {}-{} Wh "
+          "(batteryNominalCapacityWh in {})",
+          s.scenario.source_path, slice.key, *slice.bands.back().upper_wh,
+          s.hw.battery_nominal_capacity_wh, s.hw.source_path));
+  }
+  return problems;
+}
+
+namespace {
+
+template <typename T, typename Load>
+tl::expected<T, Error> cached(std::map<std::string, tl::expected<T, Error>>* cache,
+                              const std::string& path, Load load) {
+  if (cache == nullptr) return load(path);
+  auto it = cache->find(path);
+  if (it == cache->end()) it = cache->emplace(path, load(path)).first;
+  return it->second;
+}
+
+}  // namespace
+
+tl::expected<ConfigSet, Error> load_config_set(const std::string& config_json_path,
+                                               ConfigCache* cache) {
+  auto unit = load_unit_config(config_json_path);
+  if (!unit) return tl::unexpected(unit.error());
+  ConfigSet set;
+  set.unit = std::move(*unit);
+  std::string errors;
+  auto note = [&](const Error& e) { errors += (errors.empty() ? "" : "\n") + e.message; };
+  auto hw = cached(cache ? &cache->hw : nullptr, set.unit.hw_config_file, load_hw_config);
+  auto policy = cached(cache ? &cache->policy : nullptr, set.unit.policy_file, load_policy);
+  auto scenario = cached(cache ? &cache->scenario : nullptr, set.unit.scenario_file, load_scenario);
+  if (hw) set.hw = std::move(*hw); else note(hw.error());
+  if (policy) set.policy = std::move(*policy); else note(policy.error());
+  if (scenario) set.scenario = std::move(*scenario); else note(scenario.error());
+  if (!errors.empty()) return tl::unexpected(Error::invalid_config(errors));
+  for (const auto& p : cross_check(set)) note(Error::invalid_config(p));
+  if (!errors.empty()) return tl::unexpected(Error::invalid_config(errors));
+  return set;
+}
+
+}  // namespace wattshare

@@ -1,0 +1,40 @@
+// The four APIS files of one unit, loaded together and checked against each other: the unit is a
+// policy member, its scenario's pairUnitIds are members, its converter can carry one deal
+// current, and its battery bands cover its battery.
+//   auto set = load_config_set("examples/apis-sample/units/E001/config.json");
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "config/hw_config.hpp"
+#include "config/policy.hpp"
+#include "config/scenario.hpp"
+#include "config/unit_config.hpp"
+
+namespace wattshare {
+
+struct ConfigSet {
+  UnitConfig unit;
+  HwConfig hw;
+  Policy policy;
+  Scenario scenario;
+};
+
+// Cross-file problems, one message per problem (empty when consistent).
+std::vector<std::string> cross_check(const ConfigSet& set);
+
+// Files shared by many units (one policy for a whole cluster) are parsed once per cache.
+struct ConfigCache {
+  std::map<std::string, tl::expected<HwConfig, Error>> hw;
+  std::map<std::string, tl::expected<Policy, Error>> policy;
+  std::map<std::string, tl::expected<Scenario, Error>> scenario;
+};
+
+[[nodiscard]] tl::expected<ConfigSet, Error> load_config_set(const std::string& config_json_path,
+                                                             ConfigCache* cache = nullptr);
+
+}  // namespace wattshare

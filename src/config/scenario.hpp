@@ -1,0 +1,77 @@
+// APIS scenario.json: one unit's wishes by time of day (reference §2.5, §4.2). Each time slice
+// maps the remaining battery energy to a status, and each status to at most one request rule
+// and one accept rule. Battery bands must tile the energy axis: overlaps and gaps are refused.
+//   const TimeSlice* s = scenario.slice_at(seconds_of_day);
+//   const BatteryBand* b = s->band_for(remaining_wh);
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "core/error.hpp"
+#include "core/json_file.hpp"
+
+namespace wattshare {
+
+enum class DealDirection { kCharge, kDischarge };
+std::string_view to_string(DealDirection d);
+
+enum class AcceptSelection { kAmount, kPointAndAmount };
+std::string_view to_string(AcceptSelection s);
+
+struct DealRule {
+  DealDirection direction = DealDirection::kCharge;
+  double limit_wh = 0;
+  std::optional<double> point_per_wh;
+  std::optional<std::string> pair_unit_id;
+};
+
+// lower <= remaining_wh < upper; an absent bound is unbounded.
+struct BatteryBand {
+  std::optional<double> lower_wh;
+  std::optional<double> upper_wh;
+  std::string status;
+  [[nodiscard]] bool contains(double wh) const {
+    return (!lower_wh || wh >= *lower_wh) && (!upper_wh || wh < *upper_wh);
+  }
+};
+
+struct StatusRules {
+  std::string status;
+  std::optional<DealRule> request;
+  std::optional<DealRule> accept;
+};
+
+struct TimeSlice {
+  std::string key;       // "HH:MM:SS-HH:MM:SS" as written
+  std::string from_hms;  // compared as strings, like APIS: "24:00:00" is a valid end
+  std::string to_hms;
+  std::vector<BatteryBand> bands;  // sorted by lower bound
+  std::vector<StatusRules> rules;  // one per status named in batteryStatus
+  std::optional<AcceptSelection> accept_selection;
+
+  [[nodiscard]] const BatteryBand* band_for(double remaining_wh) const;
+  [[nodiscard]] const StatusRules* rules_for(const std::string& status) const;
+};
+
+struct Scenario {
+  long long refreshing_period_ms = 5000;
+  AcceptSelection accept_selection = AcceptSelection::kAmount;
+  std::vector<TimeSlice> slices;  // file order; the first match wins
+  std::string source_path;
+
+  // `hms` is "HH:MM:SS" of local time.
+  [[nodiscard]] const TimeSlice* slice_at(const std::string& hms) const;
+  [[nodiscard]] AcceptSelection selection_for(const TimeSlice& slice) const {
+    return slice.accept_selection.value_or(accept_selection);
+  }
+};
+
+[[nodiscard]] tl::expected<Scenario, Error> parse_scenario(const Json& doc,
+                                                           const std::string& origin);
+[[nodiscard]] tl::expected<Scenario, Error> load_scenario(const std::string& path);
+
+}  // namespace wattshare

@@ -1,0 +1,31 @@
+// Comment-tolerant JSON as APIS writes it: `//` and `/* */` comments, repeated keys (the last
+// one wins; APIS's exe files repeat "#" as a comment key), tabs. Errors name the origin (file)
+// and the line and column.
+//   auto doc = load_json_file("examples/apis-sample/policy.json");
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include "core/error.hpp"
+
+namespace wattshare {
+
+// Ordered: APIS picks the first matching scenario time slice in file order.
+using Json = nlohmann::ordered_json;
+
+[[nodiscard]] tl::expected<Json, Error> parse_json_text(std::string_view text,
+                                                        std::string_view origin);
+[[nodiscard]] tl::expected<Json, Error> load_json_file(const std::string& path);
+
+// Serialises for the wire: invalid UTF-8 (from a request echoed in an error) becomes U+FFFD
+// instead of an exception.
+std::string dump_json(const Json& value);
+
+// A short, printable description of a JSON value's type for error messages: "string \"abc\"".
+std::string describe_json(const Json& value);
+
+}  // namespace wattshare

@@ -1,0 +1,215 @@
+#include "devices/emulated/community.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace wattshare {
+namespace {
+
+std::vector<BusNode> bus_nodes(const CommunitySpec& spec) {
+  std::vector<BusNode> nodes;
+  nodes.push_back(BusNode{-1, 0.0, 0.0});  // the junction
+  for (const auto& u : spec.units) {
+    const int parent = u.bus_parent.empty() ? 0 : spec.index_of(u.bus_parent) + 1;
+    nodes.push_back(BusNode{parent, u.line_resistance_ohm, spec.bleed_siemens});
+  }
+  return nodes;
+}
+
+
+}  // namespace
+
+Community::Community(const CommunitySpec& spec)
+    : spec_(spec), sun_(spec.location, spec.weather), bus_(bus_nodes(spec)), now_(spec.start) {
+  units_.reserve(spec.units.size());
+  for (std::size_t i = 0; i < spec.units.size(); ++i) {
+    const auto& s = spec.units[i];
+    Unit u{s.id, Battery{s.battery}, DcdcConverter{s.dcdc}, PvArray{}, nullptr, s.pv.scale,
+           std::make_unique<HouseholdLoad>(s.load, spec.location.utc_offset_h), s.system_loss_w,
+           s.export_limit_w, i + 1};
+    u.pv_array.kwp = s.pv.kwp;
+    if (!s.pv.hourly_csv.empty()) {
+      auto profile = HourlyProfile::load(s.pv.hourly_csv);
+      if (!profile) throw std::runtime_error(profile.error().message);
+      profiles_.push_back(std::make_unique<HourlyProfile>(std::move(*profile)));
+      u.hourly = profiles_.back().get();
+    }
+    u.totals.stored_start_wh = u.battery.stored_wh();
+    units_.push_back(std::move(u));
+  }
+}
+
+int Community::index_of(const std::string& id) const {
+  for (std::size_t i = 0; i < units_.size(); ++i)
+    if (units_[i].id == id) return static_cast<int>(i);
+  return -1;
+}
+
+void Community::solve_bus() {
+  for (auto& u : units_) bus_.set_port(u.node, u.dcdc.port());
+  bus_.solve();
+  ++bus_solves_;
+  bus_loss_w_ = bus_.loss_w();
+  for (auto& u : units_) {
+    u.vg_v = bus_.voltage_v(u.node);
+    u.ig_a = -bus_.injection_a(u.node);
+    u.wg_w = u.vg_v * u.ig_a;
+    u.conv_loss_w = u.dcdc.loss_w(u.wg_w);
+    u.wb_w = u.wg_w - u.conv_loss_w;
+  }
+  bus_dirty_ = false;
+}
+
+void Community::update_minute(std::int64_t minute) {
+  if (minute == minute_) return;
+  minute_ = minute;
+  const double ghi = sun_.ghi_w_m2(minute);
+  const double ambient = ghi > 0 ? sun_.ambient_c(minute) : 0.0;
+  int doy = 0;
+  double minute_of_day = 0;
+  bool need_calendar = true;
+  for (auto& u : units_) {
+    if (u.hourly != nullptr) {
+      if (need_calendar) {
+        doy = sun_.day_of_year(minute);
+        const auto local = minute + static_cast<std::int64_t>(std::lround(spec_.location.utc_offset_h * 60));
+        minute_of_day = static_cast<double>(((local % 1440) + 1440) % 1440);
+        need_calendar = false;
+      }
+      u.pv_w = u.pv_scale * u.hourly->power_w(doy, minute_of_day);
+    } else {
+      u.pv_w = u.pv_array.power_w(ghi, ambient) * u.pv_scale;
+    }
+    u.load_w = u.load->power_w(minute);
+  }
+}
+
+void Community::step(double dt_s, std::int64_t minute) {
+  update_minute(minute);
+  if (bus_dirty_) solve_bus();
+  const double h = dt_s / 3600.0;
+  bus_loss_wh_ += bus_loss_w_ * h;
+  for (auto& u : units_) {
+    auto& t = u.totals;
+    const double net_w = u.pv_w - u.load_w - u.system_loss_w + u.wb_w;
+    const BatteryFlow flow = u.battery.exchange(net_w, dt_s);
+    const double rest_w = net_w - flow.terminal_w;  // > 0 surplus, < 0 deficit
+    double export_w = 0, curtail_w = 0, import_w = 0;
+    if (rest_w > 0) {
+      export_w = std::min(rest_w, u.export_limit_w);
+      curtail_w = rest_w - export_w;
+    } else {
+      import_w = -rest_w;
+    }
+    t.pv_wh += u.pv_w * h;
+    t.load_wh += u.load_w * h;
+    t.system_loss_wh += u.system_loss_w * h;
+    t.battery_loss_wh += flow.loss_wh;
+    t.converter_loss_wh += u.conv_loss_w * h;
+    t.bus_in_wh += u.wg_w * h;
+    if (u.wg_w > 0) t.shared_wh += u.wg_w * h;
+    t.export_wh += export_w * h;
+    t.curtailed_wh += curtail_w * h;
+    t.import_wh += import_w * h;
+
+    // A ramp or a trip changes the port: the bus must be solved again.
+    const bool was_ramping = u.dcdc.ramping();
+    const auto heavy_before = u.dcdc.alarm_bits() & 0xff00;
+    u.dcdc.advance(dt_s, u.vg_v, u.ig_a, u.battery.open_circuit_voltage_v());
+    if (was_ramping || (u.dcdc.alarm_bits() & 0xff00) != heavy_before) bus_dirty_ = true;
+  }
+}
+
+void Community::advance_to(TimePoint t) {
+  while (now_ < t) {
+    const std::int64_t minute = minute_index(now_);
+    TimePoint next = TimePoint{std::chrono::minutes{minute + 1}};
+    double ramp_s = 0;
+    for (const auto& u : units_) ramp_s = std::max(ramp_s, u.dcdc.ramp_remaining_s());
+    if (ramp_s > 0) {
+      // While anything ramps, re-solve the bus at least every second.
+      const auto ramp_end = now_ + std::max(Duration{1}, from_seconds(std::min(ramp_s, 1.0)));
+      next = std::min(next, ramp_end);
+    }
+    next = std::min(next, t);
+    step(to_seconds(next - now_), minute);
+    now_ = next;
+  }
+}
+
+UnitData Community::unit_data(std::size_t i) const {
+  const Unit& u = units_[i];
+  UnitData d;
+  d.mode = u.dcdc.mode();
+  d.alarm = u.dcdc.alarm_level();
+  d.alarm_bits = u.dcdc.alarm_bits();
+  d.meter = u.dcdc.measure(u.vg_v, u.ig_a, u.battery.open_circuit_voltage_v());
+  d.meter.vb_v = u.battery.voltage_v(d.meter.ib_a);
+  d.dvg_v = u.dcdc.dvg_v();
+  d.drg = u.dcdc.drg();
+  const auto& p = u.dcdc.params();
+  d.param = DcdcParamValues{u.dcdc.dig_a(), p.ogv_v, p.ugv_v, p.obv_v, p.ubv_v, p.cib_a};
+  d.rsoc_pct = u.battery.rsoc_pct();
+  d.battery_status = u.battery.permission();
+  d.time = now_;
+  return d;
+}
+
+tl::expected<UnitData, Error> Community::set_dcdc(std::size_t i, const DcdcCommand& c) {
+  Unit& u = units_[i];
+  const auto& p = u.dcdc.params();
+  const DcdcMode mode = c.mode.value_or(u.dcdc.mode());
+  const double dvg = c.dvg_v.value_or(u.dcdc.dvg_v());
+  const double dig = c.dig_a.value_or(u.dcdc.dig_a());
+  const double drg = c.drg.value_or(u.dcdc.drg());
+  if (!std::isfinite(dvg) || dvg < 0 || dvg > p.ogv_v)
+    return tl::unexpected(Error::bad_input(
+        fmt::format("{}: dvg {} V is outside 0-{} V (ogv)", u.id, dvg, p.ogv_v)));
+  if (!std::isfinite(dig) || dig < 0 || dig > p.max_grid_current_a)
+    return tl::unexpected(Error::bad_input(fmt::format(
+        "{}: dig {} A is outside 0-{} A (converter rating)", u.id, dig, p.max_grid_current_a)));
+  if (!std::isfinite(drg) || drg < 0 || drg >= 1)
+    return tl::unexpected(
+        Error::bad_input(fmt::format("{}: drg {} is outside [0, 1)", u.id, drg)));
+  if (mode != DcdcMode::kWait && u.battery.permission() == BatteryPermission::kDeny)
+    return tl::unexpected(Error::rejected(
+        fmt::format("{}: the battery denies operation (battery_operation_status 0)", u.id)));
+  u.dcdc.note_bus_voltage(u.vg_v);
+  u.dcdc.command(mode, dvg, dig, drg);
+  bus_dirty_ = true;
+  solve_bus();
+  return unit_data(i);
+}
+
+EnergyTotals Community::unit_totals(std::size_t i) const {
+  EnergyTotals t = units_[i].totals;
+  t.stored_now_wh = units_[i].battery.stored_wh();
+  return t;
+}
+
+EnergyTotals Community::totals() const {
+  EnergyTotals sum;
+  for (std::size_t i = 0; i < units_.size(); ++i) {
+    const EnergyTotals t = unit_totals(i);
+    sum.pv_wh += t.pv_wh;
+    sum.load_wh += t.load_wh;
+    sum.import_wh += t.import_wh;
+    sum.export_wh += t.export_wh;
+    sum.curtailed_wh += t.curtailed_wh;
+    sum.battery_loss_wh += t.battery_loss_wh;
+    sum.converter_loss_wh += t.converter_loss_wh;
+    sum.system_loss_wh += t.system_loss_wh;
+    sum.shared_wh += t.shared_wh;
+    sum.stored_start_wh += t.stored_start_wh;
+    sum.stored_now_wh += t.stored_now_wh;
+  }
+  sum.bus_loss_wh = bus_loss_wh_;  // the bus is inside the community: bus_in stays 0
+  return sum;
+}
+
+double Community::bus_voltage_v() const { return bus_.voltage_v(0); }
+
+}  // namespace wattshare

@@ -1,0 +1,122 @@
+// An emulated community: every house's PV, load, battery and DC/DC converter, and the DC bus
+// that joins the converters, advanced together in time. Set-points are piecewise constant, so
+// between commands the bus is solved once and each house's energy flows are integrated per
+// minute of PV/load data (finer only while a converter ramps). Every flow and loss is counted:
+// totals() balances to rounding.
+//   Community c{spec};
+//   c.set_dcdc(0, {.mode = DcdcMode::kVoltageReference, .dvg_v = 350, .dig_a = 2.3});
+//   c.advance_to(spec.start + hours(1));
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "config/community.hpp"
+#include "core/error.hpp"
+#include "devices/unit_data.hpp"
+#include "physics/battery.hpp"
+#include "physics/dc_bus.hpp"
+#include "physics/dcdc_converter.hpp"
+#include "physics/hourly_profile.hpp"
+#include "physics/household_load.hpp"
+#include "physics/solar.hpp"
+
+namespace wattshare {
+
+// Energy counters [Wh]. For a unit, bus_in_wh is what its converter drew from the bus (negative
+// when it fed the bus) and bus_loss_wh is 0; for the community the bus is internal: bus_in_wh
+// is 0 and bus_loss_wh holds the line and bleed losses.
+struct EnergyTotals {
+  double pv_wh = 0;
+  double load_wh = 0;
+  double import_wh = 0;
+  double export_wh = 0;
+  double curtailed_wh = 0;
+  double battery_loss_wh = 0;
+  double converter_loss_wh = 0;
+  double system_loss_wh = 0;
+  double bus_loss_wh = 0;
+  double bus_in_wh = 0;
+  double shared_wh = 0;  // drawn from the bus by charging converters (>= 0)
+  double stored_start_wh = 0;
+  double stored_now_wh = 0;
+
+  [[nodiscard]] double losses_wh() const {
+    return battery_loss_wh + converter_loss_wh + system_loss_wh + bus_loss_wh;
+  }
+  // Inflows minus outflows minus the change in storage: zero up to rounding.
+  [[nodiscard]] double balance_error_wh() const {
+    return pv_wh + import_wh + bus_in_wh - load_wh - export_wh - curtailed_wh - losses_wh() -
+           (stored_now_wh - stored_start_wh);
+  }
+};
+
+class Community {
+ public:
+  // The spec must come from load_community()/parse_community() (validated). Hourly PV files
+  // are read here; a missing one throws std::runtime_error naming the file.
+  explicit Community(const CommunitySpec& spec);
+
+  void advance_to(TimePoint t);
+  [[nodiscard]] TimePoint time() const { return now_; }
+  [[nodiscard]] std::size_t size() const { return units_.size(); }
+  [[nodiscard]] const std::string& unit_id(std::size_t i) const { return units_[i].id; }
+  [[nodiscard]] int index_of(const std::string& id) const;
+  [[nodiscard]] const CommunitySpec& spec() const { return spec_; }
+
+  [[nodiscard]] UnitData unit_data(std::size_t i) const;
+  // Validates the command against the converter's limits, then applies it; on error nothing
+  // changes. Omitted fields keep their present value.
+  [[nodiscard]] tl::expected<UnitData, Error> set_dcdc(std::size_t i, const DcdcCommand& c);
+
+  [[nodiscard]] EnergyTotals totals() const;
+  [[nodiscard]] EnergyTotals unit_totals(std::size_t i) const;
+  [[nodiscard]] double bus_voltage_v() const;  // at the junction
+  [[nodiscard]] double pv_w(std::size_t i) const { return units_[i].pv_w; }
+  [[nodiscard]] double load_w(std::size_t i) const { return units_[i].load_w; }
+  [[nodiscard]] Battery& battery(std::size_t i) { return units_[i].battery; }
+  [[nodiscard]] const DcdcConverter& converter(std::size_t i) const { return units_[i].dcdc; }
+  [[nodiscard]] std::uint64_t bus_solves() const { return bus_solves_; }
+
+ private:
+  struct Unit {
+    std::string id;
+    Battery battery;
+    DcdcConverter dcdc;
+    PvArray pv_array;
+    const HourlyProfile* hourly = nullptr;
+    double pv_scale = 1;
+    std::unique_ptr<HouseholdLoad> load;
+    double system_loss_w = 0;
+    double export_limit_w = 0;
+    std::size_t node = 0;
+    // operating point from the last bus solve
+    double vg_v = 0, ig_a = 0, wg_w = 0, wb_w = 0, conv_loss_w = 0;
+    // PV and load of the present minute
+    double pv_w = 0, load_w = 0;
+    EnergyTotals totals;
+  };
+
+  void solve_bus();
+  void step(double dt_s, std::int64_t minute);
+  void update_minute(std::int64_t minute);
+
+  CommunitySpec spec_;
+  SolarResource sun_;
+  std::vector<std::unique_ptr<HourlyProfile>> profiles_;
+  std::vector<Unit> units_;
+  DcBus bus_;
+  TimePoint now_;
+  std::int64_t minute_ = INT64_MIN;
+  bool bus_dirty_ = true;
+  double bus_loss_w_ = 0;
+  double bus_loss_wh_ = 0;
+  std::uint64_t bus_solves_ = 0;
+};
+
+}  // namespace wattshare

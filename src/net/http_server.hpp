@@ -1,0 +1,44 @@
+// A small HTTP/1.1 server on Boost.Beast: it turns requests into HttpRequest values, calls a
+// handler on the io_context's thread and writes back its HttpResponse (keep-alive, bounded
+// request size and idle time). Beast stays inside http_server.cpp.
+//   HttpServer server{io};
+//   auto port = server.listen("127.0.0.1", 0, [](const HttpRequest& r) { return ...; });
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "core/error.hpp"
+#include "core/http_message.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace wattshare {
+
+class HttpServer {
+ public:
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  explicit HttpServer(boost::asio::io_context& io);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting; port 0 picks a free port. Returns the bound port.
+  [[nodiscard]] tl::expected<std::uint16_t, Error> listen(const std::string& address,
+                                                          std::uint16_t port, Handler handler);
+  // Stops accepting and closes every connection.
+  void stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace wattshare

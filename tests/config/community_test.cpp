@@ -1,0 +1,60 @@
+#include "config/community.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
+
+namespace wattshare {
+namespace {
+
+const std::string kExamples = std::string(WATTSHARE_SOURCE_DIR) + "/examples";
+
+TEST(CommunitySpec, LoadsTheSampleWithDefaultsAndOverrides) {
+  auto c = load_community(kExamples + "/apis-sample");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  ASSERT_EQ(c->units.size(), 4u);
+  EXPECT_EQ(c->units[2].id, "E003");
+  EXPECT_DOUBLE_EQ(c->units[2].pv.scale, 0.6);                // own
+  EXPECT_DOUBLE_EQ(c->units[2].battery.initial_rsoc_pct, 60);  // from defaults
+  EXPECT_DOUBLE_EQ(c->units[2].battery.capacity_wh, 4800);     // from hwConfig
+  EXPECT_EQ(c->units[2].bus_parent, "E002");
+  EXPECT_EQ(c->units[0].apis.policy.member_unit_ids.size(), 4u);
+  EXPECT_EQ(c->start, from_civil(2020, 1, 1));
+}
+
+TEST(CommunitySpec, LoadsOist19) {
+  auto c = load_community(kExamples + "/oist-19");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->units.size(), 19u);
+}
+
+TEST(CommunitySpec, ReseedingChangesEveryDerivedSeed) {
+  auto c = load_community(kExamples + "/apis-sample");
+  ASSERT_TRUE(c.has_value());
+  const auto weather = c->weather.seed;
+  const auto load0 = c->units[0].load.seed;
+  reseed(*c, 42);
+  EXPECT_NE(c->weather.seed, weather);
+  EXPECT_NE(c->units[0].load.seed, load0);
+  EXPECT_NE(c->units[0].load.seed, c->units[1].load.seed);
+}
+
+TEST(CommunitySpec, RefusesABadBusAndDuplicateIds) {
+  const char* text = R"({
+    "units": [
+      {"id": "A", "bus": {"parent": "B", "resistanceOhm": 0.5}},
+      {"id": "B", "bus": {"resistanceOhm": 0}},
+      {"id": "B"}
+    ]})";
+  auto doc = parse_json_text(text, "community.json");
+  ASSERT_TRUE(doc.has_value());
+  auto c = parse_community(*doc, "community.json", false);
+  ASSERT_FALSE(c.has_value());
+  const std::string& m = c.error().message;
+  EXPECT_NE(m.find("key 'units[1].bus.resistanceOhm': must be >= 0.001 ohm"), std::string::npos) << m;
+  EXPECT_NE(m.find("key 'units[2].id': 'B' is listed twice"), std::string::npos) << m;
+  EXPECT_NE(m.find("key 'units[0].bus.parent': 'B' must be listed before 'A'"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace wattshare

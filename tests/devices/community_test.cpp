@@ -1,0 +1,128 @@
+#include "devices/emulated/community.hpp"
+
+#include <gtest/gtest.h>
+
+#include "config/community.hpp"
+
+namespace wattshare {
+namespace {
+
+const std::string kExamples = std::string(WATTSHARE_SOURCE_DIR) + "/examples";
+
+// Three houses on a star bus, clear-sky PV, no APIS files needed.
+CommunitySpec three_houses() {
+  CommunitySpec c;
+  c.start = from_civil(2021, 5, 1);
+  c.seed = 3;
+  for (int i = 0; i < 3; ++i) {
+    UnitSpec u;
+    u.id = "E00" + std::to_string(i + 1);
+    u.pv.kwp = 3.0;
+    u.load.annual_kwh = 4000;
+    u.battery.initial_rsoc_pct = 50;
+    u.line_resistance_ohm = 0.5;
+    c.units.push_back(u);
+  }
+  reseed(c, 3);
+  return c;
+}
+
+TEST(Community, IsolatedHousesConserveEnergy) {
+  auto spec = load_community(kExamples + "/apis-sample");
+  ASSERT_TRUE(spec.has_value()) << spec.error().message;
+  Community c{*spec};
+  c.advance_to(spec->start + hours(24 * 30));
+  const EnergyTotals t = c.totals();
+  EXPECT_GT(t.pv_wh, 4 * 30 * 5000.0);
+  EXPECT_GT(t.load_wh, 4 * 30 * 8000.0);
+  EXPECT_NEAR(t.balance_error_wh(), 0, 1e-6 * t.load_wh);
+  for (std::size_t i = 0; i < c.size(); ++i)
+    EXPECT_NEAR(c.unit_totals(i).balance_error_wh(), 0, 1e-6 * t.load_wh);
+  // Idle converters lose 4.5 W each, all the time.
+  EXPECT_NEAR(t.converter_loss_wh, 4 * 4.5 * 24 * 30, 1e-6);
+  EXPECT_EQ(t.shared_wh, 0);
+}
+
+TEST(Community, AVoltageReferenceCarriesADealBetweenTwoHouses) {
+  CommunitySpec spec = three_houses();
+  Community c{spec};
+  ASSERT_TRUE(c.set_dcdc(0, {DcdcMode::kVoltageReference, 350.0, 2.3, 0.0}).has_value());
+  c.advance_to(spec.start + seconds(20));  // soft start: 14 s to 350 V
+  EXPECT_NEAR(c.unit_data(0).meter.vg_v, 350, 0.01);
+  ASSERT_TRUE(c.set_dcdc(1, {DcdcMode::kDischarge, 380.0, 1.0, 0.0}).has_value());
+  ASSERT_TRUE(c.set_dcdc(2, {DcdcMode::kCharge, 350.0, 1.0, 0.0}).has_value());
+  c.advance_to(spec.start + seconds(30));  // current ramps at 2 A/s
+  const UnitData vr = c.unit_data(0), out = c.unit_data(1), in = c.unit_data(2);
+  EXPECT_NEAR(out.meter.ig_a, -1.0, 1e-9);
+  EXPECT_NEAR(in.meter.ig_a, 1.0, 1e-9);
+  EXPECT_NEAR(vr.meter.ig_a, 0.0, 0.01);  // only the bleed and line losses
+  EXPECT_LT(in.meter.vg_v, vr.meter.vg_v);
+  EXPECT_GT(out.meter.vg_v, vr.meter.vg_v);
+  EXPECT_LT(in.meter.wb_w, in.meter.wg_w);   // the charger's losses
+  EXPECT_LT(out.meter.wb_w, out.meter.wg_w);  // the discharger takes more from its battery
+  c.advance_to(spec.start + hours(2));
+  const EnergyTotals t = c.totals();
+  EXPECT_NEAR(t.shared_wh, 350 * 1.0 * (2 - 30.0 / 3600), 5);
+  EXPECT_NEAR(t.balance_error_wh(), 0, 1e-6 * t.load_wh);
+  EXPECT_GT(t.bus_loss_wh, 0.9 * 1.0 * 1.0 * 2 * 0.5);  // two lines at 1 A x 0.5 ohm
+}
+
+TEST(Community, WithoutAVoltageReferenceNoCurrentFlows) {
+  CommunitySpec spec = three_houses();
+  Community c{spec};
+  ASSERT_TRUE(c.set_dcdc(2, {DcdcMode::kCharge, 350.0, 1.0, 0.0}).has_value());
+  c.advance_to(spec.start + seconds(30));
+  EXPECT_NEAR(c.unit_data(2).meter.ig_a, 0, 1e-6);
+  EXPECT_NEAR(c.unit_data(2).meter.vg_v, 0, 1e-3);
+  EXPECT_EQ(c.unit_data(2).alarm, AlarmLevel::kLight);  // grid under-voltage while charging
+}
+
+TEST(Community, RefusedCommandsChangeNothing) {
+  CommunitySpec spec = three_houses();
+  Community c{spec};
+  ASSERT_TRUE(c.set_dcdc(0, {DcdcMode::kVoltageReference, 350.0, 2.3, 0.0}).has_value());
+  const UnitData before = c.unit_data(0);
+  struct Case {
+    DcdcCommand cmd;
+    const char* fragment;
+  };
+  const Case cases[] = {
+      {{std::nullopt, 450.0, std::nullopt, std::nullopt}, "dvg 450 V is outside 0-400 V"},
+      {{std::nullopt, std::nullopt, 9.0, std::nullopt}, "dig 9 A is outside 0-7.5 A"},
+      {{std::nullopt, std::nullopt, -1.0, std::nullopt}, "dig -1 A is outside"},
+      {{std::nullopt, std::nullopt, std::nullopt, 1.5}, "drg 1.5 is outside [0, 1)"},
+  };
+  for (const auto& k : cases) {
+    auto r = c.set_dcdc(0, k.cmd);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code, ErrorCode::kBadInput);
+    EXPECT_NE(r.error().message.find(k.fragment), std::string::npos) << r.error().message;
+  }
+  const UnitData after = c.unit_data(0);
+  EXPECT_EQ(after.mode, before.mode);
+  EXPECT_EQ(after.dvg_v, before.dvg_v);
+  EXPECT_EQ(after.param.dig_a, before.param.dig_a);
+}
+
+TEST(Community, ADenyingBatteryRefusesOperation) {
+  CommunitySpec spec = three_houses();
+  Community c{spec};
+  c.battery(1).set_denied(true);
+  auto r = c.set_dcdc(1, {DcdcMode::kDischarge, 380.0, 1.0, 0.0});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kRejected);
+  EXPECT_TRUE(c.set_dcdc(1, {DcdcMode::kWait, 350.0, 0.0, 0.0}).has_value());  // WAIT is always allowed
+  EXPECT_EQ(c.unit_data(1).battery_status, BatteryPermission::kDeny);
+}
+
+TEST(Community, SameSpecSameResult) {
+  auto a = Community{three_houses()};
+  auto b = Community{three_houses()};
+  a.advance_to(three_houses().start + hours(24 * 3));
+  b.advance_to(three_houses().start + hours(24 * 3));
+  EXPECT_EQ(a.totals().import_wh, b.totals().import_wh);
+  EXPECT_EQ(a.unit_data(2).rsoc_pct, b.unit_data(2).rsoc_pct);
+}
+
+}  // namespace
+}  // namespace wattshare

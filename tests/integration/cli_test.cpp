@@ -1,0 +1,93 @@
+// The `wattshare` command as a user runs it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace wattshare {
+namespace {
+
+using nlohmann::json;
+const std::string kExamples = std::string(WATTSHARE_SOURCE_DIR) + "/examples";
+
+json sim(const std::vector<std::string>& extra) {
+  std::vector<std::string> argv{WATTSHARE_BIN, "sim", "--json"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  const auto r = test::run_command(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  return json::parse(r.out, nullptr, false);
+}
+
+TEST(Cli, SimReportsEveryFigureAndReplaysTheSameSeed) {
+  json a = sim({"--config", kExamples + "/apis-sample", "--days", "3", "--seed", "5"});
+  json b = sim({"--config", kExamples + "/apis-sample", "--days", "3", "--seed", "5"});
+  json c = sim({"--config", kExamples + "/apis-sample", "--days", "3", "--seed", "6"});
+  for (const char* k : {"units", "days", "pv_wh", "load_wh", "grid_import_wh", "grid_export_wh",
+                        "curtailed_wh", "losses_wh", "shared_wh", "self_sufficiency",
+                        "energy_balance_error_wh", "wall_s", "speedup"})
+    EXPECT_TRUE(a.contains(k)) << k;
+  EXPECT_EQ(a["units"], 4);
+  EXPECT_NEAR(a["self_sufficiency"].get<double>(),
+              1 - a["grid_import_wh"].get<double>() / a["load_wh"].get<double>(), 1e-12);
+  for (json* j : {&a, &b, &c}) {
+    j->erase("wall_s");
+    j->erase("speedup");
+  }
+  EXPECT_EQ(a.dump(), b.dump());
+  EXPECT_NE(a["load_wh"], c["load_wh"]);
+}
+
+TEST(Cli, AYearOfOist19ConservesEnergy) {
+  const json r = sim({"--config", kExamples + "/oist-19", "--days", "365"});
+  EXPECT_EQ(r["units"], 19);
+  const double load = r["load_wh"].get<double>();
+  EXPECT_GT(load, 19 * 3000e3);
+  EXPECT_LE(std::abs(r["energy_balance_error_wh"].get<double>()), 1e-6 * load);
+  EXPECT_GT(r["self_sufficiency"].get<double>(), 0.3);
+  EXPECT_LT(r["self_sufficiency"].get<double>(), 0.95);
+}
+
+TEST(Cli, ConfigCheckLoadsEveryRealApisFile) {
+  const std::string shared = std::string(WATTSHARE_SHARED_DIR) + "/apis-configs";
+  if (!std::filesystem::exists(shared)) GTEST_SKIP() << shared << " is absent";
+  std::vector<std::string> argv{WATTSHARE_BIN, "config", "check"};
+  for (const auto& dir : {"exe", "sample"})
+    for (const auto& e : std::filesystem::directory_iterator(shared + "/" + dir))
+      if (e.path().extension() == ".json") argv.push_back(e.path().string());
+  argv.push_back(kExamples + "/apis-sample");
+  argv.push_back(kExamples + "/oist-19");
+  const auto r = test::run_command(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.find("error"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok " + shared + "/sample/scenario.json (scenario)"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ConfigCheckNamesTheBrokenKeyAndFails) {
+  test::TempDir dir;
+  const std::string file = dir.write("hwConfig.json", R"({"batteryNominalCapacityWh": "big"})");
+  const auto r = test::run_command({WATTSHARE_BIN, "config", "check", file});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("error " + file), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("key 'batteryNominalCapacityWh': expected a number, got string \"big\""),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("key 'gridCurrentCapacityA': missing"), std::string::npos) << r.out;
+}
+
+TEST(Cli, EverySubcommandHasHelp) {
+  for (const auto& cmd : {std::vector<std::string>{"sim"}, {"emulator"}, {"config", "check"}}) {
+    std::vector<std::string> argv{WATTSHARE_BIN};
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
+    argv.push_back("--help");
+    const auto r = test::run_command(argv);
+    EXPECT_EQ(r.exit_code, 0) << cmd[0];
+    EXPECT_NE(r.out.find("--"), std::string::npos) << r.out;
+  }
+  const auto bad = test::run_command({WATTSHARE_BIN, "sim", "--config", "/nonexistent"});
+  EXPECT_EQ(bad.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace wattshare

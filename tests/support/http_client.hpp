@@ -1,0 +1,28 @@
+// A minimal blocking HTTP/1.1 client for tests against our own servers on loopback: one request
+// per connection, with a timeout. Deliberately independent of the server's Beast code.
+//   auto r = http_get("127.0.0.1", port, "/get/unit/E001");  EXPECT_EQ(r.status, 200);
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace wattshare::test {
+
+struct HttpResult {
+  int status = 0;  // 0: no answer
+  std::string body;
+  std::string headers;
+};
+
+HttpResult http_request(const std::string& host, std::uint16_t port, const std::string& method,
+                        const std::string& target, const std::string& body = {},
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+inline HttpResult http_get(const std::string& host, std::uint16_t port, const std::string& target) {
+  return http_request(host, port, "GET", target);
+}
+// Sends raw bytes and returns whatever comes back before the server closes or the timeout.
+std::string raw_exchange(const std::string& host, std::uint16_t port, const std::string& bytes,
+                         std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
+}  // namespace wattshare::test

@@ -1,0 +1,47 @@
+// A child process for integration tests: started with its stdout on a pipe, stopped by pid in
+// the destructor (SIGTERM, then SIGKILL), so a failing test never leaves it running.
+//   ChildProcess p{{WATTSHARE_BIN, "emulator", "--port", "0"}};
+//   std::string line = p.read_line(std::chrono::seconds(20));
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wattshare::test {
+
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& argv);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // The next line of stdout, or nullopt at EOF or after `timeout`.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout);
+  // Sends SIGTERM and waits up to `grace` for exit; returns the exit status (-1 if killed).
+  int stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+  // Waits for the process to exit by itself; nullopt on timeout.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  [[nodiscard]] pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  std::string buffer_;
+  bool exited_ = false;
+  int status_ = -1;
+};
+
+// Runs a command to completion; returns {exit code, stdout}. Stderr goes to the test log.
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+};
+RunResult run_command(const std::vector<std::string>& argv,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(120000));
+
+}  // namespace wattshare::test
