@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/community_loader.hpp"
 #include "config/community.hpp"
 #include "core/apis_time.hpp"
 #include "devices/apis_http/driver_server.hpp"
@@ -31,18 +32,10 @@ class SchedulerAcceleration final : public AccelerationControl {
 }  // namespace
 
 int run_emulator(const EmulatorOptions& o) {
-  auto spec = load_community(o.config);
+  auto spec = load_community_with(o.config, o.start, std::nullopt);
   if (!spec) {
     spdlog::error("{}", spec.error().message);
     return 1;
-  }
-  if (o.start) {
-    auto t = parse_iso_date(*o.start);
-    if (!t) {
-      spdlog::error("--start: {}", t.error().message);
-      return 1;
-    }
-    spec->start = *t;
   }
   boost::asio::io_context io;
   Community community{*spec};

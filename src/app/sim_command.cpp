@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/community_loader.hpp"
 #include "config/community.hpp"
 #include "core/apis_time.hpp"
 #include "core/json_file.hpp"
@@ -30,19 +31,10 @@ void draw_progress(double fraction) {
 }  // namespace
 
 int run_sim(const SimOptions& o) {
-  auto spec = load_community(o.config);
+  auto spec = load_community_with(o.config, o.start, o.seed);
   if (!spec) {
     spdlog::error("{}", spec.error().message);
     return 1;
-  }
-  if (o.seed) reseed(*spec, *o.seed);
-  if (o.start) {
-    auto t = parse_iso_date(*o.start);
-    if (!t) {
-      spdlog::error("--start: {}", t.error().message);
-      return 1;
-    }
-    spec->start = *t;
   }
   Community community{*spec};
   SimScheduler scheduler{spec->start};

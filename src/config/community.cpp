@@ -119,10 +119,7 @@ void read_unit(JsonFields& f, const std::string& origin, ConfigCache* cache,
 tl::expected<CommunitySpec, Error> parse_community(const Json& doc, const std::string& origin,
                                                    bool load_apis_files) {
   JsonFields f{doc, origin};
-  if (!doc.is_object()) {
-    f.fail_file("expected a JSON object at the top level");
-    return tl::unexpected(f.failure());
-  }
+  if (!f.root_is_object()) return tl::unexpected(f.failure());
   CommunitySpec c;
   c.source_path = origin;
   c.name = f.string_or("name", "community");

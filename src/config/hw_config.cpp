@@ -18,10 +18,7 @@ Range read_range(JsonFields& f, const std::string& key) {
 
 tl::expected<HwConfig, Error> parse_hw_config(const Json& doc, const std::string& origin) {
   JsonFields f{doc, origin};
-  if (!doc.is_object()) {
-    f.fail_file("expected a JSON object at the top level");
-    return tl::unexpected(f.failure());
-  }
+  if (!f.root_is_object()) return tl::unexpected(f.failure());
   HwConfig c;
   c.source_path = origin;
   c.refreshing_period_ms = f.integer_or("refreshingPeriodMsec", 5000);

@@ -109,10 +109,7 @@ void read_topology(JsonFields& f, Policy& p) {
 
 tl::expected<Policy, Error> parse_policy(const Json& doc, const std::string& origin) {
   JsonFields f{doc, origin};
-  if (!doc.is_object()) {
-    f.fail_file("expected a JSON object at the top level");
-    return tl::unexpected(f.failure());
-  }
+  if (!f.root_is_object()) return tl::unexpected(f.failure());
   Policy p;
   p.source_path = origin;
   p.refreshing_period_ms = f.integer_or("refreshingPeriodMsec", 5000);

@@ -193,10 +193,7 @@ void read_slice(JsonFields& f, const std::string& slice_key, Scenario& scenario)
 
 tl::expected<Scenario, Error> parse_scenario(const Json& doc, const std::string& origin) {
   JsonFields f{doc, origin};
-  if (!doc.is_object()) {
-    f.fail_file("expected a JSON object at the top level");
-    return tl::unexpected(f.failure());
-  }
+  if (!f.root_is_object()) return tl::unexpected(f.failure());
   Scenario s;
   s.source_path = origin;
   s.refreshing_period_ms = f.integer_or("refreshingPeriodMsec", 5000);

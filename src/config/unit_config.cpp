@@ -47,10 +47,7 @@ Endpoint read_endpoint(JsonFields& f, const std::string& key, Endpoint fallback)
 
 tl::expected<UnitConfig, Error> parse_unit_config(const Json& doc, const std::string& origin) {
   JsonFields f{doc, origin};
-  if (!doc.is_object()) {
-    f.fail_file("expected a JSON object at the top level");
-    return tl::unexpected(f.failure());
-  }
+  if (!f.root_is_object()) return tl::unexpected(f.failure());
   UnitConfig c;
   c.source_path = origin;
   c.program_id = f.string_or("programId", c.program_id);

@@ -21,6 +21,12 @@ const Json* JsonFields::find(std::string_view dotted_key) const {
   return node;
 }
 
+bool JsonFields::root_is_object() {
+  if (root_.is_object()) return true;
+  fail_file("expected a JSON object at the top level");
+  return false;
+}
+
 void JsonFields::fail(std::string_view key, std::string_view problem) {
   errors_.push_back(fmt::format("{}: key '{}{}': {}", origin_, prefix_, key, problem));
 }

@@ -20,6 +20,9 @@ class JsonFields {
   JsonFields(const Json& root, std::string origin, std::string key_prefix = {})
       : root_(root), origin_(std::move(origin)), prefix_(std::move(key_prefix)) {}
 
+  // False (with the problem recorded) unless the document is a JSON object.
+  bool root_is_object();
+
   // Dotted keys walk nested objects: "safety.range.dcdc.meter.vg.min".
   [[nodiscard]] const Json* find(std::string_view dotted_key) const;
 

@@ -52,3 +52,19 @@ TEST(ApisTime, ParsesIsoDates) {
 
 }  // namespace
 }  // namespace wattshare
+
+#include "core/error.hpp"
+
+namespace wattshare {
+namespace {
+
+TEST(ApisError, LogsInApisFormat) {
+  const ApisError e{ErrorCategory::kHardware, ErrorExtent::kLocal, ErrorLevel::kError, "E003",
+                    "dcdc meter ig 3.1 A out of range -2.35..2.35"};
+  EXPECT_EQ(format_apis_error(e),
+            "(HARDWARE:LOCAL:ERROR:E003) dcdc meter ig 3.1 A out of range -2.35..2.35");
+  EXPECT_EQ(to_string(ErrorCode::kMustRetry), "must_retry");
+}
+
+}  // namespace
+}  // namespace wattshare

@@ -127,7 +127,8 @@ namespace {
 TEST_F(DriverServerTest, InvalidUtf8InThePathIsA404NotACrash) {
   const HttpResponse r = server_->handle({"GET", "/\xff\xff/all/get", {}, {}});
   EXPECT_EQ(r.status, 404);
-  EXPECT_NE(r.body.find("unknown path"), std::string::npos);
+  EXPECT_NE(r.body.find("unknown unit"), std::string::npos) << r.body;
+  EXPECT_TRUE(Json::accept(r.body)) << r.body;
 }
 
 }  // namespace
