@@ -15,6 +15,10 @@ struct SimOptions {
   std::optional<std::uint64_t> seed;
   std::optional<std::string> start;  // YYYY-MM-DD
   bool json = false;
+  bool no_sharing = false;
+  std::string mode = "autonomous";
+  std::string deal_log;  // empty: none
+  bool verbose = false;
 };
 int run_sim(const SimOptions& o);
 

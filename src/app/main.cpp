@@ -15,10 +15,11 @@ int main(int argc, char** argv) {
   SimOptions sim;
   auto* sim_cmd = cli.add_subcommand(
       "sim",
-      "Run a community in virtual time as fast as possible and report its energy.\n"
-      "Until the sharing engine exists every house runs on its own: PV feeds the load, then the "
-      "battery; surplus is exported up to the house's limit or curtailed; deficits come from the "
-      "battery, then the utility.");
+      "Run a community in virtual time as fast as possible and report its energy. Each house: PV "
+      "feeds the load, then the battery; surplus is exported up to the house's limit or "
+      "curtailed; deficits come from the battery, then the utility. The APIS sharing engine "
+      "trades battery energy between houses over the DC bus (--no-sharing for the isolated "
+      "baseline); invariants are checked all along.");
   sim_cmd->add_option("--config", sim.config, "Community folder or community.json")
       ->capture_default_str();
   sim_cmd->add_option("--days", sim.days, "Simulated days")->capture_default_str()
@@ -26,6 +27,14 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--seed", sim.seed, "Override the community's seed (weather, loads)");
   sim_cmd->add_option("--start", sim.start, "First day, YYYY-MM-DD (default: the community's)");
   sim_cmd->add_flag("--json", sim.json, "Print one JSON object instead of a table");
+  sim_cmd->add_flag("--no-sharing", sim.no_sharing, "Every house on its own (the baseline)");
+  sim_cmd->add_option("--mode", sim.mode, "Global operation mode: autonomous (Run), heteronomous "
+                                          "(Soft Stop), stop (Force Stop) or manual")
+      ->capture_default_str();
+  sim_cmd->add_option("--deal-log", sim.deal_log,
+                      "Write every disposed deal as one JSON line (APIS deal fields)");
+  sim_cmd->add_flag("-v,--verbose", sim.verbose,
+                    "Log every engine event and error (virtual time) on stderr");
 
   EmulatorOptions emu;
   auto* emu_cmd = cli.add_subcommand(

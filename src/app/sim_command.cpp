@@ -15,6 +15,10 @@
 #include "core/json_file.hpp"
 #include "core/sim_scheduler.hpp"
 #include "devices/emulated/community.hpp"
+#include "devices/emulated/house_profiles.hpp"
+#include "engine/sharing_engine.hpp"
+
+#include <fstream>
 
 namespace wattshare::app {
 namespace {
@@ -36,14 +40,43 @@ int run_sim(const SimOptions& o) {
     spdlog::error("{}", spec.error().message);
     return 1;
   }
+  auto mode = parse_operation_mode(o.mode);
+  if (!mode) {
+    spdlog::error("--mode: {}", mode.error().message);
+    return 1;
+  }
+  std::ofstream deal_log;
+  if (!o.deal_log.empty()) {
+    deal_log.open(o.deal_log, std::ios::trunc);
+    if (!deal_log) {
+      spdlog::error("--deal-log: cannot write {}", o.deal_log);
+      return 1;
+    }
+  }
   Community community{*spec};
   SimScheduler scheduler{spec->start};
   const TimePoint end = spec->start + from_seconds(o.days * 86400.0);
+  const Duration offset = from_seconds(spec->location.utc_offset_h * 3600.0);
+  std::unique_ptr<SharingEngine> engine;
+  if (!o.no_sharing) {
+    AgentHooks hooks;
+    if (o.verbose) {
+      hooks.event = [&](const std::string& unit, const std::string& what) {
+        spdlog::info("{} {} {}", format_apis_time(scheduler.now(), offset), unit, what);
+      };
+      hooks.error = [&](const ApisError& e) {
+        spdlog::warn("{} {}", format_apis_time(scheduler.now(), offset), format_apis_error(e));
+      };
+    }
+    engine = std::make_unique<SharingEngine>(community, scheduler, *spec, hooks);
+    if (deal_log.is_open())
+      engine->on_deal_log([&](const Deal& d) { deal_log << dump_json(deal_json(d, offset)) << '\n'; });
+    engine->start(*mode);
+  }
 
   const bool progress = isatty(STDERR_FILENO) != 0;
-  // The physics advances on its own between events; without the sharing engine the only event
-  // is the daily progress tick.
-  scheduler.every(hours(24), [&] {
+  // The physics also advances on its own between events (the only event without sharing).
+  const TimerId progress_timer = scheduler.every(hours(24), [&] {
     community.advance_to(scheduler.now());
     if (progress) draw_progress(to_seconds(scheduler.now() - spec->start) / (o.days * 86400.0));
   });
@@ -53,6 +86,7 @@ int run_sim(const SimOptions& o) {
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   if (progress) std::fprintf(stderr, "\r%60s\r", "");
+  scheduler.cancel(progress_timer);
 
   const EnergyTotals t = community.totals();
   const double simulated_s = to_seconds(end - spec->start);
@@ -75,6 +109,24 @@ int run_sim(const SimOptions& o) {
   out["shared_wh"] = t.shared_wh;
   out["self_sufficiency"] = t.load_wh > 0 ? 1.0 - t.import_wh / t.load_wh : 0.0;
   out["energy_balance_error_wh"] = t.balance_error_wh();
+  out["sharing"] = engine != nullptr;
+  out["pooled_bound_self_sufficiency"] = pooled_bound_self_sufficiency(*spec, spec->start, end);
+  if (engine) {
+    engine->shutdown(&scheduler);  // after the totals: draining moves virtual time on
+    const EngineStats& st = engine->stats();
+    const auto& inv = engine->invariants();
+    out["deals_created"] = st.deals_created;
+    out["deals_completed"] = st.deals_completed;
+    out["deals_aborted"] = st.deals_aborted;
+    out["deals_scrammed"] = st.deals_scrammed;
+    out["max_concurrent_deals"] = inv.max_concurrent_deals();
+    out["max_sum_deal_current_a"] = inv.max_sum_deal_current_a();
+    out["invariant_violations"] = inv.count();
+    Json list = Json::array();
+    for (const auto& v : inv.violations())
+      list.push_back(Json{{"time", format_apis_time(v.time, offset)}, {"what", v.what}});
+    out["invariant_violation_list"] = std::move(list);
+  }
   out["wall_s"] = wall_s;
   out["speedup"] = wall_s > 0 ? simulated_s / wall_s : 0.0;
   if (o.json) {
@@ -86,6 +138,12 @@ int run_sim(const SimOptions& o) {
                           "losses_wh", "shared_wh", "stored_change_wh"})
     fmt::print("  {:<18} {:>14.1f}\n", key, out[key].get<double>());
   fmt::print("  {:<18} {:>14.4f}\n", "self_sufficiency", out["self_sufficiency"].get<double>());
+  fmt::print("  {:<18} {:>14.4f}\n", "pooled bound", out["pooled_bound_self_sufficiency"].get<double>());
+  if (engine)
+    fmt::print("  {:<18} {:>14}\n  {:<18} {:>14}\n  {:<18} {:>14}\n", "deals completed",
+               out["deals_completed"].get<std::uint64_t>(), "deals aborted",
+               out["deals_aborted"].get<std::uint64_t>(), "invariant violations",
+               out["invariant_violations"].get<std::uint64_t>());
   fmt::print("  {:<18} {:>14.3g}\n", "balance error Wh", t.balance_error_wh());
   fmt::print("  {:<18} {:>14.0f}x ({:.2f} s wall)\n", "speedup", out["speedup"].get<double>(), wall_s);
   return 0;

@@ -35,7 +35,18 @@ const TimeSlice* Scenario::slice_at(const std::string& hms) const {
   return nullptr;
 }
 
+const TimeSlice* Scenario::slice_at_seconds(int s) const {
+  for (const auto& slice : slices)
+    if (slice.from_s <= s && s < slice.to_s) return &slice;
+  return nullptr;
+}
+
 namespace {
+
+int hms_seconds(std::string_view s) {
+  return ((s[0] - '0') * 10 + (s[1] - '0')) * 3600 + ((s[3] - '0') * 10 + (s[4] - '0')) * 60 +
+         (s[6] - '0') * 10 + (s[7] - '0');
+}
 
 bool is_hms(std::string_view s) {
   if (s.size() != 8 || s[2] != ':' || s[5] != ':') return false;
@@ -161,10 +172,16 @@ void read_slice(JsonFields& f, const std::string& slice_key, Scenario& scenario)
     return;
   }
   if (f.object(slice_key) == nullptr) return;
+  slice.from_s = hms_seconds(slice.from_hms);
+  slice.to_s = hms_seconds(slice.to_hms);
   slice.accept_selection = read_selection(f, slice_key + ".acceptSelection");
   read_bands(f, slice_key, slice);
-  for (const auto& band : slice.bands) {
-    if (slice.rules_for(band.status) != nullptr) continue;  // one status may span two bands
+  for (auto& band : slice.bands) {
+    if (const StatusRules* known = slice.rules_for(band.status)) {  // a status may span two bands
+      band.rules_index = static_cast<std::size_t>(known - slice.rules.data());
+      continue;
+    }
+    band.rules_index = slice.rules.size();
     StatusRules r;
     r.status = band.status;
     r.request = read_rule(f, slice_key + ".request." + band.status);

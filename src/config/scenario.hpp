@@ -34,6 +34,7 @@ struct BatteryBand {
   std::optional<double> lower_wh;
   std::optional<double> upper_wh;
   std::string status;
+  std::size_t rules_index = 0;  // into TimeSlice::rules
   [[nodiscard]] bool contains(double wh) const {
     return (!lower_wh || wh >= *lower_wh) && (!upper_wh || wh < *upper_wh);
   }
@@ -49,6 +50,7 @@ struct TimeSlice {
   std::string key;       // "HH:MM:SS-HH:MM:SS" as written
   std::string from_hms;  // compared as strings, like APIS: "24:00:00" is a valid end
   std::string to_hms;
+  int from_s = 0, to_s = 0;  // the same bounds as seconds of the day, for fast lookups
   std::vector<BatteryBand> bands;  // sorted by lower bound
   std::vector<StatusRules> rules;  // one per status named in batteryStatus
   std::optional<AcceptSelection> accept_selection;
@@ -65,6 +67,8 @@ struct Scenario {
 
   // `hms` is "HH:MM:SS" of local time.
   [[nodiscard]] const TimeSlice* slice_at(const std::string& hms) const;
+  // The same by seconds since local midnight (0..86399).
+  [[nodiscard]] const TimeSlice* slice_at_seconds(int seconds_of_day) const;
   [[nodiscard]] AcceptSelection selection_for(const TimeSlice& slice) const {
     return slice.accept_selection.value_or(accept_selection);
   }

@@ -66,10 +66,14 @@ void DcdcConverter::command(DcdcMode mode, double dvg_v, double dig_a, double dr
   drg_ = drg;
   // A new command acknowledges heavy alarms (the hardware needs a restart command to run again).
   alarm_bits_ &= 0x00ff;
-  if (starting_cv) reference_v_ = std::max(0.0, last_bus_voltage_v_);  // soft start from the bus
+  if (starting_cv) {
+    reference_v_ = std::max(0.0, last_bus_voltage_v_);  // soft start from the bus voltage
+    soft_started_ = false;
+  }
   if (mode == DcdcMode::kWait) {
     current_a_ = 0;
     reference_v_ = 0;
+    soft_started_ = false;
   }
 }
 
@@ -106,6 +110,10 @@ PortModel DcdcConverter::port() const {
   return m;
 }
 
+double DcdcConverter::voltage_rate() const {
+  return soft_started_ ? p_.voltage_slew_v_per_s : p_.voltage_ramp_v_per_s;
+}
+
 double DcdcConverter::power_limited_current_a() const {
   return p_.rated_power_w / std::max(last_bus_voltage_v_, p_.ugv_v);
 }
@@ -115,7 +123,7 @@ bool DcdcConverter::ramping() const { return ramp_remaining_s() > 0; }
 double DcdcConverter::ramp_remaining_s() const {
   double s = 0;
   if (mode_ == DcdcMode::kVoltageReference)
-    s = std::max(s, std::abs(dvg_v_ - reference_v_) / p_.voltage_ramp_v_per_s);
+    s = std::max(s, std::abs(dvg_v_ - reference_v_) / voltage_rate());
   if (mode_ == DcdcMode::kCharge || mode_ == DcdcMode::kDischarge)
     s = std::max(s, std::abs(dig_a_ - current_a_) / p_.current_ramp_a_per_s);
   return s < 1e-9 ? 0 : s;
@@ -132,8 +140,10 @@ void DcdcConverter::advance(double dt_s, double bus_voltage_v, double grid_curre
                             double battery_voltage_v) {
   last_bus_voltage_v_ = bus_voltage_v;
   const double loss = loss_w(bus_voltage_v * grid_current_a);
-  if (mode_ == DcdcMode::kVoltageReference)
-    reference_v_ = approach(reference_v_, dvg_v_, p_.voltage_ramp_v_per_s * dt_s);
+  if (mode_ == DcdcMode::kVoltageReference) {
+    reference_v_ = approach(reference_v_, dvg_v_, voltage_rate() * dt_s);
+    if (reference_v_ == dvg_v_) soft_started_ = true;
+  }
   if (mode_ == DcdcMode::kCharge || mode_ == DcdcMode::kDischarge)
     current_a_ = approach(current_a_, dig_a_, p_.current_ramp_a_per_s * dt_s);
   // First-order thermal model, exact for a constant loss over dt.

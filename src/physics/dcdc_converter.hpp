@@ -52,8 +52,9 @@ struct DcdcParams {
   double discharge_loss_w = 35;       // fixed part when discharging [W]
   double reference_loss_w = 40;       // fixed part as voltage reference [W]
   double loss_per_w2 = 3e-5;          // proportional-to-P² part [W/W²]
-  double current_ramp_a_per_s = 2.0;  // dig slew rate
-  double voltage_ramp_v_per_s = 25.0; // CV reference slew rate (soft start from 0 V: 14 s)
+  double current_ramp_a_per_s = 20.0;  // dig slew rate (1 A in 50 ms)
+  double voltage_ramp_v_per_s = 25.0;  // CV soft start from a dead bus (0 -> 350 V in 14 s)
+  double voltage_slew_v_per_s = 500.0; // CV set-point changes once running
   double output_resistance_ohm = 0.05;
   double thermal_resistance_c_per_w = 0.12;
   double thermal_time_constant_s = 600;
@@ -96,6 +97,8 @@ class DcdcConverter {
   [[nodiscard]] AlarmLevel alarm_level() const;
   // The current the rated power allows at the present bus voltage [A].
   [[nodiscard]] double power_limited_current_a() const;
+  // CV reference slew: soft start until the first target is reached, fast afterwards.
+  [[nodiscard]] double voltage_rate() const;
   [[nodiscard]] std::uint16_t alarm_bits() const { return alarm_bits_; }
   [[nodiscard]] double temperature_c() const { return temperature_c_; }
   [[nodiscard]] const DcdcParams& params() const { return p_; }
@@ -107,6 +110,7 @@ class DcdcConverter {
   DcdcMode mode_ = DcdcMode::kWait;
   double dvg_v_ = 0, dig_a_ = 0, drg_ = 0;
   double reference_v_ = 0;   // ramped CV reference
+  bool soft_started_ = false;  // the first CV ramp is slow (soft start), later changes fast
   double current_a_ = 0;     // ramped current limit
   double temperature_c_;
   double last_bus_voltage_v_ = 0;

@@ -51,7 +51,7 @@ TEST(Community, AVoltageReferenceCarriesADealBetweenTwoHouses) {
   EXPECT_NEAR(c.unit_data(0).meter.vg_v, 350, 0.01);
   ASSERT_TRUE(c.set_dcdc(1, {DcdcMode::kDischarge, 380.0, 1.0, 0.0}).has_value());
   ASSERT_TRUE(c.set_dcdc(2, {DcdcMode::kCharge, 350.0, 1.0, 0.0}).has_value());
-  c.advance_to(spec.start + seconds(30));  // current ramps at 2 A/s
+  c.advance_to(spec.start + seconds(30));  // current ramps at 20 A/s
   const UnitData vr = c.unit_data(0), out = c.unit_data(1), in = c.unit_data(2);
   EXPECT_NEAR(out.meter.ig_a, -1.0, 1e-9);
   EXPECT_NEAR(in.meter.ig_a, 1.0, 1e-9);
@@ -62,7 +62,7 @@ TEST(Community, AVoltageReferenceCarriesADealBetweenTwoHouses) {
   EXPECT_LT(out.meter.wb_w, out.meter.wg_w);  // the discharger takes more from its battery
   c.advance_to(spec.start + hours(2));
   const EnergyTotals t = c.totals();
-  EXPECT_NEAR(t.shared_wh, 350 * 1.0 * (2 - 30.0 / 3600), 5);
+  EXPECT_NEAR(t.shared_wh, 350 * 1.0 * (2 - 20.0 / 3600), 5);
   EXPECT_NEAR(t.balance_error_wh(), 0, 1e-6 * t.load_wh);
   EXPECT_GT(t.bus_loss_wh, 0.9 * 1.0 * 1.0 * 2 * 0.5);  // two lines at 1 A x 0.5 ohm
 }

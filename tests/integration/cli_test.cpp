@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
@@ -40,8 +41,43 @@ TEST(Cli, SimReportsEveryFigureAndReplaysTheSameSeed) {
   EXPECT_NE(a["load_wh"], c["load_wh"]);
 }
 
+TEST(Cli, SimSharesEnergyAndReplaysTheSameDealLogByteForByte) {
+  test::TempDir dir;
+  const auto args = [&](const std::string& log) {
+    return std::vector<std::string>{"--config", kExamples + "/oist-19", "--days", "2", "--deal-log",
+                                    dir.path(log)};
+  };
+  json a = sim(args("a.jsonl"));
+  json b = sim(args("b.jsonl"));
+  json none = sim({"--config", kExamples + "/oist-19", "--days", "2", "--no-sharing"});
+  for (const char* k : {"deals_completed", "deals_aborted", "shared_wh", "max_concurrent_deals",
+                        "max_sum_deal_current_a", "pooled_bound_self_sufficiency",
+                        "invariant_violations"})
+    EXPECT_TRUE(a.contains(k)) << k;
+  EXPECT_GT(a["deals_completed"].get<int>(), 10);
+  EXPECT_EQ(a["invariant_violations"], 0) << a["invariant_violation_list"].dump();
+  EXPECT_GT(a["shared_wh"].get<double>(), 1000);
+  EXPECT_LE(a["max_sum_deal_current_a"].get<double>(), 100);
+  EXPECT_EQ(none["shared_wh"], 0.0);
+  EXPECT_FALSE(none.contains("deals_completed"));
+  EXPECT_GE(a["pooled_bound_self_sufficiency"].get<double>(), a["self_sufficiency"].get<double>());
+  EXPECT_GE(a["pooled_bound_self_sufficiency"].get<double>(), none["self_sufficiency"].get<double>());
+  EXPECT_LE(std::abs(a["energy_balance_error_wh"].get<double>()), 1e-6 * a["load_wh"].get<double>());
+  const auto read = [&](const std::string& f) {
+    std::ifstream in(dir.path(f));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string log_a = read("a.jsonl");
+  EXPECT_EQ(log_a, read("b.jsonl"));
+  const auto first = json::parse(log_a.substr(0, log_a.find('\n')));
+  for (const char* k : {"dealId", "chargeUnitId", "dischargeUnitId", "dealAmountWh",
+                        "cumulateAmountWh", "createDateTime", "activateDateTime", "startDateTime",
+                        "deactivateDateTime"})
+    EXPECT_TRUE(first.contains(k)) << k;
+}
+
 TEST(Cli, AYearOfOist19ConservesEnergy) {
-  const json r = sim({"--config", kExamples + "/oist-19", "--days", "365"});
+  const json r = sim({"--config", kExamples + "/oist-19", "--days", "365", "--no-sharing"});
   EXPECT_EQ(r["units"], 19);
   const double load = r["load_wh"].get<double>();
   EXPECT_GT(load, 19 * 3000e3);

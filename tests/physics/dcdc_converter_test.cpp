@@ -40,6 +40,9 @@ TEST(DcdcConverter, VoltageReferenceSoftStartsAtItsRampRate) {
   c.advance(20, 100, 0, 50);
   EXPECT_NEAR(c.port().e_v, 350, 1e-9);
   EXPECT_FALSE(c.ramping());
+  // Once running, set-point changes (authorization steps, optimisation) slew fast.
+  c.command(DcdcMode::kVoltageReference, 330, 2.3, 0);
+  EXPECT_NEAR(c.ramp_remaining_s(), 20.0 / 500, 1e-9);
 }
 
 TEST(DcdcConverter, DroopResistanceDropsTheVoltageByDrgAtFullCurrent) {
@@ -54,7 +57,7 @@ TEST(DcdcConverter, DroopResistanceDropsTheVoltageByDrgAtFullCurrent) {
 
 TEST(DcdcConverter, CcModesRampTheirCurrentAndLimitToRatedPower) {
   DcdcParams p;
-  p.current_ramp_a_per_s = 2;
+  p.current_ramp_a_per_s = 2;  // slower than the default, to see the ramp
   DcdcConverter c{p};
   c.command(DcdcMode::kDischarge, 380, 3, 0);
   EXPECT_DOUBLE_EQ(c.port().hi_a, 0);  // starts from zero current

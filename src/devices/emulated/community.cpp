@@ -23,20 +23,11 @@ std::vector<BusNode> bus_nodes(const CommunitySpec& spec) {
 }  // namespace
 
 Community::Community(const CommunitySpec& spec)
-    : spec_(spec), sun_(spec.location, spec.weather), bus_(bus_nodes(spec)), now_(spec.start) {
+    : spec_(spec), profiles_(spec), bus_(bus_nodes(spec)), now_(spec.start) {
   units_.reserve(spec.units.size());
   for (std::size_t i = 0; i < spec.units.size(); ++i) {
     const auto& s = spec.units[i];
-    Unit u{s.id, Battery{s.battery}, DcdcConverter{s.dcdc}, PvArray{}, nullptr, s.pv.scale,
-           std::make_unique<HouseholdLoad>(s.load, spec.location.utc_offset_h), s.system_loss_w,
-           s.export_limit_w, i + 1};
-    u.pv_array.kwp = s.pv.kwp;
-    if (!s.pv.hourly_csv.empty()) {
-      auto profile = HourlyProfile::load(s.pv.hourly_csv);
-      if (!profile) throw std::runtime_error(profile.error().message);
-      profiles_.push_back(std::make_unique<HourlyProfile>(std::move(*profile)));
-      u.hourly = profiles_.back().get();
-    }
+    Unit u{s.id, Battery{s.battery}, DcdcConverter{s.dcdc}, s.system_loss_w, s.export_limit_w, i + 1};
     u.totals.stored_start_wh = u.battery.stored_wh();
     units_.push_back(std::move(u));
   }
@@ -66,24 +57,10 @@ void Community::solve_bus() {
 void Community::update_minute(std::int64_t minute) {
   if (minute == minute_) return;
   minute_ = minute;
-  const double ghi = sun_.ghi_w_m2(minute);
-  const double ambient = ghi > 0 ? sun_.ambient_c(minute) : 0.0;
-  int doy = 0;
-  double minute_of_day = 0;
-  bool need_calendar = true;
-  for (auto& u : units_) {
-    if (u.hourly != nullptr) {
-      if (need_calendar) {
-        doy = sun_.day_of_year(minute);
-        const auto local = minute + static_cast<std::int64_t>(std::lround(spec_.location.utc_offset_h * 60));
-        minute_of_day = static_cast<double>(((local % 1440) + 1440) % 1440);
-        need_calendar = false;
-      }
-      u.pv_w = u.pv_scale * u.hourly->power_w(doy, minute_of_day);
-    } else {
-      u.pv_w = u.pv_array.power_w(ghi, ambient) * u.pv_scale;
-    }
-    u.load_w = u.load->power_w(minute);
+  profiles_.at_minute(minute);
+  for (std::size_t i = 0; i < units_.size(); ++i) {
+    units_[i].pv_w = profiles_.pv_w(i);
+    units_[i].load_w = profiles_.load_w(i);
   }
 }
 
@@ -111,6 +88,7 @@ void Community::step(double dt_s, std::int64_t minute) {
     t.converter_loss_wh += u.conv_loss_w * h;
     t.bus_in_wh += u.wg_w * h;
     if (u.wg_w > 0) t.shared_wh += u.wg_w * h;
+    if (u.wb_w > 0) t.battery_in_wh += u.wb_w * h;
     t.export_wh += export_w * h;
     t.curtailed_wh += curtail_w * h;
     t.import_wh += import_w * h;
@@ -125,6 +103,14 @@ void Community::step(double dt_s, std::int64_t minute) {
 
 void Community::advance_to(TimePoint t) {
   while (now_ < t) {
+    if (host_watchdog_ > Duration::zero()) {
+      for (auto& u : units_) {
+        if (u.dcdc.mode() != DcdcMode::kWait && now_ - u.last_touch > host_watchdog_) {
+          u.dcdc.command(DcdcMode::kWait, u.dcdc.dvg_v(), 0.0, 0.0);
+          bus_dirty_ = true;
+        }
+      }
+    }
     const std::int64_t minute = minute_index(now_);
     TimePoint next = TimePoint{std::chrono::minutes{minute + 1}};
     double ramp_s = 0;
@@ -133,6 +119,12 @@ void Community::advance_to(TimePoint t) {
       // While anything ramps, re-solve the bus at least every second.
       const auto ramp_end = now_ + std::max(Duration{1}, from_seconds(std::min(ramp_s, 1.0)));
       next = std::min(next, ramp_end);
+    }
+    if (host_watchdog_ > Duration::zero()) {
+      // A watchdog deadline ends the step, so the converter stops exactly on time.
+      for (const auto& u : units_)
+        if (u.dcdc.mode() != DcdcMode::kWait && u.last_touch + host_watchdog_ > now_)
+          next = std::min(next, u.last_touch + host_watchdog_ + Duration{1});
     }
     next = std::min(next, t);
     step(to_seconds(next - now_), minute);
@@ -203,6 +195,7 @@ EnergyTotals Community::totals() const {
     sum.converter_loss_wh += t.converter_loss_wh;
     sum.system_loss_wh += t.system_loss_wh;
     sum.shared_wh += t.shared_wh;
+    sum.battery_in_wh += t.battery_in_wh;
     sum.stored_start_wh += t.stored_start_wh;
     sum.stored_now_wh += t.stored_now_wh;
   }

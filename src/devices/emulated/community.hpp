@@ -25,6 +25,7 @@
 #include "physics/hourly_profile.hpp"
 #include "physics/household_load.hpp"
 #include "physics/solar.hpp"
+#include "devices/emulated/house_profiles.hpp"
 
 namespace wattshare {
 
@@ -43,6 +44,7 @@ struct EnergyTotals {
   double bus_loss_wh = 0;
   double bus_in_wh = 0;
   double shared_wh = 0;  // drawn from the bus by charging converters (>= 0)
+  double battery_in_wh = 0;  // converter output into the battery (wb > 0), for deal checks
   double stored_start_wh = 0;
   double stored_now_wh = 0;
 
@@ -82,16 +84,17 @@ class Community {
   [[nodiscard]] Battery& battery(std::size_t i) { return units_[i].battery; }
   [[nodiscard]] const DcdcConverter& converter(std::size_t i) const { return units_[i].dcdc; }
   [[nodiscard]] std::uint64_t bus_solves() const { return bus_solves_; }
+  // The unit's host (its agent, through the driver) touched the device now.
+  void touch(std::size_t i) { units_[i].last_touch = now_; }
+  // Driver watchdog: a converter not in WAIT whose host has been silent this long goes to WAIT
+  // by itself (0 = off). A crashed controller cannot leave the bus energised.
+  void set_host_watchdog(Duration timeout) { host_watchdog_ = timeout; }
 
  private:
   struct Unit {
     std::string id;
     Battery battery;
     DcdcConverter dcdc;
-    PvArray pv_array;
-    const HourlyProfile* hourly = nullptr;
-    double pv_scale = 1;
-    std::unique_ptr<HouseholdLoad> load;
     double system_loss_w = 0;
     double export_limit_w = 0;
     std::size_t node = 0;
@@ -99,6 +102,7 @@ class Community {
     double vg_v = 0, ig_a = 0, wg_w = 0, wb_w = 0, conv_loss_w = 0;
     // PV and load of the present minute
     double pv_w = 0, load_w = 0;
+    TimePoint last_touch{};
     EnergyTotals totals;
   };
 
@@ -107,8 +111,7 @@ class Community {
   void update_minute(std::int64_t minute);
 
   CommunitySpec spec_;
-  SolarResource sun_;
-  std::vector<std::unique_ptr<HourlyProfile>> profiles_;
+  HouseProfiles profiles_;
   std::vector<Unit> units_;
   DcBus bus_;
   TimePoint now_;
@@ -117,6 +120,7 @@ class Community {
   double bus_loss_w_ = 0;
   double bus_loss_wh_ = 0;
   std::uint64_t bus_solves_ = 0;
+  Duration host_watchdog_{0};
 };
 
 }  // namespace wattshare

@@ -17,10 +17,12 @@ class EmulatedDcdc final : public Dcdc {
 
   tl::expected<UnitData, Error> read() override {
     community_.advance_to(clock_.now());
+    community_.touch(unit_);
     return community_.unit_data(unit_);
   }
   tl::expected<UnitData, Error> set(const DcdcCommand& command) override {
     community_.advance_to(clock_.now());
+    community_.touch(unit_);
     return community_.set_dcdc(unit_, command);
   }
 

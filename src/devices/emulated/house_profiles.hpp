@@ -1,0 +1,46 @@
+// The uncontrolled inputs of every house, minute by minute: PV output (clear-sky model with the
+// community's weather, or an hourly replay) and household load. Shared by the community physics
+// and by the pooled-battery bound, so both see exactly the same profiles.
+//   HouseProfiles p{spec};  p.at_minute(m);  double w = p.pv_w(i);
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "config/community.hpp"
+#include "physics/hourly_profile.hpp"
+#include "physics/household_load.hpp"
+#include "physics/solar.hpp"
+
+namespace wattshare {
+
+class HouseProfiles {
+ public:
+  // Reads hourly PV files; a missing one throws std::runtime_error naming it.
+  explicit HouseProfiles(const CommunitySpec& spec);
+  // Computes every house's PV and load for minute m (minutes since the epoch).
+  void at_minute(std::int64_t m);
+  [[nodiscard]] double pv_w(std::size_t i) const { return pv_w_[i]; }
+  [[nodiscard]] double load_w(std::size_t i) const { return load_w_[i]; }
+  [[nodiscard]] std::size_t size() const { return pv_w_.size(); }
+
+ private:
+  struct House {
+    PvArray array;
+    const HourlyProfile* hourly = nullptr;
+    double scale = 1;
+    std::unique_ptr<HouseholdLoad> load;
+  };
+  SolarResource sun_;
+  double utc_offset_h_;
+  std::vector<std::unique_ptr<HourlyProfile>> profiles_;
+  std::vector<House> houses_;
+  std::vector<double> pv_w_, load_w_;
+};
+
+// The self-sufficiency a lossless, perfectly pooled battery (all capacities together, starting
+// with all initial charges) would reach on the same profiles: the upper bound for sharing.
+double pooled_bound_self_sufficiency(const CommunitySpec& spec, TimePoint start, TimePoint end);
+
+}  // namespace wattshare

@@ -1,0 +1,80 @@
+// How units talk (DESIGN.md "Fabric"): negotiation broadcast with early close, the shared deal
+// table with compare-and-set, per-unit deal interlocks, the grid-master lease whose token fences
+// every device command, fenced device access, the global mode and global errors. The engine
+// talks only to this interface; InProcessFabric implements it for simulation and single-process
+// runs, an etcd-backed one serves units on separate machines.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/policy.hpp"
+#include "core/error.hpp"
+#include "core/task.hpp"
+#include "engine/deal.hpp"
+#include "engine/device_controller.hpp"
+#include "engine/negotiation_rules.hpp"
+
+namespace wattshare {
+
+struct GridMasterLease {
+  std::string holder;
+  std::uint64_t token = 0;  // fencing token: strictly increasing with every acquisition
+  TimePoint expires{};
+};
+
+class Fabric {
+ public:
+  virtual ~Fabric() = default;
+
+  [[nodiscard]] virtual const std::vector<std::string>& members() const = 0;
+  [[nodiscard]] virtual bool reachable(const std::string& unit) const = 0;
+
+  // Sends `request` to every other member; returns the accepts once all have answered or at
+  // the timeout, whichever comes first.
+  virtual Task<std::vector<Offer>> negotiate(const Offer& request, Duration timeout) = 0;
+
+  // The deal table. update() succeeds only if the stored version equals d.version, and bumps it.
+  [[nodiscard]] virtual std::vector<Deal> deals() const = 0;
+  [[nodiscard]] virtual std::optional<Deal> deal(const std::string& deal_id) const = 0;
+  // Visits the deals in creation order without copying them.
+  virtual void for_each_deal(const std::function<void(const Deal&)>& visit) const = 0;
+  virtual bool put_if_absent(const Deal& d) = 0;
+  virtual bool update(Deal& d) = 0;
+  virtual bool remove(const std::string& deal_id) = 0;
+  virtual void need_to_stop(const std::string& deal_id, const std::string& reason) = 0;
+  virtual std::vector<std::string> take_need_to_stop(const std::string& deal_id) = 0;
+  // Called by the grid master when a deal is disposed: both participants log it.
+  virtual void log_deal(const Deal& d) = 0;
+
+  // Deal interlock slots on a unit (capacity floor(gridCurrentCapacityA / dealGridCurrentA)).
+  virtual bool acquire_interlock(const std::string& unit, const std::string& deal_id) = 0;
+  virtual void release_interlock(const std::string& unit, const std::string& deal_id) = 0;
+  [[nodiscard]] virtual bool has_local_errors(const std::string& unit) const = 0;
+
+  // The grid-master lease.
+  virtual std::optional<std::uint64_t> acquire_grid_master(const std::string& unit, TimePoint now,
+                                                           Duration ttl) = 0;
+  virtual bool renew_grid_master(const std::string& unit, std::uint64_t token, TimePoint now,
+                                 Duration ttl) = 0;
+  virtual void release_grid_master(const std::string& unit, std::uint64_t token) = 0;
+  // Asks `unit` to take the grid master (the GM follows the voltage reference).
+  virtual void activate_grid_master(const std::string& unit) = 0;
+  [[nodiscard]] virtual std::optional<GridMasterLease> grid_master(TimePoint now) const = 0;
+
+  // Fenced device access on a unit: refused (kRejected) if `token` is older than the newest the
+  // unit has seen, kNotAvailable if the unit is unreachable.
+  virtual Task<DeviceResult> control(const std::string& unit, ControlCommand command,
+                                     std::uint64_t token) = 0;
+  virtual DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) = 0;
+
+  [[nodiscard]] virtual OperationMode global_mode() const = 0;
+  virtual void set_global_mode(OperationMode m) = 0;
+  virtual void publish_global_error(const ApisError& e) = 0;
+  virtual std::vector<ApisError> take_global_errors() = 0;
+};
+
+}  // namespace wattshare

@@ -1,0 +1,720 @@
+#include "engine/grid_master.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/random.hpp"
+#include "engine/fabric.hpp"
+#include "engine/unit_agent.hpp"
+
+namespace wattshare {
+
+GridMaster::GridMaster(UnitAgent& host, std::uint64_t token)
+    : host_(host),
+      fabric_(host.fabric()),
+      policy_(host.config().policy),
+      token_(token),
+      life_(make_lifetime()) {}
+
+void GridMaster::start() {
+  const auto period = milliseconds(policy_.grid_master.main_loop_period_ms);
+  std::weak_ptr<GridMaster> weak = weak_from_this();
+  timer_ = host_.scheduler().every(period, [weak] {
+    auto self = weak.lock();
+    if (!self || self->looping_ || !*self->life_) return;  // one main loop at a time
+    spawn([](std::shared_ptr<GridMaster> gm) -> Task<void> { co_await gm->main_loop(); }(self));
+  });
+}
+
+void GridMaster::stop() {
+  *life_ = false;
+  if (timer_ != kNoTimer) host_.scheduler().cancel(timer_);
+  timer_ = kNoTimer;
+}
+
+void GridMaster::raise_global(ErrorCategory c, ErrorLevel l, const std::string& message) {
+  host_.raise({c, ErrorExtent::kGlobal, l, host_.id(), message});
+}
+
+TimePoint GridMaster::now_of(const std::string& unit) const {
+  auto it = data_.find(unit);
+  return it != data_.end() ? it->second.time : host_.scheduler().now();
+}
+
+bool GridMaster::refresh(const std::string& unit) {
+  auto r = fabric_.unit_data(unit, true, token_);
+  if (!r) return false;
+  data_[unit] = *r;
+  return true;
+}
+
+Task<DeviceResult> GridMaster::command(const std::string& unit, ControlCommand c) {
+  auto r = co_await fabric_.control(unit, c, token_);
+  if (!*life_) throw Cancelled{};  // deposed while the command ran: issue nothing more
+  if (r) data_[unit] = *r;
+  co_return r;
+}
+
+bool GridMaster::save(Deal& d) {
+  if (fabric_.update(d)) return true;
+  raise_global(ErrorCategory::kLogic, ErrorLevel::kError,
+               "deal " + d.deal_id + " changed under the grid master (compare-and-set failed)");
+  return false;
+}
+
+std::optional<std::string> GridMaster::voltage_reference_unit() const {
+  for (const auto& [id, d] : data_)
+    if (d.mode == DcdcMode::kVoltageReference) return id;
+  return std::nullopt;
+}
+
+std::string GridMaster::master_unit(const Deal& d) const {
+  // The side that is the voltage reference now, else the policy's side.
+  for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) {
+    auto it = data_.find(*u);
+    if (it != data_.end() && it->second.mode == DcdcMode::kVoltageReference) return *u;
+  }
+  return policy_.grid_master.voltage_reference_side == DealSide::kChargeUnit ? d.charge_unit_id
+                                                                            : d.discharge_unit_id;
+}
+
+std::string GridMaster::slave_unit(const Deal& d) const {
+  return master_unit(d) == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
+}
+
+double GridMaster::other_compensated_a(const std::string& unit, const std::string& except) const {
+  double sum = 0;
+  fabric_.for_each_deal([&](const Deal& o) {
+    if (o.deal_id == except || !o.started() || o.stopped()) return;
+    if (o.charge_unit_id == unit) sum += std::abs(o.charge_unit_compensated_ig_a.value_or(0));
+    if (o.discharge_unit_id == unit) sum += std::abs(o.discharge_unit_compensated_ig_a.value_or(0));
+  });
+  return sum;
+}
+
+double GridMaster::cc_current_a(const std::string& unit, const std::string& except) const {
+  // What a CC unit carries: each of its live deals' current, from activation on its master side
+  // and from warm-up on its slave side.
+  double sum = 0;
+  fabric_.for_each_deal([&](const Deal& o) {
+    if (o.deal_id == except || !o.involves(unit) || o.stopped() || o.deactivated()) return;
+    const bool on = master_unit(o) == unit ? o.activated() : o.warm_up_time.has_value();
+    if (on) sum += o.deal_grid_current_a;
+  });
+  return sum;
+}
+
+int GridMaster::other_active_deals(const std::string& unit, const std::string& except) const {
+  int n = 0;
+  fabric_.for_each_deal([&](const Deal& o) {
+    if (o.deal_id != except && o.involves(unit) && o.master_active() && !o.stopped()) ++n;
+  });
+  return n;
+}
+
+bool GridMaster::fail_point(Deal& d, FailPoint p) {
+  if (!d.fails_at(p)) return false;
+  host_.note(fmt::format("deal {}: test feature {}", d.deal_id, fail_point_name(p)));
+  return true;
+}
+
+bool GridMaster::renew() {
+  // Three periods: a loop that waits (scram delay, checkpoints) still renews in time.
+  return fabric_.renew_grid_master(host_.id(), token_, host_.scheduler().now(),
+                                   milliseconds(3 * policy_.grid_master.main_loop_period_ms));
+}
+
+Task<void> GridMaster::main_loop() {
+  looping_ = true;
+  struct Done {
+    GridMaster& gm;
+    ~Done() { gm.looping_ = false; }
+  } done{*this};
+  const auto& g = policy_.grid_master;
+  if (!renew()) {
+    host_.note("grid-master lease lost: stepping down");
+    stop();
+    co_return;
+  }
+  ++loops_;
+  global_error_ = false;
+  co_await handle_global_errors();
+
+  // Fresh data for the units in deals, the acquisitions' cache for the others.
+  deals_ = fabric_.deals();
+  data_.clear();
+  std::vector<std::string> dealing;
+  for (const auto& d : deals_)
+    for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) dealing.push_back(*u);
+  for (const auto& id : fabric_.members()) {
+    const bool fresh = std::find(dealing.begin(), dealing.end(), id) != dealing.end();
+    auto r = fabric_.unit_data(id, fresh, token_);
+    // A cached view of a converter that is not waiting may be stale (a hand-over just ended).
+    if (r && !fresh && r->mode != DcdcMode::kWait) r = fabric_.unit_data(id, true, token_);
+    if (r) data_[id] = *r;
+  }
+  const OperationMode mode = fabric_.global_mode();
+  if (!deals_.empty() && (mode == OperationMode::kStop || mode == OperationMode::kManual)) {
+    raise_global(ErrorCategory::kLogic, ErrorLevel::kError,
+                 fmt::format("{} deal(s) exist while the global mode is {}", deals_.size(),
+                             to_string(mode)));
+    co_await handle_global_errors();
+  }
+
+  // Order (reference §4.5): stop requests first; the master deal first while it ramps up,
+  // else last; the rest by creation.
+  std::vector<std::pair<int, std::string>> order;
+  for (const auto& d : deals_) {
+    const bool stop_requested = !fabric_.deal(d.deal_id).value_or(d).need_to_stop_reasons.empty();
+    int rank = 2;
+    if (d.is_master) rank = d.started() ? 3 : 1;
+    if (stop_requested) rank = 0;
+    order.emplace_back(rank, d.deal_id);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> active_now;
+  for (const auto& [rank, id] : order) {
+    if (global_error_ || !*life_) break;
+    auto d = fabric_.deal(id);
+    if (!d) continue;
+    co_await process(*d);
+  }
+  for (const auto& d : fabric_.deals())
+    if (d.started() && !d.stopped()) active_now.push_back(d.deal_id);
+  if (g.grid_voltage_optimization_enabled && active_now != active_before_ && !active_now.empty())
+    co_await optimize_grid_voltage();
+  active_before_ = active_now;
+
+  global_safety();
+  co_await handle_global_errors();
+  if (!renew()) {
+    host_.note("grid-master lease lost: stepping down");
+    stop();
+    co_return;
+  }
+  last_loop_end_ = host_.scheduler().now();
+  ensure();
+}
+
+Task<void> GridMaster::handle_global_errors() {
+  auto errors = fabric_.take_global_errors();
+  if (errors.empty()) co_return;
+  global_error_ = true;
+  bool fatal = false, hardware = false, reset = false;
+  for (const auto& e : errors) {
+    fatal = fatal || e.level == ErrorLevel::kFatal || e.level == ErrorLevel::kUnknown;
+    hardware = hardware || e.category == ErrorCategory::kHardware;
+    reset = reset || e.category == ErrorCategory::kFramework || e.category == ErrorCategory::kLogic;
+  }
+  // Handling matrix (reference §5), GLOBAL rows: every row scrams; HARDWARE then sets the global
+  // mode to stop (BudoStop), FRAMEWORK/LOGIC reset, FATAL shuts the cluster's sharing down.
+  co_await scram(format_apis_error(errors.front()));
+  if (hardware || fatal) fabric_.set_global_mode(OperationMode::kStop);
+  if (reset || fatal) host_.note("reset all after: " + format_apis_error(errors.front()));
+}
+
+Task<void> GridMaster::scram(const std::string& reason) {
+  const auto deals = fabric_.deals();
+  if (deals.empty()) co_return;
+  host_.note("scram: " + reason);
+  std::vector<std::string> units;
+  for (const auto& d : deals)
+    for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id})
+      if (std::find(units.begin(), units.end(), *u) == units.end()) units.push_back(*u);
+  // CC units first, then (after scramVoltageReferenceDelayMsec) the voltage reference.
+  std::vector<std::string> references;
+  for (const auto& u : units) {
+    refresh(u);
+    if (data_.count(u) && data_[u].mode == DcdcMode::kVoltageReference) {
+      references.push_back(u);
+      continue;
+    }
+    (void)co_await command(u, ControlCommand{ControlKind::kScram});
+  }
+  if (!references.empty()) {
+    co_await sleep_for(host_.scheduler(),
+                       milliseconds(policy_.controller.scram_voltage_reference_delay_ms), life_);
+    for (const auto& u : references) (void)co_await command(u, ControlCommand{ControlKind::kScram});
+  }
+  for (auto d : fabric_.deals()) {
+    const TimePoint t = now_of(d.charge_unit_id);
+    d.scram = TimedReason{t, reason};
+    if (d.activated() && !d.stopped()) d.stop_time = t;
+    if (d.activated() && !d.deactivated()) d.deactivate_time = t;
+    d.is_master = false;
+    dispose(d);
+  }
+}
+
+Task<void> GridMaster::process(Deal d) {
+  for (auto& reason : fabric_.take_need_to_stop(d.deal_id)) d.need_to_stop_reasons.push_back(reason);
+  // A participant that stopped answering ends the deal (its own driver puts it to WAIT).
+  for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) {
+    if (!fabric_.reachable(*u) && !d.deactivated() && d.abort.empty() &&
+        d.need_to_stop_reasons.empty())
+      d.need_to_stop_reasons.push_back(*u + " is unreachable");
+  }
+  if (!d.need_to_stop_reasons.empty() && !d.deactivated() && d.abort.empty()) {
+    co_await abort(d, "need to stop: " + d.need_to_stop_reasons.back());
+    co_return;
+  }
+  switch (d.state()) {
+    case DealState::kDeactivated: dispose(d); co_return;
+    case DealState::kStopped: co_await deactivate(d); co_return;
+    case DealState::kStarted: co_await cumulate(d); co_return;
+    case DealState::kNew: co_await activate(d); co_return;
+    case DealState::kActivated:
+      if (d.is_master) co_await ramp_up(d);
+      else co_await compensate(d);
+      co_return;
+    case DealState::kRampedUp:
+    case DealState::kWarmedUp: co_await compensate(d); co_return;
+  }
+}
+
+Task<void> GridMaster::activate(Deal d) {
+  const auto& g = policy_.grid_master;
+  if (fail_point(d, FailPoint::kBeforeActivate)) co_return co_await abort(d, "failBeforeActivate");
+  if (static_cast<int>(d.reset.size()) >= g.reset_limit)
+    co_return co_await abort(d, fmt::format("reset limit {} reached", g.reset_limit));
+  // Direction consistency and current capacity against the other active deals.
+  double sum_a = d.deal_grid_current_a;
+  bool first = true;
+  bool some_started = false;
+  for (const auto& o : fabric_.deals()) {
+    if (o.deal_id == d.deal_id || !o.master_active()) continue;
+    first = false;
+    some_started = some_started || (o.started() && !o.deactivated());
+    sum_a += o.deal_grid_current_a;
+    if (o.charge_unit_id == d.discharge_unit_id || o.discharge_unit_id == d.charge_unit_id)
+      co_return co_await abort(d, "a unit would be on both sides of active deals");
+  }
+  if (!policy_.safety.topology_enabled) {
+    if (sum_a > policy_.safety.sum_of_deal_grid_current_max_a + 1e-9)
+      co_return co_await abort(d, fmt::format("sum of deal currents {} A above {} A", sum_a,
+                                            policy_.safety.sum_of_deal_grid_current_max_a));
+  } else {
+    for (const auto& b : policy_.safety.branches) {
+      double fwd_out = 0, fwd_in = 0, back_out = 0, back_in = 0;
+      auto in = [](const std::vector<std::string>& l, const std::string& u) {
+        return std::find(l.begin(), l.end(), u) != l.end();
+      };
+      for (const auto& o : fabric_.deals()) {
+        if (o.deal_id != d.deal_id && !o.master_active()) continue;
+        if (in(b.forward_unit_ids, o.discharge_unit_id)) fwd_out += o.deal_grid_current_a;
+        if (in(b.forward_unit_ids, o.charge_unit_id)) fwd_in += o.deal_grid_current_a;
+        if (in(b.backward_unit_ids, o.discharge_unit_id)) back_out += o.deal_grid_current_a;
+        if (in(b.backward_unit_ids, o.charge_unit_id)) back_in += o.deal_grid_current_a;
+      }
+      // Evaluate every branch (APIS stops at the first violation).
+      if (std::max({fwd_out, fwd_in, back_out, back_in}) > b.current_capacity_a + 1e-9)
+        co_return co_await abort(d, fmt::format("branch {} would carry more than {} A", b.id,
+                                              b.current_capacity_a));
+    }
+  }
+  const std::string master = master_unit(d);
+  const double sign = master == d.charge_unit_id ? 1.0 : -1.0;
+  if (!refresh(master)) co_return;
+  const UnitData& m = data_[master];
+  if (first) {
+    const double limit = policy_.operation_grid_voltage_min_v + 2 * policy_.grid_voltage_separation_v;
+    if (m.meter.vg_v > limit) {
+      raise_global(ErrorCategory::kHardware, ErrorLevel::kError,
+                   fmt::format("grid already at {:.1f} V before the first deal (limit {} V): "
+                               "another voltage source",
+                               m.meter.vg_v, limit));
+      co_return;
+    }
+    const double uvlo_lo = policy_.operation_grid_voltage_min_v - policy_.grid_uvlo_mask_v;
+    const double uvlo_hi = policy_.operation_grid_voltage_min_v + policy_.grid_uvlo_mask_v;
+    if (m.meter.vg_v >= uvlo_lo && m.meter.vg_v <= uvlo_hi) co_return;  // wait out the UVLO band
+    auto r = co_await command(master, ControlCommand{ControlKind::kVoltageReference});
+    if (!r) co_return co_await abort(d, "voltage reference start failed: " + r.error().message);
+    d.compensation_target_vr_ig_a = sign * d.deal_grid_current_a;
+    d.is_master = true;
+  } else {
+    if (!some_started) co_return;  // the first deal is still ramping up
+    const auto vr = voltage_reference_unit();
+    if (vr && *vr == master) {
+      d.compensation_target_vr_ig_a = m.meter.ig_a + sign * d.deal_grid_current_a;
+    } else {
+      // The master side joins as a CC unit; the voltage reference stays where it is.
+      d.compensation_target_vr_ig_a = vr ? data_[*vr].meter.ig_a : 0.0;
+      ControlCommand c{master == d.charge_unit_id ? ControlKind::kCharge : ControlKind::kDischarge,
+                       d.deal_grid_current_a};
+      if (m.mode != DcdcMode::kWait)
+        c = ControlCommand{ControlKind::kCurrent, cc_current_a(master, d.deal_id) + d.deal_grid_current_a};
+      auto r = co_await command(master, c);
+      if (!r) co_return co_await abort(d, "master side start failed: " + r.error().message);
+    }
+  }
+  d.activate_time = now_of(master);
+  if (!save(d)) co_return;
+  if (fail_point(d, FailPoint::kAfterActivate)) co_return co_await abort(d, "failAfterActivate");
+  if (d.is_master) co_await ramp_up(d);
+}
+
+Task<void> GridMaster::ramp_up(Deal d) {
+  const std::string master = master_unit(d);
+  if (!refresh(master)) co_return;
+  const UnitData& m = data_[master];
+  if (m.mode != DcdcMode::kVoltageReference)
+    co_return co_await abort(d, master + " is not the voltage reference while ramping up");
+  if (m.meter.vg_v >= m.dvg_v - policy_.grid_voltage_allowance_v) {
+    d.ramp_up_time = m.time;
+    if (!save(d)) co_return;
+    co_return co_await authorize(d);
+  }
+  if (m.time - *d.activate_time >
+      milliseconds(policy_.controller.first_ramp_up_timeout_ms)) {
+    raise_global(ErrorCategory::kHardware, ErrorLevel::kError,
+                 fmt::format("voltage ramp-up of {} timed out at {:.1f} V", master, m.meter.vg_v));
+  }
+}
+
+void GridMaster::reset(Deal d, const std::string& reason) {
+  d.reset.push_back(TimedReason{now_of(d.charge_unit_id), reason});
+  d.activate_time.reset();
+  d.ramp_up_time.reset();
+  d.warm_up_time.reset();
+  d.compensation_target_vr_ig_a.reset();
+  d.is_master = false;
+  save(d);
+}
+
+Task<void> GridMaster::authorize(Deal d) {
+  const std::string master = master_unit(d);
+  if (fail_point(d, FailPoint::kBeforeAuthorize)) co_return co_await abort(d, "failBeforeAuthorize");
+  // Step the reference to random voltages and back: another source on the bus would hold it.
+  std::vector<double> steps;
+  const double sep = policy_.grid_voltage_separation_v;
+  const double original = data_[master].dvg_v;
+  for (double v = policy_.operation_grid_voltage_min_v + 3 * sep;
+       v <= policy_.operation_grid_voltage_max_v - sep + 1e-9; v += sep)
+    if (std::abs(v - original) > 1e-9) steps.push_back(v);
+  for (int trial = 0; trial < policy_.controller.authorization_trials && !steps.empty(); ++trial) {
+    const std::uint64_t h = hash_key(std::hash<std::string>{}(d.deal_id), 0xa07, trial, d.reset.size());
+    const double v = steps[static_cast<std::size_t>(uniform01(h) * steps.size())];
+    auto r = co_await command(master, ControlCommand{ControlKind::kVoltage, 0, v});
+    if (!r) {
+      (void)co_await command(master, ControlCommand{ControlKind::kWait});
+      reset(d, fmt::format("voltage reference authorization failed at {} V: {}", v, r.error().message));
+      co_return;
+    }
+  }
+  auto back = co_await command(master, ControlCommand{ControlKind::kVoltage, 0, original});
+  if (!back) {
+    (void)co_await command(master, ControlCommand{ControlKind::kWait});
+    reset(d, "voltage reference authorization failed returning: " + back.error().message);
+    co_return;
+  }
+  if (fail_point(d, FailPoint::kAfterAuthorize)) co_return co_await abort(d, "failAfterAuthorize");
+  co_await compensate(d);
+}
+
+Task<void> GridMaster::compensate(Deal d) {
+  const auto& g = policy_.grid_master;
+  const std::string master = master_unit(d);
+  const std::string slave = slave_unit(d);
+  if (!refresh(master) || !refresh(slave)) co_return;
+  if (data_[master].mode == DcdcMode::kWait) co_return;  // master side not up yet
+  if (!d.warm_up_time) {
+    if (fail_point(d, FailPoint::kBeforeWarmUp)) co_return co_await abort(d, "failBeforeWarmUp");
+    ControlCommand c{slave == d.charge_unit_id ? ControlKind::kCharge : ControlKind::kDischarge,
+                     d.deal_grid_current_a};
+    if (data_[slave].mode != DcdcMode::kWait)
+      c = ControlCommand{ControlKind::kCurrent, cc_current_a(slave, d.deal_id) + d.deal_grid_current_a};
+    auto r = co_await command(slave, c);
+    if (!r) co_return co_await abort(d, "warm-up of " + slave + " failed: " + r.error().message);
+    d.warm_up_time = now_of(slave);
+    if (!save(d)) co_return;
+    if (fail_point(d, FailPoint::kAfterWarmUp)) co_return co_await abort(d, "failAfterWarmUp");
+  }
+  if (fail_point(d, FailPoint::kBeforeCompensate)) co_return co_await abort(d, "failBeforeCompensate");
+  // Current compensation: trim the adjuster until the voltage reference's ig is on target.
+  const auto vr = voltage_reference_unit();
+  const std::string reference = g.reference_side == DealSide::kChargeUnit ? d.charge_unit_id
+                                                                          : d.discharge_unit_id;
+  std::optional<std::string> adjuster;
+  if (vr && *vr == master) {
+    if (reference == master) adjuster = slave;
+  } else if (vr) {
+    adjuster = reference == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
+  }
+  if (adjuster && vr) {
+    // The reference absorbs what every CC converter on the bus leaves over, so its expected ig
+    // is minus the sum of their expected currents, from the deal table. (APIS fixes the target
+    // at activation; it then goes stale when other deals start or stop in between.)
+    double others = 0;
+    for (const auto& o : fabric_.deals()) {
+      if (o.stopped() || o.deactivated()) continue;
+      for (const auto* u : {&o.charge_unit_id, &o.discharge_unit_id}) {
+        if (*u == *vr) continue;
+        const bool on = master_unit(o) == *u ? o.activated()
+                                             : (o.warm_up_time.has_value() || o.deal_id == d.deal_id);
+        if (on) others += *u == o.charge_unit_id ? o.deal_grid_current_a : -o.deal_grid_current_a;
+      }
+    }
+    const double target = -others;
+    d.compensation_target_vr_ig_a = target;
+    bool ok = false;
+    for (int trial = 0; trial < std::max(0, g.compensation_limit_of_trials); ++trial) {
+      if (!refresh(*vr) || !refresh(*adjuster)) co_return;
+      const double error = data_[*vr].meter.ig_a - target;
+      if (std::abs(error) <= g.compensation_drift_allowance_a) {
+        ok = true;
+        break;
+      }
+      const UnitData& a = data_[*adjuster];
+      // More discharge current raises the reference's ig; more charge current lowers it.
+      const double dig = a.param.dig_a + (a.mode == DcdcMode::kDischarge ? -error : error);
+      auto r = co_await command(*adjuster, ControlCommand{ControlKind::kCurrent,
+                                                          std::clamp(dig, 0.0, host_.config().hw.grid_current_capacity_a)});
+      if (!r) break;
+    }
+    if (!ok) {
+      raise_global(ErrorCategory::kHardware, ErrorLevel::kWarn,
+                   "current compensation of deal " + d.deal_id + " did not converge");
+      co_return co_await abort(d, "current compensation failed");
+    }
+  }
+  if (!refresh(d.charge_unit_id) || !refresh(d.discharge_unit_id)) co_return;
+  d.discharge_unit_compensated_ig_a = data_[d.discharge_unit_id].meter.ig_a +
+                                      other_compensated_a(d.discharge_unit_id, d.deal_id);
+  d.charge_unit_compensated_ig_a = data_[d.charge_unit_id].meter.ig_a -
+                                   other_compensated_a(d.charge_unit_id, d.deal_id);
+  d.start_time = now_of(d.charge_unit_id);
+  d.cumulate_time = d.start_time;
+  d.cumulate_amount_wh = 0;
+  if (!save(d)) co_return;
+  if (fail_point(d, FailPoint::kAfterCompensate)) co_return co_await abort(d, "failAfterCompensate");
+}
+
+Task<void> GridMaster::cumulate(Deal d) {
+  const auto& g = policy_.grid_master;
+  if (!refresh(d.charge_unit_id) || !refresh(d.discharge_unit_id)) co_return;
+  const UnitData& c = data_[d.charge_unit_id];
+  const UnitData& x = data_[d.discharge_unit_id];
+  if (c.mode == DcdcMode::kWait || x.mode == DcdcMode::kWait)
+    co_return co_await abort(d, fmt::format("{} is in WAIT during the deal",
+                                            c.mode == DcdcMode::kWait ? d.charge_unit_id : d.discharge_unit_id));
+  // Energy at the reference side's battery, apportioned among that unit's running deals.
+  const bool charge_ref = g.reference_side == DealSide::kChargeUnit;
+  const std::string& ref = charge_ref ? d.charge_unit_id : d.discharge_unit_id;
+  const UnitData& r = charge_ref ? c : x;
+  double p = charge_ref ? r.meter.wb_w : -r.meter.wb_w;
+  // Share by the deal currents of that unit's running deals (APIS uses the compensated currents,
+  // which can be stale when deals start or stop in the same loop and then over-credit).
+  double running_a = 0;
+  for (const auto& o : fabric_.deals())
+    if (o.involves(ref) && o.started() && !o.stopped()) running_a += o.deal_grid_current_a;
+  if (running_a > d.deal_grid_current_a) p *= d.deal_grid_current_a / running_a;
+  const Duration dt = r.time - d.cumulate_time.value_or(r.time);
+  if (dt > Duration::zero()) d.cumulate_amount_wh += std::max(0.0, p) * to_seconds(dt) / 3600.0;
+  d.cumulate_time = r.time;
+  const bool done = d.cumulate_amount_wh >= static_cast<double>(d.deal_amount_wh);
+  const bool low = x.rsoc_pct < g.discharge_unit_lower_limit_rsoc;
+  const bool high = c.rsoc_pct > g.charge_unit_upper_limit_rsoc;
+  if (!save(d)) co_return;
+  if (low || high) {
+    co_return co_await abort(d, low ? fmt::format("{} below {} % RSoC", d.discharge_unit_id,
+                                                  g.discharge_unit_lower_limit_rsoc)
+                                    : fmt::format("{} above {} % RSoC", d.charge_unit_id,
+                                                  g.charge_unit_upper_limit_rsoc));
+  }
+  if (!done) co_return;
+  if (fail_point(d, FailPoint::kBeforeStop)) co_return co_await abort(d, "failBeforeStop");
+  co_await stop_slave(d);
+  if (!d.stop_time) d.stop_time = now_of(d.charge_unit_id);
+  if (!save(d)) co_return;
+  if (fail_point(d, FailPoint::kAfterStop)) co_return co_await abort(d, "failAfterStop");
+  co_await deactivate(d);
+}
+
+Task<void> GridMaster::stop_slave(Deal& d) {
+  if (!d.warm_up_time) co_return;
+  const std::string slave = slave_unit(d);
+  if (!refresh(slave)) co_return;
+  if (data_[slave].mode == DcdcMode::kVoltageReference) co_return;  // the VR stops at deactivation
+  if (cc_current_a(slave, d.deal_id) > 0) {
+    (void)co_await command(slave, ControlCommand{ControlKind::kCurrent, cc_current_a(slave, d.deal_id)});
+  } else if (data_[slave].mode != DcdcMode::kWait) {
+    (void)co_await command(slave, ControlCommand{ControlKind::kWait});
+  }
+}
+
+Task<bool> GridMaster::move_voltage_reference(const std::string& from, const std::string& to) {
+  // The 4-step hand-over with droop (reference §4.7).
+  if (!refresh(from) || !refresh(to)) co_return false;
+  const double dvg = policy_.grid_master.take_over_dvg_actual ? data_[to].meter.vg_v : data_[from].dvg_v;
+  const double from_ig = data_[from].meter.ig_a;
+  if (!(co_await command(from, ControlCommand{ControlKind::kWillHandOver}))) co_return false;
+  if (!(co_await command(to, ControlCommand{ControlKind::kWillTakeOver, 0, dvg}))) co_return false;
+  ControlCommand handed{ControlKind::kDidHandOver};
+  if (other_active_deals(from, "") > 0) {
+    handed.then = from_ig >= 0 ? DealDirection::kCharge : DealDirection::kDischarge;
+    handed.grid_current_a = std::abs(from_ig);
+  }
+  if (!(co_await command(from, handed))) co_return false;
+  if (!(co_await command(to, ControlCommand{ControlKind::kDidTakeOver}))) co_return false;
+  host_.note(fmt::format("voltage reference moved from {} to {} at {:.1f} V", from, to, dvg));
+  co_return true;
+}
+
+Task<void> GridMaster::deactivate(Deal d) {
+  if (fail_point(d, FailPoint::kBeforeDeactivate)) {
+    d.fail_points &= static_cast<std::uint16_t>(~static_cast<std::uint16_t>(FailPoint::kBeforeDeactivate));
+    co_return co_await abort(d, "failBeforeDeactivate");
+  }
+  if (d.activated()) {
+    const std::string master = master_unit(d);
+    refresh(master);
+    std::vector<Deal> others;
+    for (const auto& o : fabric_.deals())
+      if (o.deal_id != d.deal_id && o.master_active()) others.push_back(o);
+    const bool is_vr = data_.count(master) && data_[master].mode == DcdcMode::kVoltageReference;
+    if (d.is_master && !others.empty()) {
+      // New master deal: the newest whose master unit is already the voltage reference, else
+      // the newest one (newestDeal).
+      std::sort(others.begin(), others.end(), [](const Deal& a, const Deal& b) {
+        return a.activate_time.value_or(TimePoint{}) > b.activate_time.value_or(TimePoint{});
+      });
+      Deal* next = &others.front();
+      for (auto& o : others)
+        if (master_unit(o) == master) {
+          next = &o;
+          break;
+        }
+      const std::string next_vr = master_unit(*next);
+      if (is_vr && next_vr != master && other_active_deals(master, d.deal_id) == 0) {
+        if (!(co_await move_voltage_reference(master, next_vr))) {
+          raise_global(ErrorCategory::kHardware, ErrorLevel::kError,
+                       "voltage reference hand-over from " + master + " to " + next_vr + " failed");
+          co_return;
+        }
+      }
+      auto fresh_next = fabric_.deal(next->deal_id);
+      if (fresh_next) {
+        fresh_next->is_master = true;
+        // The bus is up already: the promoted deal does not ramp up or authorize again.
+        if (!fresh_next->ramp_up_time) fresh_next->ramp_up_time = fresh_next->activate_time;
+        save(*fresh_next);
+      }
+    } else if (d.is_master || !is_vr) {
+      if (other_active_deals(master, d.deal_id) > 0) {
+        if (!is_vr && cc_current_a(master, d.deal_id) > 0)
+          (void)co_await command(master, ControlCommand{ControlKind::kCurrent,
+                                                        cc_current_a(master, d.deal_id)});
+      } else if (data_.count(master) && data_[master].mode != DcdcMode::kWait) {
+        (void)co_await command(master, ControlCommand{ControlKind::kWait});
+      }
+    }
+  }
+  auto latest = fabric_.deal(d.deal_id);
+  if (latest) d.version = latest->version;
+  d.deactivate_time = now_of(d.charge_unit_id);
+  d.is_master = false;
+  if (!save(d)) co_return;
+  if (fail_point(d, FailPoint::kAfterDeactivate)) host_.note("failAfterDeactivate: disposing");
+  dispose(d);
+}
+
+Task<void> GridMaster::abort(Deal d, std::string reason) {
+  host_.note(fmt::format("deal {} aborted: {}", d.deal_id, reason));
+  co_await stop_slave(d);
+  if (d.started() && !d.stopped()) d.stop_time = now_of(d.charge_unit_id);
+  d.abort.push_back(TimedReason{now_of(d.charge_unit_id), reason});
+  d.fail_points = 0;  // an aborted deal is taken down cleanly
+  if (auto latest = fabric_.deal(d.deal_id)) d.version = latest->version;
+  if (!save(d)) co_return;
+  co_await deactivate(d);
+}
+
+void GridMaster::dispose(Deal& d) {
+  if (d.saveworthy()) fabric_.log_deal(d);
+  fabric_.remove(d.deal_id);
+  const std::string& first = std::min(d.charge_unit_id, d.discharge_unit_id);
+  const std::string& second = std::max(d.charge_unit_id, d.discharge_unit_id);
+  fabric_.release_interlock(second, d.deal_id);
+  fabric_.release_interlock(first, d.deal_id);
+}
+
+void GridMaster::global_safety() {
+  // Measure every active converter now, so the balance below compares one instant.
+  for (auto& [id, d] : data_)
+    if (d.mode != DcdcMode::kWait) refresh(id);
+  const auto& members = fabric_.members();
+  std::size_t answered = 0;
+  for (const auto& m : members) answered += data_.count(m);
+  if (answered != members.size())
+    raise_global(ErrorCategory::kHardware, ErrorLevel::kWarn,
+                 fmt::format("{} of {} members answered", answered, members.size()));
+  // Leakage: the grid currents of every converter on the bus must sum to about zero. APIS sums
+  // only the units of started deals, which misses a converter already carrying current for a
+  // deal that has not started yet (after a hand-over) and raises a false leak.
+  double sum = 0;
+  int n = 0;
+  for (const auto& [id, d] : data_) {
+    if (d.mode == DcdcMode::kWait) continue;
+    sum += d.meter.ig_a;
+    ++n;
+  }
+  const double allowance = policy_.safety.sum_of_dealing_unit_grid_current_allowance_per_unit_a * n;
+  if (n > 0 && std::abs(sum) > allowance) {
+    raise_global(ErrorCategory::kHardware,
+                 ++leakage_violations_ > 1 ? ErrorLevel::kError : ErrorLevel::kWarn,
+                 fmt::format("leakage: sum of ig {:.3f} A over {} units (allowance {:.3f} A)", sum, n,
+                             allowance));
+  } else {
+    leakage_violations_ = 0;
+  }
+  if (policy_.safety.topology_enabled) {
+    for (const auto& b : policy_.safety.branches) {
+      double i = 0;
+      for (const auto& u : b.forward_unit_ids)
+        if (data_.count(u)) i += data_[u].meter.ig_a;
+      if (std::abs(i) > b.current_capacity_a)
+        raise_global(ErrorCategory::kHardware, ErrorLevel::kError,
+                     fmt::format("branch {} carries {:.2f} A (capacity {} A)", b.id, i,
+                                 b.current_capacity_a));
+    }
+  }
+}
+
+Task<void> GridMaster::optimize_grid_voltage() {
+  const auto vr = voltage_reference_unit();
+  if (!vr) co_return;
+  double sum = 0;
+  int n = 0;
+  for (const auto& d : fabric_.deals()) {
+    if (!d.started() || d.stopped()) continue;
+    sum += d.charge_unit_efficient_grid_voltage_v + d.discharge_unit_efficient_grid_voltage_v;
+    n += 2;
+  }
+  if (n == 0) co_return;
+  const auto& p = policy_;
+  const double lo = std::max(p.operation_grid_voltage_min_v + p.grid_voltage_drop_allowance_v,
+                             p.operation_grid_voltage_min_v + 3 * p.grid_voltage_separation_v);
+  const double hi = std::min(p.operation_grid_voltage_max_v - p.grid_voltage_drop_allowance_v,
+                             p.operation_grid_voltage_max_v - p.grid_voltage_separation_v);
+  const double v = std::clamp(sum / n, lo, hi);
+  if (std::abs(v - data_[*vr].dvg_v) < 0.5) co_return;
+  (void)co_await command(*vr, ControlCommand{ControlKind::kVoltage, 0, v});
+}
+
+void GridMaster::ensure() {
+  // voltageReferenceUnit: the grid master follows the voltage reference.
+  if (policy_.grid_master.selection != GridMasterSelection::kVoltageReferenceUnit) return;
+  const auto vr = voltage_reference_unit();
+  if (!vr || *vr == host_.id() || !fabric_.reachable(*vr)) return;
+  host_.note("grid master moves to the voltage reference " + *vr);
+  const std::string target = *vr;
+  Fabric& fabric = fabric_;
+  host_.drop_grid_master();  // releases the lease; this object lives on until the loop unwinds
+  fabric.activate_grid_master(target);
+}
+
+}  // namespace wattshare

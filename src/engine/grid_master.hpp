@@ -1,0 +1,86 @@
+// The grid master (reference §4.5-§4.9): one per cluster, on the unit holding the lease. Every
+// main-loop period it handles global errors, drives each deal one step through its state machine
+// (activation, ramp-up, authorization, compensation, cumulation, stop, deactivation with
+// voltage-reference hand-over, abortion, disposal), checks global safety and moves itself to the
+// voltage-reference unit. It owns no deal state: everything lives in the fabric's deal table,
+// and every device command carries its lease token.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/task.hpp"
+#include "engine/deal.hpp"
+#include "engine/device_controller.hpp"
+
+namespace wattshare {
+
+class UnitAgent;
+class Fabric;
+struct Policy;
+
+class GridMaster : public std::enable_shared_from_this<GridMaster> {
+ public:
+  GridMaster(UnitAgent& host, std::uint64_t token);
+  void start();
+  void stop();
+  [[nodiscard]] std::uint64_t token() const { return token_; }
+  [[nodiscard]] std::uint64_t loops() const { return loops_; }
+  [[nodiscard]] TimePoint last_loop_end() const { return last_loop_end_; }
+  [[nodiscard]] bool stopped() const { return !*life_; }
+
+ private:
+  Task<void> main_loop();
+  bool renew();
+  Task<void> handle_global_errors();
+  Task<void> scram(const std::string& reason);
+  Task<void> process(Deal d);
+  Task<void> activate(Deal d);
+  Task<void> ramp_up(Deal d);
+  Task<void> authorize(Deal d);
+  Task<void> compensate(Deal d);
+  Task<void> cumulate(Deal d);
+  Task<void> stop_slave(Deal& d);
+  Task<void> deactivate(Deal d);
+  Task<void> abort(Deal d, std::string reason);
+  Task<bool> move_voltage_reference(const std::string& from, const std::string& to);
+  void dispose(Deal& d);
+  void reset(Deal d, const std::string& reason);
+  void global_safety();
+  void ensure();
+  Task<void> optimize_grid_voltage();
+
+  Task<DeviceResult> command(const std::string& unit, ControlCommand c);
+  bool refresh(const std::string& unit);
+  bool save(Deal& d);
+  [[nodiscard]] std::optional<std::string> voltage_reference_unit() const;
+  [[nodiscard]] std::string master_unit(const Deal& d) const;  // the VR side of a deal
+  [[nodiscard]] std::string slave_unit(const Deal& d) const;
+  [[nodiscard]] double other_compensated_a(const std::string& unit, const std::string& except) const;
+  [[nodiscard]] double cc_current_a(const std::string& unit, const std::string& except) const;
+  [[nodiscard]] int other_active_deals(const std::string& unit, const std::string& except) const;
+  [[nodiscard]] TimePoint now_of(const std::string& unit) const;
+  void raise_global(ErrorCategory c, ErrorLevel l, const std::string& message);
+  bool fail_point(Deal& d, FailPoint p);
+
+  UnitAgent& host_;
+  Fabric& fabric_;
+  const Policy& policy_;
+  std::uint64_t token_;
+  Lifetime life_;
+  TimerId timer_ = kNoTimer;
+  bool looping_ = false;
+  std::uint64_t loops_ = 0;
+  TimePoint last_loop_end_{};
+  std::map<std::string, UnitData> data_;  // this loop's view of every unit
+  std::vector<Deal> deals_;                // this loop's snapshot
+  std::vector<std::string> active_before_;
+  int leakage_violations_ = 0;
+  bool global_error_ = false;
+};
+
+}  // namespace wattshare

@@ -1,0 +1,187 @@
+#include "engine/in_process_fabric.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/unit_agent.hpp"
+
+namespace wattshare {
+
+InProcessFabric::InProcessFabric(const Policy& policy, const Clock& clock)
+    : clock_(clock), members_(policy.member_unit_ids), global_mode_(policy.operation_mode) {
+  std::sort(members_.begin(), members_.end());
+}
+
+void InProcessFabric::join(UnitAgent& agent) {
+  agents_[agent.id()] = &agent;
+  by_member_.assign(members_.size(), nullptr);
+  for (std::size_t i = 0; i < members_.size(); ++i) by_member_[i] = this->agent(members_[i]);
+}
+
+UnitAgent* InProcessFabric::agent(const std::string& unit) const {
+  auto it = agents_.find(unit);
+  return it == agents_.end() ? nullptr : it->second;
+}
+
+bool InProcessFabric::reachable(const std::string& unit) const {
+  const UnitAgent* a = agent(unit);
+  return a != nullptr && a->running();
+}
+
+Task<std::vector<Offer>> InProcessFabric::negotiate(const Offer& request, Duration timeout) {
+  std::vector<Offer> accepts;
+  std::size_t answered = 0, expected = 0;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (members_[i] == request.unit_id) continue;
+    ++expected;
+    UnitAgent* a = by_member_[i];
+    if (a == nullptr || !a->running()) continue;  // a dead unit never answers
+    ++answered;
+    if (auto accept = a->on_request(request)) accepts.push_back(std::move(*accept));
+  }
+  // Close the window as soon as every member has answered; wait the timeout only for the silent.
+  if (answered < expected) {
+    UnitAgent* requester = agent(request.unit_id);
+    if (requester != nullptr) co_await sleep_for(requester->scheduler(), timeout);
+  }
+  co_return accepts;
+}
+
+std::vector<Deal> InProcessFabric::deals() const {
+  std::vector<Deal> out;
+  out.reserve(deals_.size());
+  for (const auto& [id, d] : deals_) out.push_back(d);
+  std::sort(out.begin(), out.end(), [](const Deal& a, const Deal& b) {
+    return a.create_time != b.create_time ? a.create_time < b.create_time : a.deal_id < b.deal_id;
+  });
+  return out;
+}
+
+void InProcessFabric::for_each_deal(const std::function<void(const Deal&)>& visit) const {
+  if (deals_.size() == 1) {  // the common case needs no ordering
+    visit(deals_.begin()->second);
+    return;
+  }
+  std::vector<const Deal*> order;
+  order.reserve(deals_.size());
+  for (const auto& [id, d] : deals_) order.push_back(&d);
+  std::sort(order.begin(), order.end(), [](const Deal* a, const Deal* b) {
+    return a->create_time != b->create_time ? a->create_time < b->create_time
+                                            : a->deal_id < b->deal_id;
+  });
+  for (const Deal* d : order) visit(*d);
+}
+
+std::optional<Deal> InProcessFabric::deal(const std::string& deal_id) const {
+  auto it = deals_.find(deal_id);
+  if (it == deals_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool InProcessFabric::put_if_absent(const Deal& d) {
+  Deal copy = d;
+  copy.version = 1;
+  if (!deals_.emplace(d.deal_id, std::move(copy)).second) return false;
+  ++deals_created_;
+  if (observer_) observer_(deals_.at(d.deal_id));
+  return true;
+}
+
+bool InProcessFabric::update(Deal& d) {
+  auto it = deals_.find(d.deal_id);
+  if (it == deals_.end()) return false;
+  if (d.version != 0 && it->second.version != d.version) return false;
+  d.version = it->second.version + 1;
+  it->second = d;
+  if (observer_) observer_(d);
+  return true;
+}
+
+bool InProcessFabric::remove(const std::string& deal_id) {
+  need_to_stop_.erase(deal_id);
+  return deals_.erase(deal_id) > 0;
+}
+
+void InProcessFabric::need_to_stop(const std::string& deal_id, const std::string& reason) {
+  if (deals_.count(deal_id) == 0) return;
+  auto& list = need_to_stop_[deal_id];
+  if (std::find(list.begin(), list.end(), reason) == list.end()) list.push_back(reason);
+}
+
+std::vector<std::string> InProcessFabric::take_need_to_stop(const std::string& deal_id) {
+  auto it = need_to_stop_.find(deal_id);
+  if (it == need_to_stop_.end()) return {};
+  auto out = std::move(it->second);
+  need_to_stop_.erase(it);
+  return out;
+}
+
+void InProcessFabric::log_deal(const Deal& d) {
+  if (deal_log_) deal_log_(d);
+}
+
+bool InProcessFabric::acquire_interlock(const std::string& unit, const std::string& deal_id) {
+  UnitAgent* a = agent(unit);
+  return a != nullptr && a->running() && a->acquire_interlock(deal_id);
+}
+
+void InProcessFabric::release_interlock(const std::string& unit, const std::string& deal_id) {
+  if (UnitAgent* a = agent(unit)) a->release_interlock(deal_id);
+}
+
+bool InProcessFabric::has_local_errors(const std::string& unit) const {
+  const UnitAgent* a = agent(unit);
+  return a == nullptr || !a->running() || a->has_errors();
+}
+
+std::optional<std::uint64_t> InProcessFabric::acquire_grid_master(const std::string& unit,
+                                                                  TimePoint now, Duration ttl) {
+  if (lease_ && lease_->expires > now) return std::nullopt;
+  lease_ = GridMasterLease{unit, next_token_++, now + ttl};
+  return lease_->token;
+}
+
+bool InProcessFabric::renew_grid_master(const std::string& unit, std::uint64_t token,
+                                        TimePoint now, Duration ttl) {
+  if (!lease_ || lease_->holder != unit || lease_->token != token || lease_->expires <= now)
+    return false;
+  lease_->expires = now + ttl;
+  return true;
+}
+
+void InProcessFabric::release_grid_master(const std::string& unit, std::uint64_t token) {
+  if (lease_ && lease_->holder == unit && lease_->token == token) lease_.reset();
+}
+
+void InProcessFabric::activate_grid_master(const std::string& unit) {
+  if (UnitAgent* a = agent(unit)) a->take_grid_master();
+}
+
+std::optional<GridMasterLease> InProcessFabric::grid_master(TimePoint now) const {
+  if (lease_ && lease_->expires > now) return lease_;
+  return std::nullopt;
+}
+
+Task<DeviceResult> InProcessFabric::control(const std::string& unit, ControlCommand command,
+                                            std::uint64_t token) {
+  UnitAgent* a = agent(unit);
+  if (a == nullptr || !a->running())
+    co_return tl::unexpected(Error::not_available(unit + " is not reachable"));
+  co_return co_await a->on_control(command, token);
+}
+
+DeviceResult InProcessFabric::unit_data(const std::string& unit, bool fresh, std::uint64_t token) {
+  UnitAgent* a = agent(unit);
+  if (a == nullptr || !a->running())
+    return tl::unexpected(Error::not_available(unit + " is not reachable"));
+  return a->on_data(fresh, token);
+}
+
+std::vector<ApisError> InProcessFabric::take_global_errors() {
+  std::vector<ApisError> out;
+  out.swap(global_errors_);
+  return out;
+}
+
+}  // namespace wattshare

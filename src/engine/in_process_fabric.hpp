@@ -1,0 +1,78 @@
+// The Fabric inside one process: agents are called directly, in virtual time, in unit-id order
+// (deterministic). Units can be made unreachable (crash) to test fail-over; the deal table,
+// interlocks and grid-master lease behave like their distributed counterparts (compare-and-set,
+// fencing tokens, lease expiry).
+//   InProcessFabric fabric{policy};  fabric.join(agent);  ...
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/fabric.hpp"
+
+namespace wattshare {
+
+class UnitAgent;
+
+class InProcessFabric final : public Fabric {
+ public:
+  explicit InProcessFabric(const Policy& policy, const Clock& clock);
+
+  void join(UnitAgent& agent);
+  // Every disposed deal that is worth logging, once.
+  void on_deal_log(std::function<void(const Deal&)> sink) { deal_log_ = std::move(sink); }
+  [[nodiscard]] UnitAgent* agent(const std::string& unit) const;
+  [[nodiscard]] std::uint64_t deals_created() const { return deals_created_; }
+  // Every successful write to the deal table (tests follow deal states with it).
+  void on_deal_update(std::function<void(const Deal&)> observer) { observer_ = std::move(observer); }
+
+  const std::vector<std::string>& members() const override { return members_; }
+  bool reachable(const std::string& unit) const override;
+  Task<std::vector<Offer>> negotiate(const Offer& request, Duration timeout) override;
+  std::vector<Deal> deals() const override;
+  std::optional<Deal> deal(const std::string& deal_id) const override;
+  void for_each_deal(const std::function<void(const Deal&)>& visit) const override;
+  bool put_if_absent(const Deal& d) override;
+  bool update(Deal& d) override;
+  bool remove(const std::string& deal_id) override;
+  void need_to_stop(const std::string& deal_id, const std::string& reason) override;
+  std::vector<std::string> take_need_to_stop(const std::string& deal_id) override;
+  void log_deal(const Deal& d) override;
+  bool acquire_interlock(const std::string& unit, const std::string& deal_id) override;
+  void release_interlock(const std::string& unit, const std::string& deal_id) override;
+  bool has_local_errors(const std::string& unit) const override;
+  std::optional<std::uint64_t> acquire_grid_master(const std::string& unit, TimePoint now,
+                                                   Duration ttl) override;
+  bool renew_grid_master(const std::string& unit, std::uint64_t token, TimePoint now,
+                         Duration ttl) override;
+  void release_grid_master(const std::string& unit, std::uint64_t token) override;
+  void activate_grid_master(const std::string& unit) override;
+  std::optional<GridMasterLease> grid_master(TimePoint now) const override;
+  Task<DeviceResult> control(const std::string& unit, ControlCommand command,
+                             std::uint64_t token) override;
+  DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) override;
+  OperationMode global_mode() const override { return global_mode_; }
+  void set_global_mode(OperationMode m) override { global_mode_ = m; }
+  void publish_global_error(const ApisError& e) override { global_errors_.push_back(e); }
+  std::vector<ApisError> take_global_errors() override;
+
+ private:
+  const Clock& clock_;
+  std::vector<std::string> members_;
+  std::map<std::string, UnitAgent*> agents_;
+  std::vector<UnitAgent*> by_member_;  // aligned with members_ (sorted ids), for broadcasts
+  std::map<std::string, Deal> deals_;
+  std::map<std::string, std::vector<std::string>> need_to_stop_;
+  std::optional<GridMasterLease> lease_;
+  std::uint64_t next_token_ = 1;
+  OperationMode global_mode_;
+  std::vector<ApisError> global_errors_;
+  std::function<void(const Deal&)> deal_log_;
+  std::uint64_t deals_created_ = 0;
+  std::function<void(const Deal&)> observer_;
+};
+
+}  // namespace wattshare

@@ -1,0 +1,122 @@
+#include "engine/invariants.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/grid_master.hpp"
+
+namespace wattshare {
+
+InvariantChecker::InvariantChecker(const Community& community, const InProcessFabric& fabric,
+                                   const std::vector<UnitAgent*>& agents, const Policy& policy)
+    : community_(community), fabric_(fabric), agents_(agents), policy_(policy) {}
+
+void InvariantChecker::violate(TimePoint t, std::string what) {
+  ++count_;
+  if (kept_.size() < 100) kept_.push_back({t, std::move(what)});
+}
+
+void InvariantChecker::on_disposed(const Deal& d) {
+  if (!d.started()) return;
+  credited_wh_[d.charge_unit_id] += d.cumulate_amount_wh;
+  credited_deals_[d.charge_unit_id] += 1;
+}
+
+void InvariantChecker::run(TimePoint now) {
+  const auto deals = fabric_.deals();
+  // At most one grid master acting.
+  int masters = 0;
+  TimePoint last_loop{};
+  for (const UnitAgent* a : agents_) {
+    if (a->running() && a->hosts_grid_master() && !a->grid_master()->stopped()) {
+      ++masters;
+      last_loop = std::max(last_loop, a->grid_master()->last_loop_end());
+    }
+  }
+  if (masters > 1) violate(now, fmt::format("{} grid masters acting at once", masters));
+  if (masters > 0 && last_loop != TimePoint{}) last_master_seen_ = std::max(last_master_seen_, last_loop);
+
+  // No unit on both sides; the current caps.
+  std::set<std::string> charging, discharging;
+  double sum_a = 0;
+  std::size_t active = 0;
+  for (const auto& d : deals) {
+    if (!d.master_active()) continue;
+    ++active;
+    sum_a += d.deal_grid_current_a;
+    charging.insert(d.charge_unit_id);
+    discharging.insert(d.discharge_unit_id);
+  }
+  for (const auto& u : charging)
+    if (discharging.count(u)) violate(now, u + " is on both sides of active deals");
+  max_deals_ = std::max(max_deals_, active);
+  max_sum_a_ = std::max(max_sum_a_, sum_a);
+  if (sum_a > policy_.safety.sum_of_deal_grid_current_max_a + 1e-9)
+    violate(now, fmt::format("sum of deal currents {} A above {} A", sum_a,
+                             policy_.safety.sum_of_deal_grid_current_max_a));
+  if (policy_.safety.topology_enabled) {
+    for (const auto& b : policy_.safety.branches) {
+      double i = 0;
+      for (const auto& u : b.forward_unit_ids) {
+        const int idx = community_.index_of(u);
+        if (idx >= 0) i += community_.unit_data(static_cast<std::size_t>(idx)).meter.ig_a;
+      }
+      if (std::abs(i) > b.current_capacity_a + 1e-6)
+        violate(now, fmt::format("branch {} carries {:.2f} A above {} A", b.id, i, b.current_capacity_a));
+    }
+  }
+
+  // Physics truth: CC current needs a voltage reference on the bus.
+  bool reference = false;
+  std::vector<std::string> driving;
+  for (std::size_t i = 0; i < community_.size(); ++i) {
+    const auto mode = community_.converter(i).mode();
+    if (mode == DcdcMode::kVoltageReference && community_.converter(i).alarm_level() != AlarmLevel::kHeavy)
+      reference = true;
+    if ((mode == DcdcMode::kCharge || mode == DcdcMode::kDischarge) &&
+        std::abs(community_.unit_data(i).meter.ig_a) > 0.05)
+      driving.push_back(community_.unit_id(i));
+  }
+  if (!reference && !driving.empty())
+    violate(now, fmt::format("{} drives current with no voltage reference on the bus", driving.front()));
+
+  // No deal credited more than its charging battery received (sampling tolerance: 2 % and
+  // 2 Wh per deal, since APIS integrates the power seen every main loop).
+  std::map<std::string, std::pair<double, int>> credited;
+  for (const auto& [u, wh] : credited_wh_) credited[u] = {wh, credited_deals_[u]};
+  for (const auto& d : deals) {
+    if (!d.started()) continue;
+    auto& c = credited[d.charge_unit_id];
+    c.first += d.cumulate_amount_wh;
+    c.second += 1;
+  }
+  for (const auto& [u, c] : credited) {
+    const int idx = community_.index_of(u);
+    if (idx < 0) continue;
+    const double received = community_.unit_totals(static_cast<std::size_t>(idx)).battery_in_wh;
+    if (c.first > received * 1.02 + 2.0 * c.second)
+      violate(now, fmt::format("{} credited {:.1f} Wh in deals but its battery received {:.1f} Wh",
+                               u, c.first, received));
+  }
+
+  // No deal outlives its grid master by more than two main-loop periods.
+  // Two main-loop periods, plus one acquisition period: the granularity at which a unit can
+  // notice anything.
+  const Duration grace = milliseconds(2 * policy_.grid_master.main_loop_period_ms +
+                                      policy_.controller.data_acquisition_period_ms);
+  if (active > 0 && last_master_seen_ != TimePoint{} && now - last_master_seen_ > grace) {
+    for (std::size_t i = 0; i < community_.size(); ++i) {
+      if (community_.converter(i).mode() != DcdcMode::kWait) {
+        violate(now, fmt::format("{} still in {} {:.0f} s after the last grid-master loop",
+                                 community_.unit_id(i), mode_code(community_.converter(i).mode()),
+                                 to_seconds(now - last_master_seen_)));
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace wattshare

@@ -1,0 +1,130 @@
+// One unit's APIS agent (reference §3.2): the controller (data acquisition, local safety, fenced
+// device commands), the user (scenario, house keeping, error collection and handling) and the
+// mediator (negotiation, deal creation under interlocks). It may host the grid master. It reads
+// time only from its Scheduler and talks to other units only through the Fabric.
+//   UnitAgent agent{"E001", scheduler, fabric, dcdc, config, hooks};
+//   agent.start(first_tick);
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config_set.hpp"
+#include "core/clock.hpp"
+#include "core/task.hpp"
+#include "devices/dcdc.hpp"
+#include "engine/device_controller.hpp"
+#include "engine/fabric.hpp"
+#include "engine/local_safety.hpp"
+
+namespace wattshare {
+
+class GridMaster;
+
+// What the agent reports to its surroundings (logs, counters); all optional.
+struct AgentHooks {
+  std::function<void(const ApisError&)> error;  // every error raised, WARN included
+  std::function<void(const std::string& unit, const std::string& what)> event;
+};
+
+class UnitAgent {
+ public:
+  UnitAgent(std::string unit_id, Scheduler& scheduler, Fabric& fabric, Dcdc& dcdc,
+            const ConfigSet& config, Duration utc_offset, std::uint64_t seed, AgentHooks hooks = {});
+  ~UnitAgent();
+  UnitAgent(const UnitAgent&) = delete;
+  UnitAgent& operator=(const UnitAgent&) = delete;
+
+  // Starts the periodic work; acquisitions at `phase` + k x period.
+  void start(TimePoint phase);
+  // Stops everything at once, as a crash would (timers cancelled, running procedures end at
+  // their next wait, nothing is cleaned up on the device).
+  void crash();
+  [[nodiscard]] bool running() const { return running_; }
+
+  // --- called through the fabric ---
+  std::optional<Offer> on_request(const Offer& request);
+  Task<DeviceResult> on_control(ControlCommand command, std::uint64_t token);
+  DeviceResult on_data(bool fresh, std::uint64_t token);
+  bool acquire_interlock(const std::string& deal_id);
+  void release_interlock(const std::string& deal_id);
+  [[nodiscard]] bool has_errors() const;
+
+  // --- state, for the shell and tests ---
+  [[nodiscard]] const std::string& id() const { return id_; }
+  [[nodiscard]] const std::optional<UnitData>& data() const { return data_; }
+  [[nodiscard]] std::optional<OperationMode> local_mode() const { return local_mode_; }
+  // null (follow global), heteronomous or stop.
+  [[nodiscard]] tl::expected<void, Error> set_local_mode(std::optional<OperationMode> m);
+  [[nodiscard]] OperationMode effective_mode() const;
+  [[nodiscard]] bool hosts_grid_master() const { return grid_master_ != nullptr; }
+  [[nodiscard]] const GridMaster* grid_master() const { return grid_master_.get(); }
+  [[nodiscard]] std::size_t interlocks() const { return interlocks_.size(); }
+  [[nodiscard]] int interlock_capacity() const { return capacity_; }
+  [[nodiscard]] std::uint64_t highest_token() const { return highest_token_; }
+  [[nodiscard]] const std::vector<ApisError>& recent_errors() const { return recent_errors_; }
+  [[nodiscard]] std::uint64_t rejected_commands() const { return rejected_commands_; }
+  [[nodiscard]] std::uint64_t negotiations() const { return negotiations_; }
+  [[nodiscard]] const ConfigSet& config() const { return config_; }
+  [[nodiscard]] Scheduler& scheduler() { return scheduler_; }
+  [[nodiscard]] Fabric& fabric() { return fabric_; }
+  [[nodiscard]] Duration utc_offset() const { return utc_offset_; }
+  // The grid master hosted here resigns (its lease is released).
+  void drop_grid_master();
+  // Takes the grid-master lease and starts the grid master here, if the lease is free.
+  bool take_grid_master();
+  // Raise an error as this unit (used by the grid master for global errors too).
+  void raise(const ApisError& e);
+  void note(const std::string& what);
+
+ private:
+  void acquire();
+  void house_keeping();
+  void handle_errors();
+  void watch_grid_master();
+  Task<void> negotiate(Offer request);
+  Task<void> stop_local(std::string reason);
+  bool may_deal() const;
+  std::string new_deal_id();
+  std::pair<int, int> deal_directions() const;
+
+  std::string id_;
+  Scheduler& scheduler_;
+  Fabric& fabric_;
+  Dcdc& dcdc_;
+  const ConfigSet& config_;
+  Duration utc_offset_;
+  std::uint64_t seed_;
+  AgentHooks hooks_;
+  Lifetime life_;
+  DeviceController controller_;
+  std::vector<TimerId> timers_;
+  bool running_ = false;
+
+  std::optional<UnitData> data_;
+  std::optional<OperationMode> local_mode_;
+  std::set<std::string> interlocks_;
+  int capacity_ = 1;
+  std::uint64_t highest_token_ = 0;
+  TimePoint last_grid_master_contact_{};
+  LocalSafetyCounters safety_counters_;
+  std::vector<ApisError> pending_errors_;  // LOCAL, ERROR and above, not yet handled
+  std::vector<ApisError> recent_errors_;   // the last few, for display
+  TimePoint errors_until_{};
+  bool handling_errors_ = false;
+  bool error_timer_pending_ = false;
+  bool negotiating_ = false;
+  bool shutdown_ = false;
+  std::uint64_t deal_seq_ = 0;
+  std::uint64_t rejected_commands_ = 0;
+  std::uint64_t negotiations_ = 0;
+  TimePoint grid_master_missing_since_{};
+  std::shared_ptr<GridMaster> grid_master_;  // shared: its running main loop keeps it alive
+};
+
+}  // namespace wattshare

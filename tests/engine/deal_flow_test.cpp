@@ -1,0 +1,184 @@
+// The sharing engine end to end on an emulated community, in virtual time.
+#include <gtest/gtest.h>
+
+#include "core/apis_time.hpp"
+#include "engine/grid_master.hpp"
+#include "engine_fixture.hpp"
+
+namespace wattshare {
+namespace {
+
+using test::EngineFixture;
+
+class DealFlow : public EngineFixture {};
+
+TEST_F(DealFlow, AnExcessAndAShortUnitTradeOneDealThroughEveryState) {
+  build({{"E001", 95}, {"E002", 40}});
+  const double received_before = community_->unit_totals(index("E002")).battery_in_wh;
+  ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(30)));
+  const Deal& d = logged_.front();
+  EXPECT_EQ(d.discharge_unit_id, "E001");
+  EXPECT_EQ(d.charge_unit_id, "E002");
+  // Whoever asked first decides the type.
+  EXPECT_EQ(d.type, d.request_unit_id == "E002" ? DealDirection::kCharge : DealDirection::kDischarge);
+  EXPECT_EQ(d.deal_amount_wh, 50);           // min(960, 960, amountMaxWh 50)
+  EXPECT_DOUBLE_EQ(d.deal_grid_current_a, 1.0);
+  EXPECT_TRUE(d.abort.empty());
+  const std::vector<DealState> expected{DealState::kNew,      DealState::kActivated,
+                                        DealState::kRampedUp, DealState::kWarmedUp,
+                                        DealState::kStarted,  DealState::kStopped,
+                                        DealState::kDeactivated};
+  EXPECT_EQ(states_[d.deal_id], expected);
+  // The deal stops once its amount is reached, within one main loop of power (~0.5 Wh).
+  EXPECT_GE(d.cumulate_amount_wh, 50.0);
+  EXPECT_LE(d.cumulate_amount_wh, 51.0);
+  // The energy credited is what the charging battery received (after converter losses).
+  const double received = community_->unit_totals(index("E002")).battery_in_wh - received_before;
+  EXPECT_NEAR(d.cumulate_amount_wh, received, 0.03 * received)
+      << "start " << format_apis_time(*d.start_time) << " stop " << format_apis_time(*d.stop_time);
+  // Both converters back to WAIT once no new deal follows.
+  engine_->fabric().set_global_mode(OperationMode::kHeteronomous);
+  ASSERT_TRUE(run_until([&] { return mode_of("E001") == DcdcMode::kWait && mode_of("E002") == DcdcMode::kWait; },
+                        seconds(30)));
+  EXPECT_EQ(engine_->invariants().count(), 0u);
+}
+
+TEST_F(DealFlow, TheGridMasterFollowsTheVoltageReference) {
+  build({{"E001", 95}, {"E002", 40}});
+  ASSERT_TRUE(run_until([&] { return community_->converter(index("E002")).mode() ==
+                                     DcdcMode::kVoltageReference; }, minutes(10)));
+  ASSERT_TRUE(run_until([&] {
+    auto* host = engine_->grid_master_host();
+    return host != nullptr && host->id() == "E002";
+  }, seconds(30)));
+}
+
+class FailPoints : public EngineFixture, public ::testing::WithParamInterface<FailPoint> {};
+
+TEST_P(FailPoints, EachInjectionPointEndsInACleanAbortAndWait) {
+  const FailPoint p = GetParam();
+  build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
+  scheduler_->run_for(seconds(10));  // a grid master exists
+  auto id = engine_->inject_deal("E001", "E002", 50, 1.0, static_cast<std::uint16_t>(p));
+  ASSERT_TRUE(id.has_value()) << id.error().message;
+  ASSERT_TRUE(run_until([&] { return !logged_.empty() || engine_->fabric().deals().empty(); },
+                        minutes(20)));
+  if (p == FailPoint::kAfterDeactivate) {
+    // The deal is already deactivated: it is disposed as done.
+    ASSERT_EQ(logged_.size(), 1u);
+  } else if (p != FailPoint::kBeforeActivate) {
+    ASSERT_EQ(logged_.size(), 1u);
+    ASSERT_FALSE(logged_[0].abort.empty());
+    EXPECT_NE(logged_[0].abort.front().reason.find(fail_point_name(p)), std::string::npos)
+        << logged_[0].abort.front().reason;
+  } else {
+    EXPECT_TRUE(engine_->fabric().deals().empty());
+  }
+  EXPECT_TRUE(engine_->fabric().deals().empty());
+  ASSERT_TRUE(run_until([&] { return mode_of("E001") == DcdcMode::kWait && mode_of("E002") == DcdcMode::kWait; },
+                        seconds(60)));
+  EXPECT_EQ(engine_->invariants().count(), 0u);
+  EXPECT_EQ(engine_->agent(0).interlocks() + engine_->agent(1).interlocks(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, FailPoints, ::testing::ValuesIn(kAllFailPoints),
+                         [](const auto& info) { return std::string(fail_point_name(info.param)); });
+
+TEST_F(DealFlow, SoftStopLetsRunningDealsFinishAndStartsNoNewOne) {
+  build({{"E001", 95}, {"E002", 40}});
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& d : engine_->fabric().deals())
+      if (d.started()) return true;
+    return false;
+  }, minutes(10)));
+  engine_->fabric().set_global_mode(OperationMode::kHeteronomous);
+  const auto created = engine_->fabric().deals_created();
+  ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(20)));
+  EXPECT_TRUE(logged_.front().abort.empty());
+  EXPECT_FALSE(logged_.front().scram.has_value());
+  scheduler_->run_for(minutes(10));
+  EXPECT_EQ(engine_->fabric().deals_created(), created);  // nothing new
+  EXPECT_EQ(mode_of("E001"), DcdcMode::kWait);
+  EXPECT_EQ(mode_of("E002"), DcdcMode::kWait);
+}
+
+TEST_F(DealFlow, ForceStopScrams) {
+  build({{"E001", 95}, {"E002", 40}});
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& d : engine_->fabric().deals())
+      if (d.started()) return true;
+    return false;
+  }, minutes(10)));
+  engine_->fabric().set_global_mode(OperationMode::kStop);
+  ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, seconds(30)));
+  ASSERT_TRUE(logged_.front().scram.has_value());
+  EXPECT_NE(logged_.front().scram->reason.find("global mode is stop"), std::string::npos);
+  EXPECT_TRUE(run_until([&] { return mode_of("E001") == DcdcMode::kWait && mode_of("E002") == DcdcMode::kWait; },
+                        seconds(30)));
+  EXPECT_EQ(engine_->invariants().count(), 0u);
+}
+
+TEST_F(DealFlow, AGridMasterCrashIsFencedAndTakenOver) {
+  build({{"E001", 95}, {"E002", 40}, {"E003", 70}});
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& d : engine_->fabric().deals())
+      if (d.started()) return true;
+    return false;
+  }, minutes(10)));
+  UnitAgent* master = engine_->grid_master_host();
+  ASSERT_NE(master, nullptr);
+  const std::uint64_t old_token = master->grid_master()->token();
+  const std::string dead = master->id();
+  master->crash();
+  // A new grid master takes over with a newer token.
+  ASSERT_TRUE(run_until([&] {
+    auto* gm = engine_->grid_master_host();
+    return gm != nullptr && gm->grid_master()->token() > old_token;
+  }, minutes(2)));
+  // Converters reach WAIT (the dead unit's through its driver watchdog) and the deal is gone.
+  ASSERT_TRUE(run_until([&] {
+    return engine_->fabric().deals().empty() && mode_of("E001") == DcdcMode::kWait &&
+           mode_of("E002") == DcdcMode::kWait;
+  }, minutes(2)));
+  // The deposed grid master's late command is refused by the fencing token.
+  bool refused = false;
+  const std::string live = dead == "E001" ? "E002" : "E001";
+  spawn(engine_->fabric().control(live, ControlCommand{ControlKind::kVoltageReference}, old_token),
+        [&](DeviceResult r) { refused = !r && r.error().code == ErrorCode::kRejected; });
+  scheduler_->run_for(seconds(1));
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(mode_of(live), DcdcMode::kWait);
+  for (const auto& v : engine_->invariants().violations()) ADD_FAILURE() << v.what;
+}
+
+// Two deals on different units: the second joins the running voltage reference; the master deal
+// ends first and the reference is handed over with droop.
+class ConcurrentDeals : public EngineFixture {
+ protected:
+  void tweak(UnitSpec& u) override {
+    // E002 buys only from E001, E004 only from E003.
+    auto& rules = u.apis.scenario.slices[0].rules;
+    for (auto& r : rules) {
+      if (r.request && u.id == "E002") r.request->pair_unit_id = "E001";
+      if (r.request && u.id == "E004") r.request->pair_unit_id = "E003";
+    }
+  }
+};
+
+TEST_F(ConcurrentDeals, ASecondDealJoinsAndTheReferenceIsHandedOverWithDroop) {
+  build({{"E001", 95}, {"E002", 40}, {"E003", 95}, {"E004", 40}});
+  ASSERT_TRUE(run_until([&] { return logged_.size() >= 2; }, minutes(40)));
+  EXPECT_GE(engine_->invariants().max_concurrent_deals(), 2u);
+  EXPECT_TRUE(any_event("voltage reference moved from")) << "no hand-over seen";
+  if (!any_event("voltage reference moved from"))
+    for (const auto& e : events_) ADD_FAILURE() << e;
+  for (const auto& d : logged_) {
+    EXPECT_TRUE(d.abort.empty()) << d.deal_id << " " << d.abort.front().reason;
+    EXPECT_TRUE((d.discharge_unit_id == "E001" && d.charge_unit_id == "E002") ||
+                (d.discharge_unit_id == "E003" && d.charge_unit_id == "E004"));
+  }
+  EXPECT_EQ(engine_->invariants().count(), 0u);
+}
+
+}  // namespace
+}  // namespace wattshare
