@@ -8,8 +8,8 @@
 
 namespace wattshare {
 
-InProcessFabric::InProcessFabric(const Policy& policy, const Clock& clock)
-    : clock_(clock), members_(policy.member_unit_ids), global_mode_(policy.operation_mode) {
+InProcessFabric::InProcessFabric(const Policy& policy)
+    : members_(policy.member_unit_ids), global_mode_(policy.operation_mode) {
   std::sort(members_.begin(), members_.end());
 }
 

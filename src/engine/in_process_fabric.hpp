@@ -19,7 +19,7 @@ class UnitAgent;
 
 class InProcessFabric final : public Fabric {
  public:
-  explicit InProcessFabric(const Policy& policy, const Clock& clock);
+  explicit InProcessFabric(const Policy& policy);
 
   void join(UnitAgent& agent);
   // Every disposed deal that is worth logging, once.
@@ -60,7 +60,6 @@ class InProcessFabric final : public Fabric {
   std::vector<ApisError> take_global_errors() override;
 
  private:
-  const Clock& clock_;
   std::vector<std::string> members_;
   std::map<std::string, UnitAgent*> agents_;
   std::vector<UnitAgent*> by_member_;  // aligned with members_ (sorted ids), for broadcasts

@@ -9,7 +9,7 @@ SharingEngine::SharingEngine(Community& community, Scheduler& scheduler, const C
     : community_(community),
       scheduler_(scheduler),
       spec_(spec),
-      fabric_(spec.units.front().apis.policy, scheduler) {
+      fabric_(spec.units.front().apis.policy) {
   const Duration offset = from_seconds(spec.location.utc_offset_h * 3600.0);
   std::vector<UnitAgent*> raw;
   for (std::size_t i = 0; i < spec.units.size(); ++i) {
