@@ -63,7 +63,10 @@ TEST(Solar, AYearOfOneKwpYieldsARealisticOkinawaTotal) {
 TEST(HourlyProfile, InterpolatesBetweenHoursAndRefusesBadRows) {
   std::string text;
   for (int d = 0; d < 2; ++d) {
-    for (int h = 0; h < 24; ++h) text += (h ? "," : "") + std::to_string(h * 100);
+    for (int h = 0; h < 24; ++h) {
+      if (h > 0) text += ',';
+      text += std::to_string(h * 100);
+    }
     text += "\n";
   }
   auto p = HourlyProfile::parse(text, "pv.csv");
