@@ -14,7 +14,7 @@ TimerId make_id(std::uint32_t slot, std::uint32_t generation) {
 
 }  // namespace
 
-std::uint32_t SimScheduler::allocate_slot(Task task, Duration period) {
+std::uint32_t SimScheduler::new_slot() {
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -23,6 +23,11 @@ std::uint32_t SimScheduler::allocate_slot(Task task, Duration period) {
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
   }
+  return slot;
+}
+
+std::uint32_t SimScheduler::allocate_slot(Task task, Duration period) {
+  const std::uint32_t slot = new_slot();
   Slot& s = slots_[slot];
   s.task = std::move(task);
   s.period = period;
@@ -44,8 +49,22 @@ TimerId SimScheduler::at(TimePoint when, Task task) {
 
 TimerId SimScheduler::every(Duration period, Task task, TimePoint first) {
   assert(period > Duration::zero());
+  first = std::max(first, now_);
   const std::uint32_t slot = allocate_slot(std::move(task), period);
-  push(first, slot);
+  const auto key = std::make_pair(period.count(), first.time_since_epoch().count());
+  auto it = groups_.find(key);
+  if (it == groups_.end()) {
+    const std::uint32_t g = new_slot();
+    Slot& group = slots_[g];
+    group.group = true;
+    group.active = true;
+    group.period = period;
+    ++group.generation;
+    group.members.clear();
+    it = groups_.emplace(key, g).first;
+    push(first, g);
+  }
+  slots_[it->second].members.push_back(slot);
   return make_id(slot, slots_[slot].generation);
 }
 
@@ -65,8 +84,59 @@ TimePoint SimScheduler::next_due() const {
   return heap_.empty() ? TimePoint::max() : heap_.front().when;
 }
 
+void SimScheduler::run_group(const Entry& e) {
+  Slot& g = slots_[e.slot];
+  now_ = e.when;
+  const auto period = g.period;
+  groups_.erase(std::make_pair(period.count(), e.when.time_since_epoch().count()));
+  // Members run in the order they joined; one cancelled meanwhile is dropped. Members may add
+  // timers (and groups): index, do not iterate, since slots_ may grow.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < slots_[e.slot].members.size(); ++i) {
+    const std::uint32_t m = slots_[e.slot].members[i];
+    Slot& s = slots_[m];
+    if (!s.active) {
+      free_slots_.push_back(m);
+      continue;
+    }
+    slots_[e.slot].members[kept++] = m;
+    ++tasks_run_;
+    running_slot_ = m;
+    s.task();
+    running_slot_ = UINT32_MAX;
+    if (!s.active) s.task = nullptr;
+  }
+  Slot& group = slots_[e.slot];
+  group.members.resize(kept);
+  if (kept == 0) {
+    group.active = false;
+    group.group = false;
+    free_slots_.push_back(e.slot);
+    return;
+  }
+  const TimePoint next = e.when + period;
+  const auto key = std::make_pair(period.count(), next.time_since_epoch().count());
+  auto existing = groups_.find(key);
+  if (existing != groups_.end()) {
+    // Another group became due at the same instant: merge into it, keeping this one's members first.
+    auto& other = slots_[existing->second].members;
+    other.insert(other.begin(), group.members.begin(), group.members.end());
+    group.members.clear();
+    group.active = false;
+    group.group = false;
+    free_slots_.push_back(e.slot);
+    return;
+  }
+  groups_.emplace(key, e.slot);
+  push(next, e.slot);
+}
+
 void SimScheduler::run_one(const Entry& e) {
   Slot& s = slots_[e.slot];
+  if (s.group) {
+    if (s.generation == e.generation) run_group(e);
+    return;
+  }
   if (!s.active || s.generation != e.generation) {
     if (s.generation == e.generation) free_slots_.push_back(e.slot);
     return;

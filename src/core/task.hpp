@@ -5,6 +5,9 @@
 //
 // Cancellation: a task started with a Lifetime stops at its next sleep once the lifetime ends
 // (its unit crashed or was reset): the sleep throws Cancelled, which unwinds to spawn().
+// g++ 12 destroys a temporary twice when it is built by a conditional expression inside a
+// co_await (a double free, caught under ASan): name such arguments first.
+//   std::string why = low ? ... : ...;  co_await abort(d, std::move(why));
 //   Task<int> f(Scheduler& s) { co_await sleep_for(s, seconds(1)); co_return 42; }
 //   spawn(f(s), [](int v) { ... });
 #pragma once

@@ -71,6 +71,10 @@ class Fabric {
                                      std::uint64_t token) = 0;
   virtual DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) = 0;
 
+  // A unit's ability to accept changed (its accept offers, free slots, errors or mode): lets a
+  // fabric skip repeating a negotiation whose answer cannot have changed. Optional.
+  virtual void market_changed() {}
+
   [[nodiscard]] virtual OperationMode global_mode() const = 0;
   virtual void set_global_mode(OperationMode m) = 0;
   virtual void publish_global_error(const ApisError& e) = 0;

@@ -44,6 +44,7 @@ TimePoint GridMaster::now_of(const std::string& unit) const {
 }
 
 bool GridMaster::refresh(const std::string& unit) {
+  last_activity_ = host_.scheduler().now();
   auto r = fabric_.unit_data(unit, true, token_);
   if (!r) return false;
   data_[unit] = *r;
@@ -51,7 +52,9 @@ bool GridMaster::refresh(const std::string& unit) {
 }
 
 Task<DeviceResult> GridMaster::command(const std::string& unit, ControlCommand c) {
+  last_activity_ = host_.scheduler().now();
   auto r = co_await fabric_.control(unit, c, token_);
+  last_activity_ = host_.scheduler().now();
   if (!*life_) throw Cancelled{};  // deposed while the command ran: issue nothing more
   if (r) data_[unit] = *r;
   co_return r;
@@ -77,7 +80,7 @@ std::string GridMaster::master_unit(const Deal& d) const {
     if (it != data_.end() && it->second.mode == DcdcMode::kVoltageReference) return *u;
   }
   return policy_.grid_master.voltage_reference_side == DealSide::kChargeUnit ? d.charge_unit_id
-                                                                            : d.discharge_unit_id;
+                                                                             : d.discharge_unit_id;
 }
 
 std::string GridMaster::slave_unit(const Deal& d) const {
@@ -142,8 +145,21 @@ Task<void> GridMaster::main_loop() {
   global_error_ = false;
   co_await handle_global_errors();
 
-  // Fresh data for the units in deals, the acquisitions' cache for the others.
   deals_ = fabric_.deals();
+  if (deals_.empty()) {
+    // Nothing to drive: check membership without collecting every unit's data, and stay put.
+    data_.clear();
+    std::size_t reachable = 0;
+    for (const auto& id : fabric_.members()) reachable += fabric_.reachable(id) ? 1 : 0;
+    if (reachable != fabric_.members().size())
+      raise_global(ErrorCategory::kHardware, ErrorLevel::kWarn,
+                   fmt::format("{} of {} members answered", reachable, fabric_.members().size()));
+    active_before_.clear();
+    co_await handle_global_errors();
+    if (renew()) last_loop_end_ = last_activity_ = host_.scheduler().now();
+    co_return;
+  }
+  // Fresh data for the units in deals, the acquisitions' cache for the others.
   data_.clear();
   std::vector<std::string> dealing;
   for (const auto& d : deals_)
@@ -195,7 +211,7 @@ Task<void> GridMaster::main_loop() {
     stop();
     co_return;
   }
-  last_loop_end_ = host_.scheduler().now();
+  last_loop_end_ = last_activity_ = host_.scheduler().now();
   ensure();
 }
 
@@ -250,7 +266,8 @@ Task<void> GridMaster::scram(const std::string& reason) {
 }
 
 Task<void> GridMaster::process(Deal d) {
-  for (auto& reason : fabric_.take_need_to_stop(d.deal_id)) d.need_to_stop_reasons.push_back(reason);
+  for (auto& reason : fabric_.take_need_to_stop(d.deal_id))
+    d.need_to_stop_reasons.push_back(reason);
   // A participant that stopped answering ends the deal (its own driver puts it to WAIT).
   for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) {
     if (!fabric_.reachable(*u) && !d.deactivated() && d.abort.empty() &&
@@ -258,28 +275,50 @@ Task<void> GridMaster::process(Deal d) {
       d.need_to_stop_reasons.push_back(*u + " is unreachable");
   }
   if (!d.need_to_stop_reasons.empty() && !d.deactivated() && d.abort.empty()) {
-    co_await abort(d, "need to stop: " + d.need_to_stop_reasons.back());
+    {
+      std::string why = "need to stop: " + d.need_to_stop_reasons.back();
+      co_await abort(d, std::move(why));
+    }
     co_return;
   }
   switch (d.state()) {
-    case DealState::kDeactivated: dispose(d); co_return;
-    case DealState::kStopped: co_await deactivate(d); co_return;
-    case DealState::kStarted: co_await cumulate(d); co_return;
-    case DealState::kNew: co_await activate(d); co_return;
+    case DealState::kDeactivated:
+      dispose(d);
+      co_return;
+    case DealState::kStopped:
+      co_await deactivate(d);
+      co_return;
+    case DealState::kStarted:
+      co_await cumulate(d);
+      co_return;
+    case DealState::kNew:
+      co_await activate(d);
+      co_return;
     case DealState::kActivated:
-      if (d.is_master) co_await ramp_up(d);
-      else co_await compensate(d);
+      if (d.is_master)
+        co_await ramp_up(d);
+      else
+        co_await compensate(d);
       co_return;
     case DealState::kRampedUp:
-    case DealState::kWarmedUp: co_await compensate(d); co_return;
+    case DealState::kWarmedUp:
+      co_await compensate(d);
+      co_return;
   }
 }
 
 Task<void> GridMaster::activate(Deal d) {
   const auto& g = policy_.grid_master;
-  if (fail_point(d, FailPoint::kBeforeActivate)) co_return co_await abort(d, "failBeforeActivate");
-  if (static_cast<int>(d.reset.size()) >= g.reset_limit)
-    co_return co_await abort(d, fmt::format("reset limit {} reached", g.reset_limit));
+  if (fail_point(d, FailPoint::kBeforeActivate)) {
+    std::string why = "failBeforeActivate";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
+  if (static_cast<int>(d.reset.size()) >= g.reset_limit) {
+    std::string why = fmt::format("reset limit {} reached", g.reset_limit);
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   // Direction consistency and current capacity against the other active deals.
   double sum_a = d.deal_grid_current_a;
   bool first = true;
@@ -289,13 +328,19 @@ Task<void> GridMaster::activate(Deal d) {
     first = false;
     some_started = some_started || (o.started() && !o.deactivated());
     sum_a += o.deal_grid_current_a;
-    if (o.charge_unit_id == d.discharge_unit_id || o.discharge_unit_id == d.charge_unit_id)
-      co_return co_await abort(d, "a unit would be on both sides of active deals");
+    if (o.charge_unit_id == d.discharge_unit_id || o.discharge_unit_id == d.charge_unit_id) {
+      std::string why = "a unit would be on both sides of active deals";
+      co_await abort(d, std::move(why));
+      co_return;
+    }
   }
   if (!policy_.safety.topology_enabled) {
-    if (sum_a > policy_.safety.sum_of_deal_grid_current_max_a + 1e-9)
-      co_return co_await abort(d, fmt::format("sum of deal currents {} A above {} A", sum_a,
-                                            policy_.safety.sum_of_deal_grid_current_max_a));
+    if (sum_a > policy_.safety.sum_of_deal_grid_current_max_a + 1e-9) {
+      std::string why = fmt::format("sum of deal currents {} A above {} A", sum_a,
+                                    policy_.safety.sum_of_deal_grid_current_max_a);
+      co_await abort(d, std::move(why));
+      co_return;
+    }
   } else {
     for (const auto& b : policy_.safety.branches) {
       double fwd_out = 0, fwd_in = 0, back_out = 0, back_in = 0;
@@ -310,9 +355,12 @@ Task<void> GridMaster::activate(Deal d) {
         if (in(b.backward_unit_ids, o.charge_unit_id)) back_in += o.deal_grid_current_a;
       }
       // Evaluate every branch (APIS stops at the first violation).
-      if (std::max({fwd_out, fwd_in, back_out, back_in}) > b.current_capacity_a + 1e-9)
-        co_return co_await abort(d, fmt::format("branch {} would carry more than {} A", b.id,
-                                              b.current_capacity_a));
+      if (std::max({fwd_out, fwd_in, back_out, back_in}) > b.current_capacity_a + 1e-9) {
+        std::string why =
+            fmt::format("branch {} would carry more than {} A", b.id, b.current_capacity_a);
+        co_await abort(d, std::move(why));
+        co_return;
+      }
     }
   }
   const std::string master = master_unit(d);
@@ -320,7 +368,8 @@ Task<void> GridMaster::activate(Deal d) {
   if (!refresh(master)) co_return;
   const UnitData& m = data_[master];
   if (first) {
-    const double limit = policy_.operation_grid_voltage_min_v + 2 * policy_.grid_voltage_separation_v;
+    const double limit =
+        policy_.operation_grid_voltage_min_v + 2 * policy_.grid_voltage_separation_v;
     if (m.meter.vg_v > limit) {
       raise_global(ErrorCategory::kHardware, ErrorLevel::kError,
                    fmt::format("grid already at {:.1f} V before the first deal (limit {} V): "
@@ -332,7 +381,11 @@ Task<void> GridMaster::activate(Deal d) {
     const double uvlo_hi = policy_.operation_grid_voltage_min_v + policy_.grid_uvlo_mask_v;
     if (m.meter.vg_v >= uvlo_lo && m.meter.vg_v <= uvlo_hi) co_return;  // wait out the UVLO band
     auto r = co_await command(master, ControlCommand{ControlKind::kVoltageReference});
-    if (!r) co_return co_await abort(d, "voltage reference start failed: " + r.error().message);
+    if (!r) {
+      std::string why = "voltage reference start failed: " + r.error().message;
+      co_await abort(d, std::move(why));
+      co_return;
+    }
     d.compensation_target_vr_ig_a = sign * d.deal_grid_current_a;
     d.is_master = true;
   } else {
@@ -346,14 +399,23 @@ Task<void> GridMaster::activate(Deal d) {
       ControlCommand c{master == d.charge_unit_id ? ControlKind::kCharge : ControlKind::kDischarge,
                        d.deal_grid_current_a};
       if (m.mode != DcdcMode::kWait)
-        c = ControlCommand{ControlKind::kCurrent, cc_current_a(master, d.deal_id) + d.deal_grid_current_a};
+        c = ControlCommand{ControlKind::kCurrent,
+                           cc_current_a(master, d.deal_id) + d.deal_grid_current_a};
       auto r = co_await command(master, c);
-      if (!r) co_return co_await abort(d, "master side start failed: " + r.error().message);
+      if (!r) {
+        std::string why = "master side start failed: " + r.error().message;
+        co_await abort(d, std::move(why));
+        co_return;
+      }
     }
   }
   d.activate_time = now_of(master);
   if (!save(d)) co_return;
-  if (fail_point(d, FailPoint::kAfterActivate)) co_return co_await abort(d, "failAfterActivate");
+  if (fail_point(d, FailPoint::kAfterActivate)) {
+    std::string why = "failAfterActivate";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   if (d.is_master) co_await ramp_up(d);
 }
 
@@ -361,15 +423,17 @@ Task<void> GridMaster::ramp_up(Deal d) {
   const std::string master = master_unit(d);
   if (!refresh(master)) co_return;
   const UnitData& m = data_[master];
-  if (m.mode != DcdcMode::kVoltageReference)
-    co_return co_await abort(d, master + " is not the voltage reference while ramping up");
+  if (m.mode != DcdcMode::kVoltageReference) {
+    std::string why = master + " is not the voltage reference while ramping up";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   if (m.meter.vg_v >= m.dvg_v - policy_.grid_voltage_allowance_v) {
     d.ramp_up_time = m.time;
     if (!save(d)) co_return;
     co_return co_await authorize(d);
   }
-  if (m.time - *d.activate_time >
-      milliseconds(policy_.controller.first_ramp_up_timeout_ms)) {
+  if (m.time - *d.activate_time > milliseconds(policy_.controller.first_ramp_up_timeout_ms)) {
     raise_global(ErrorCategory::kHardware, ErrorLevel::kError,
                  fmt::format("voltage ramp-up of {} timed out at {:.1f} V", master, m.meter.vg_v));
   }
@@ -387,7 +451,11 @@ void GridMaster::reset(Deal d, const std::string& reason) {
 
 Task<void> GridMaster::authorize(Deal d) {
   const std::string master = master_unit(d);
-  if (fail_point(d, FailPoint::kBeforeAuthorize)) co_return co_await abort(d, "failBeforeAuthorize");
+  if (fail_point(d, FailPoint::kBeforeAuthorize)) {
+    std::string why = "failBeforeAuthorize";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   // Step the reference to random voltages and back: another source on the bus would hold it.
   std::vector<double> steps;
   const double sep = policy_.grid_voltage_separation_v;
@@ -396,12 +464,14 @@ Task<void> GridMaster::authorize(Deal d) {
        v <= policy_.operation_grid_voltage_max_v - sep + 1e-9; v += sep)
     if (std::abs(v - original) > 1e-9) steps.push_back(v);
   for (int trial = 0; trial < policy_.controller.authorization_trials && !steps.empty(); ++trial) {
-    const std::uint64_t h = hash_key(std::hash<std::string>{}(d.deal_id), 0xa07, trial, d.reset.size());
+    const std::uint64_t h =
+        hash_key(std::hash<std::string>{}(d.deal_id), 0xa07, trial, d.reset.size());
     const double v = steps[static_cast<std::size_t>(uniform01(h) * steps.size())];
     auto r = co_await command(master, ControlCommand{ControlKind::kVoltage, 0, v});
     if (!r) {
       (void)co_await command(master, ControlCommand{ControlKind::kWait});
-      reset(d, fmt::format("voltage reference authorization failed at {} V: {}", v, r.error().message));
+      reset(d, fmt::format("voltage reference authorization failed at {} V: {}", v,
+                           r.error().message));
       co_return;
     }
   }
@@ -411,7 +481,11 @@ Task<void> GridMaster::authorize(Deal d) {
     reset(d, "voltage reference authorization failed returning: " + back.error().message);
     co_return;
   }
-  if (fail_point(d, FailPoint::kAfterAuthorize)) co_return co_await abort(d, "failAfterAuthorize");
+  if (fail_point(d, FailPoint::kAfterAuthorize)) {
+    std::string why = "failAfterAuthorize";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   co_await compensate(d);
 }
 
@@ -422,22 +496,39 @@ Task<void> GridMaster::compensate(Deal d) {
   if (!refresh(master) || !refresh(slave)) co_return;
   if (data_[master].mode == DcdcMode::kWait) co_return;  // master side not up yet
   if (!d.warm_up_time) {
-    if (fail_point(d, FailPoint::kBeforeWarmUp)) co_return co_await abort(d, "failBeforeWarmUp");
+    if (fail_point(d, FailPoint::kBeforeWarmUp)) {
+      std::string why = "failBeforeWarmUp";
+      co_await abort(d, std::move(why));
+      co_return;
+    }
     ControlCommand c{slave == d.charge_unit_id ? ControlKind::kCharge : ControlKind::kDischarge,
                      d.deal_grid_current_a};
     if (data_[slave].mode != DcdcMode::kWait)
-      c = ControlCommand{ControlKind::kCurrent, cc_current_a(slave, d.deal_id) + d.deal_grid_current_a};
+      c = ControlCommand{ControlKind::kCurrent,
+                         cc_current_a(slave, d.deal_id) + d.deal_grid_current_a};
     auto r = co_await command(slave, c);
-    if (!r) co_return co_await abort(d, "warm-up of " + slave + " failed: " + r.error().message);
+    if (!r) {
+      std::string why = "warm-up of " + slave + " failed: " + r.error().message;
+      co_await abort(d, std::move(why));
+      co_return;
+    }
     d.warm_up_time = now_of(slave);
     if (!save(d)) co_return;
-    if (fail_point(d, FailPoint::kAfterWarmUp)) co_return co_await abort(d, "failAfterWarmUp");
+    if (fail_point(d, FailPoint::kAfterWarmUp)) {
+      std::string why = "failAfterWarmUp";
+      co_await abort(d, std::move(why));
+      co_return;
+    }
   }
-  if (fail_point(d, FailPoint::kBeforeCompensate)) co_return co_await abort(d, "failBeforeCompensate");
+  if (fail_point(d, FailPoint::kBeforeCompensate)) {
+    std::string why = "failBeforeCompensate";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   // Current compensation: trim the adjuster until the voltage reference's ig is on target.
   const auto vr = voltage_reference_unit();
-  const std::string reference = g.reference_side == DealSide::kChargeUnit ? d.charge_unit_id
-                                                                          : d.discharge_unit_id;
+  const std::string reference =
+      g.reference_side == DealSide::kChargeUnit ? d.charge_unit_id : d.discharge_unit_id;
   std::optional<std::string> adjuster;
   if (vr && *vr == master) {
     if (reference == master) adjuster = slave;
@@ -453,8 +544,9 @@ Task<void> GridMaster::compensate(Deal d) {
       if (o.stopped() || o.deactivated()) continue;
       for (const auto* u : {&o.charge_unit_id, &o.discharge_unit_id}) {
         if (*u == *vr) continue;
-        const bool on = master_unit(o) == *u ? o.activated()
-                                             : (o.warm_up_time.has_value() || o.deal_id == d.deal_id);
+        const bool on = master_unit(o) == *u
+                            ? o.activated()
+                            : (o.warm_up_time.has_value() || o.deal_id == d.deal_id);
         if (on) others += *u == o.charge_unit_id ? o.deal_grid_current_a : -o.deal_grid_current_a;
       }
     }
@@ -471,26 +563,36 @@ Task<void> GridMaster::compensate(Deal d) {
       const UnitData& a = data_[*adjuster];
       // More discharge current raises the reference's ig; more charge current lowers it.
       const double dig = a.param.dig_a + (a.mode == DcdcMode::kDischarge ? -error : error);
-      auto r = co_await command(*adjuster, ControlCommand{ControlKind::kCurrent,
-                                                          std::clamp(dig, 0.0, host_.config().hw.grid_current_capacity_a)});
+      auto r = co_await command(
+          *adjuster,
+          ControlCommand{ControlKind::kCurrent,
+                         std::clamp(dig, 0.0, host_.config().hw.grid_current_capacity_a)});
       if (!r) break;
     }
     if (!ok) {
       raise_global(ErrorCategory::kHardware, ErrorLevel::kWarn,
                    "current compensation of deal " + d.deal_id + " did not converge");
-      co_return co_await abort(d, "current compensation failed");
+      {
+        std::string why = "current compensation failed";
+        co_await abort(d, std::move(why));
+        co_return;
+      }
     }
   }
   if (!refresh(d.charge_unit_id) || !refresh(d.discharge_unit_id)) co_return;
-  d.discharge_unit_compensated_ig_a = data_[d.discharge_unit_id].meter.ig_a +
-                                      other_compensated_a(d.discharge_unit_id, d.deal_id);
-  d.charge_unit_compensated_ig_a = data_[d.charge_unit_id].meter.ig_a -
-                                   other_compensated_a(d.charge_unit_id, d.deal_id);
+  d.discharge_unit_compensated_ig_a =
+      data_[d.discharge_unit_id].meter.ig_a + other_compensated_a(d.discharge_unit_id, d.deal_id);
+  d.charge_unit_compensated_ig_a =
+      data_[d.charge_unit_id].meter.ig_a - other_compensated_a(d.charge_unit_id, d.deal_id);
   d.start_time = now_of(d.charge_unit_id);
   d.cumulate_time = d.start_time;
   d.cumulate_amount_wh = 0;
   if (!save(d)) co_return;
-  if (fail_point(d, FailPoint::kAfterCompensate)) co_return co_await abort(d, "failAfterCompensate");
+  if (fail_point(d, FailPoint::kAfterCompensate)) {
+    std::string why = "failAfterCompensate";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
 }
 
 Task<void> GridMaster::cumulate(Deal d) {
@@ -498,9 +600,13 @@ Task<void> GridMaster::cumulate(Deal d) {
   if (!refresh(d.charge_unit_id) || !refresh(d.discharge_unit_id)) co_return;
   const UnitData& c = data_[d.charge_unit_id];
   const UnitData& x = data_[d.discharge_unit_id];
-  if (c.mode == DcdcMode::kWait || x.mode == DcdcMode::kWait)
-    co_return co_await abort(d, fmt::format("{} is in WAIT during the deal",
-                                            c.mode == DcdcMode::kWait ? d.charge_unit_id : d.discharge_unit_id));
+  if (c.mode == DcdcMode::kWait || x.mode == DcdcMode::kWait) {
+    std::string why =
+        fmt::format("{} is in WAIT during the deal",
+                    c.mode == DcdcMode::kWait ? d.charge_unit_id : d.discharge_unit_id);
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   // Energy at the reference side's battery, apportioned among that unit's running deals.
   const bool charge_ref = g.reference_side == DealSide::kChargeUnit;
   const std::string& ref = charge_ref ? d.charge_unit_id : d.discharge_unit_id;
@@ -520,17 +626,29 @@ Task<void> GridMaster::cumulate(Deal d) {
   const bool high = c.rsoc_pct > g.charge_unit_upper_limit_rsoc;
   if (!save(d)) co_return;
   if (low || high) {
-    co_return co_await abort(d, low ? fmt::format("{} below {} % RSoC", d.discharge_unit_id,
-                                                  g.discharge_unit_lower_limit_rsoc)
-                                    : fmt::format("{} above {} % RSoC", d.charge_unit_id,
-                                                  g.charge_unit_upper_limit_rsoc));
+    {
+      std::string why =
+          low ? fmt::format("{} below {} % RSoC", d.discharge_unit_id,
+                            g.discharge_unit_lower_limit_rsoc)
+              : fmt::format("{} above {} % RSoC", d.charge_unit_id, g.charge_unit_upper_limit_rsoc);
+      co_await abort(d, std::move(why));
+      co_return;
+    }
   }
   if (!done) co_return;
-  if (fail_point(d, FailPoint::kBeforeStop)) co_return co_await abort(d, "failBeforeStop");
+  if (fail_point(d, FailPoint::kBeforeStop)) {
+    std::string why = "failBeforeStop";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   co_await stop_slave(d);
   if (!d.stop_time) d.stop_time = now_of(d.charge_unit_id);
   if (!save(d)) co_return;
-  if (fail_point(d, FailPoint::kAfterStop)) co_return co_await abort(d, "failAfterStop");
+  if (fail_point(d, FailPoint::kAfterStop)) {
+    std::string why = "failAfterStop";
+    co_await abort(d, std::move(why));
+    co_return;
+  }
   co_await deactivate(d);
 }
 
@@ -540,7 +658,8 @@ Task<void> GridMaster::stop_slave(Deal& d) {
   if (!refresh(slave)) co_return;
   if (data_[slave].mode == DcdcMode::kVoltageReference) co_return;  // the VR stops at deactivation
   if (cc_current_a(slave, d.deal_id) > 0) {
-    (void)co_await command(slave, ControlCommand{ControlKind::kCurrent, cc_current_a(slave, d.deal_id)});
+    (void)co_await command(slave,
+                           ControlCommand{ControlKind::kCurrent, cc_current_a(slave, d.deal_id)});
   } else if (data_[slave].mode != DcdcMode::kWait) {
     (void)co_await command(slave, ControlCommand{ControlKind::kWait});
   }
@@ -549,7 +668,8 @@ Task<void> GridMaster::stop_slave(Deal& d) {
 Task<bool> GridMaster::move_voltage_reference(const std::string& from, const std::string& to) {
   // The 4-step hand-over with droop (reference §4.7).
   if (!refresh(from) || !refresh(to)) co_return false;
-  const double dvg = policy_.grid_master.take_over_dvg_actual ? data_[to].meter.vg_v : data_[from].dvg_v;
+  const double dvg =
+      policy_.grid_master.take_over_dvg_actual ? data_[to].meter.vg_v : data_[from].dvg_v;
   const double from_ig = data_[from].meter.ig_a;
   if (!(co_await command(from, ControlCommand{ControlKind::kWillHandOver}))) co_return false;
   if (!(co_await command(to, ControlCommand{ControlKind::kWillTakeOver, 0, dvg}))) co_return false;
@@ -566,8 +686,13 @@ Task<bool> GridMaster::move_voltage_reference(const std::string& from, const std
 
 Task<void> GridMaster::deactivate(Deal d) {
   if (fail_point(d, FailPoint::kBeforeDeactivate)) {
-    d.fail_points &= static_cast<std::uint16_t>(~static_cast<std::uint16_t>(FailPoint::kBeforeDeactivate));
-    co_return co_await abort(d, "failBeforeDeactivate");
+    d.fail_points &=
+        static_cast<std::uint16_t>(~static_cast<std::uint16_t>(FailPoint::kBeforeDeactivate));
+    {
+      std::string why = "failBeforeDeactivate";
+      co_await abort(d, std::move(why));
+      co_return;
+    }
   }
   if (d.activated()) {
     const std::string master = master_unit(d);
@@ -606,8 +731,8 @@ Task<void> GridMaster::deactivate(Deal d) {
     } else if (d.is_master || !is_vr) {
       if (other_active_deals(master, d.deal_id) > 0) {
         if (!is_vr && cc_current_a(master, d.deal_id) > 0)
-          (void)co_await command(master, ControlCommand{ControlKind::kCurrent,
-                                                        cc_current_a(master, d.deal_id)});
+          (void)co_await command(
+              master, ControlCommand{ControlKind::kCurrent, cc_current_a(master, d.deal_id)});
       } else if (data_.count(master) && data_[master].mode != DcdcMode::kWait) {
         (void)co_await command(master, ControlCommand{ControlKind::kWait});
       }
@@ -666,8 +791,8 @@ void GridMaster::global_safety() {
   if (n > 0 && std::abs(sum) > allowance) {
     raise_global(ErrorCategory::kHardware,
                  ++leakage_violations_ > 1 ? ErrorLevel::kError : ErrorLevel::kWarn,
-                 fmt::format("leakage: sum of ig {:.3f} A over {} units (allowance {:.3f} A)", sum, n,
-                             allowance));
+                 fmt::format("leakage: sum of ig {:.3f} A over {} units (allowance {:.3f} A)", sum,
+                             n, allowance));
   } else {
     leakage_violations_ = 0;
   }

@@ -31,6 +31,8 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   [[nodiscard]] std::uint64_t token() const { return token_; }
   [[nodiscard]] std::uint64_t loops() const { return loops_; }
   [[nodiscard]] TimePoint last_loop_end() const { return last_loop_end_; }
+  // The last time it read or commanded a unit (a long loop is alive all along).
+  [[nodiscard]] TimePoint last_activity() const { return last_activity_; }
   [[nodiscard]] bool stopped() const { return !*life_; }
 
  private:
@@ -76,6 +78,7 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   bool looping_ = false;
   std::uint64_t loops_ = 0;
   TimePoint last_loop_end_{};
+  TimePoint last_activity_{};
   std::map<std::string, UnitData> data_;  // this loop's view of every unit
   std::vector<Deal> deals_;                // this loop's snapshot
   std::vector<std::string> active_before_;

@@ -14,6 +14,7 @@ InProcessFabric::InProcessFabric(const Policy& policy)
 }
 
 void InProcessFabric::join(UnitAgent& agent) {
+  ++market_epoch_;
   agents_[agent.id()] = &agent;
   by_member_.assign(members_.size(), nullptr);
   for (std::size_t i = 0; i < members_.size(); ++i) by_member_[i] = this->agent(members_[i]);
@@ -31,19 +32,28 @@ bool InProcessFabric::reachable(const std::string& unit) const {
 
 Task<std::vector<Offer>> InProcessFabric::negotiate(const Offer& request, Duration timeout) {
   std::vector<Offer> accepts;
+  UnitAgent* requester = agent(request.unit_id);
+  // The same request failed and no unit's ability to accept has changed since: it would fail
+  // again, with every member answering at once. Skip the broadcast (same outcome, no cost).
+  const auto key = std::make_tuple(request.unit_id, static_cast<int>(request.type),
+                                   request.pair_unit_id.value_or(""));
+  if (auto it = failed_at_.find(key); it != failed_at_.end() && it->second == market_epoch_) {
+    ++skipped_;
+    co_return accepts;
+  }
   std::size_t answered = 0, expected = 0;
-  for (std::size_t i = 0; i < members_.size(); ++i) {
-    if (members_[i] == request.unit_id) continue;
+  for (UnitAgent* a : by_member_) {  // unit-id order
+    if (a == requester) continue;
     ++expected;
-    UnitAgent* a = by_member_[i];
     if (a == nullptr || !a->running()) continue;  // a dead unit never answers
     ++answered;
     if (auto accept = a->on_request(request)) accepts.push_back(std::move(*accept));
   }
   // Close the window as soon as every member has answered; wait the timeout only for the silent.
-  if (answered < expected) {
-    UnitAgent* requester = agent(request.unit_id);
-    if (requester != nullptr) co_await sleep_for(requester->scheduler(), timeout);
+  if (answered < expected && requester != nullptr) {
+    co_await sleep_for(requester->scheduler(), timeout);
+  } else if (accepts.empty()) {
+    failed_at_[key] = market_epoch_;
   }
   co_return accepts;
 }
@@ -51,60 +61,53 @@ Task<std::vector<Offer>> InProcessFabric::negotiate(const Offer& request, Durati
 std::vector<Deal> InProcessFabric::deals() const {
   std::vector<Deal> out;
   out.reserve(deals_.size());
-  for (const auto& [id, d] : deals_) out.push_back(d);
-  std::sort(out.begin(), out.end(), [](const Deal& a, const Deal& b) {
-    return a.create_time != b.create_time ? a.create_time < b.create_time : a.deal_id < b.deal_id;
-  });
+  for (const auto& [key, d] : deals_) out.push_back(d);
   return out;
 }
 
 void InProcessFabric::for_each_deal(const std::function<void(const Deal&)>& visit) const {
-  if (deals_.size() == 1) {  // the common case needs no ordering
-    visit(deals_.begin()->second);
-    return;
-  }
-  std::vector<const Deal*> order;
-  order.reserve(deals_.size());
-  for (const auto& [id, d] : deals_) order.push_back(&d);
-  std::sort(order.begin(), order.end(), [](const Deal* a, const Deal* b) {
-    return a->create_time != b->create_time ? a->create_time < b->create_time
-                                            : a->deal_id < b->deal_id;
-  });
-  for (const Deal* d : order) visit(*d);
+  for (const auto& [key, d] : deals_) visit(d);
 }
 
 std::optional<Deal> InProcessFabric::deal(const std::string& deal_id) const {
-  auto it = deals_.find(deal_id);
-  if (it == deals_.end()) return std::nullopt;
-  return it->second;
+  auto at = created_at_.find(deal_id);
+  if (at == created_at_.end()) return std::nullopt;
+  return deals_.at({at->second, deal_id});
 }
 
 bool InProcessFabric::put_if_absent(const Deal& d) {
-  Deal copy = d;
-  copy.version = 1;
-  if (!deals_.emplace(d.deal_id, std::move(copy)).second) return false;
+  if (!created_at_.emplace(d.deal_id, d.create_time).second) return false;
+  Deal& stored = deals_[{d.create_time, d.deal_id}];
+  stored = d;
+  stored.version = 1;
   ++deals_created_;
-  if (observer_) observer_(deals_.at(d.deal_id));
+  if (observer_) observer_(stored);
   return true;
 }
 
 bool InProcessFabric::update(Deal& d) {
-  auto it = deals_.find(d.deal_id);
-  if (it == deals_.end()) return false;
-  if (d.version != 0 && it->second.version != d.version) return false;
-  d.version = it->second.version + 1;
-  it->second = d;
+  auto at = created_at_.find(d.deal_id);
+  if (at == created_at_.end()) return false;
+  Deal& stored = deals_.at({at->second, d.deal_id});
+  if (d.version != 0 && stored.version != d.version) return false;
+  d.version = stored.version + 1;
+  d.create_time = stored.create_time;  // the key: never changes
+  stored = d;
   if (observer_) observer_(d);
   return true;
 }
 
 bool InProcessFabric::remove(const std::string& deal_id) {
   need_to_stop_.erase(deal_id);
-  return deals_.erase(deal_id) > 0;
+  auto at = created_at_.find(deal_id);
+  if (at == created_at_.end()) return false;
+  deals_.erase({at->second, deal_id});
+  created_at_.erase(at);
+  return true;
 }
 
 void InProcessFabric::need_to_stop(const std::string& deal_id, const std::string& reason) {
-  if (deals_.count(deal_id) == 0) return;
+  if (created_at_.count(deal_id) == 0) return;
   auto& list = need_to_stop_[deal_id];
   if (std::find(list.begin(), list.end(), reason) == list.end()) list.push_back(reason);
 }

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <tuple>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,8 +55,13 @@ class InProcessFabric final : public Fabric {
   Task<DeviceResult> control(const std::string& unit, ControlCommand command,
                              std::uint64_t token) override;
   DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) override;
+  void market_changed() override { ++market_epoch_; }
   OperationMode global_mode() const override { return global_mode_; }
-  void set_global_mode(OperationMode m) override { global_mode_ = m; }
+  void set_global_mode(OperationMode m) override {
+    global_mode_ = m;
+    ++market_epoch_;
+  }
+  [[nodiscard]] std::uint64_t negotiations_skipped() const { return skipped_; }
   void publish_global_error(const ApisError& e) override { global_errors_.push_back(e); }
   std::vector<ApisError> take_global_errors() override;
 
@@ -63,7 +69,9 @@ class InProcessFabric final : public Fabric {
   std::vector<std::string> members_;
   std::map<std::string, UnitAgent*> agents_;
   std::vector<UnitAgent*> by_member_;  // aligned with members_ (sorted ids), for broadcasts
-  std::map<std::string, Deal> deals_;
+  // The deal table in creation order (create time, id), with an index by id.
+  std::map<std::pair<TimePoint, std::string>, Deal> deals_;
+  std::map<std::string, TimePoint> created_at_;
   std::map<std::string, std::vector<std::string>> need_to_stop_;
   std::optional<GridMasterLease> lease_;
   std::uint64_t next_token_ = 1;
@@ -72,6 +80,10 @@ class InProcessFabric final : public Fabric {
   std::function<void(const Deal&)> deal_log_;
   std::uint64_t deals_created_ = 0;
   std::function<void(const Deal&)> observer_;
+  // Exact memo of failed negotiations: (requester, type, pair) failed at this market epoch.
+  std::uint64_t market_epoch_ = 1;
+  std::map<std::tuple<std::string, int, std::string>, std::uint64_t> failed_at_;
+  std::uint64_t skipped_ = 0;
 };
 
 }  // namespace wattshare

@@ -23,17 +23,26 @@ void InvariantChecker::on_disposed(const Deal& d) {
   if (!d.started()) return;
   credited_wh_[d.charge_unit_id] += d.cumulate_amount_wh;
   credited_deals_[d.charge_unit_id] += 1;
+  disposed_since_check_ = true;
 }
 
 void InvariantChecker::run(TimePoint now) {
   const auto deals = fabric_.deals();
+  if (deals.empty() && !disposed_since_check_) {
+    // Idle community: only the physics can be wrong — a converter driving current with no
+    // voltage reference, or one left running without a deal after a grid master is gone.
+    bool busy = false;
+    for (std::size_t i = 0; i < community_.size() && !busy; ++i)
+      busy = community_.converter(i).mode() != DcdcMode::kWait;
+    if (!busy) return;
+  }
   // At most one grid master acting.
   int masters = 0;
   TimePoint last_loop{};
   for (const UnitAgent* a : agents_) {
     if (a->running() && a->hosts_grid_master() && !a->grid_master()->stopped()) {
       ++masters;
-      last_loop = std::max(last_loop, a->grid_master()->last_loop_end());
+      last_loop = std::max(last_loop, a->grid_master()->last_activity());
     }
   }
   if (masters > 1) violate(now, fmt::format("{} grid masters acting at once", masters));
@@ -83,6 +92,7 @@ void InvariantChecker::run(TimePoint now) {
   if (!reference && !driving.empty())
     violate(now, fmt::format("{} drives current with no voltage reference on the bus", driving.front()));
 
+  disposed_since_check_ = false;
   // No deal credited more than its charging battery received (sampling tolerance: 2 % and
   // 2 Wh per deal, since APIS integrates the power seen every main loop).
   std::map<std::string, std::pair<double, int>> credited;

@@ -50,6 +50,7 @@ class InvariantChecker {
   // energy credited to disposed deals, per charging unit, and how many such deals
   std::map<std::string, double> credited_wh_;
   std::map<std::string, int> credited_deals_;
+  bool disposed_since_check_ = false;
 };
 
 }  // namespace wattshare

@@ -42,7 +42,8 @@ void SharingEngine::start(std::optional<OperationMode> mode) {
   const auto& c = spec_.units.front().apis.policy.controller;
   community_.set_host_watchdog(milliseconds(3 * c.data_acquisition_period_ms / 2));
   const TimePoint phase = scheduler_.now();
-  for (auto& a : agents_) a->start(phase);
+  // In step: one scheduler entry per period for all units (see SimScheduler), same results.
+  for (auto& a : agents_) a->start(phase, /*spread=*/false);
   const auto period = milliseconds(spec_.units.front().apis.policy.controller.data_acquisition_period_ms);
   check_timer_ = scheduler_.every(period, [this] {
     community_.advance_to(scheduler_.now());

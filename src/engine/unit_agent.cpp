@@ -39,13 +39,14 @@ UnitAgent::UnitAgent(std::string unit_id, Scheduler& scheduler, Fabric& fabric, 
 
 UnitAgent::~UnitAgent() { crash(); }
 
-void UnitAgent::start(TimePoint phase) {
+void UnitAgent::start(TimePoint phase, bool spread_phases) {
   running_ = true;
   const auto& p = config_.policy;
   const auto ms = [](long long v) { return milliseconds(v); };
   // Spread house keeping and grid-master watching over the period, deterministically per unit,
   // so units do not all request in the same instant.
   const auto spread = [&](long long period_ms, std::uint64_t salt) {
+    if (!spread_phases) return ms(period_ms);
     return ms(1 + static_cast<long long>(uniform01(hash_key(seed_, salt)) * (period_ms - 1)));
   };
   acquire();
@@ -62,8 +63,11 @@ void UnitAgent::start(TimePoint phase) {
 void UnitAgent::crash() {
   if (!running_ && timers_.empty()) return;
   running_ = false;
+  fabric_.market_changed();
   for (TimerId t : timers_) scheduler_.cancel(t);
   timers_.clear();
+  if (error_timer_) scheduler_.cancel(*error_timer_);
+  error_timer_.reset();
   *life_ = false;  // running procedures end at their next wait
   if (grid_master_) grid_master_->stop();
   grid_master_.reset();
@@ -84,13 +88,11 @@ void UnitAgent::raise(const ApisError& e) {
     pending_errors_.push_back(e);
     // Handled on the next error-handling period (APIS polls every errorHandlingPeriodMsec; an
     // idle unit need not wake up every second for nothing).
-    if (!error_timer_pending_ && running_) {
-      error_timer_pending_ = true;
-      timers_.push_back(scheduler_.after(milliseconds(config_.policy.user.error_handling_period_ms),
-                                         [this] {
-                                           error_timer_pending_ = false;
-                                           handle_errors();
-                                         }));
+    if (!error_timer_ && running_) {
+      error_timer_ = scheduler_.after(milliseconds(config_.policy.user.error_handling_period_ms), [this] {
+        error_timer_.reset();
+        handle_errors();
+      });
     }
   }
 }
@@ -114,6 +116,7 @@ void UnitAgent::acquire() {
     return;
   }
   data_ = *r;
+  refresh_accepts();
   LocalSafetyContext ctx;
   ctx.hw = &config_.hw;
   ctx.policy = &config_.policy;
@@ -162,6 +165,7 @@ tl::expected<void, Error> UnitAgent::set_local_mode(std::optional<OperationMode>
     return tl::unexpected(Error::bad_input(fmt::format(
         "local mode must be null, heteronomous or stop, not {}", to_string(*m))));
   local_mode_ = m;
+  note_market();
   return {};
 }
 
@@ -177,10 +181,15 @@ bool UnitAgent::may_deal() const {
 
 bool UnitAgent::acquire_interlock(const std::string& deal_id) {
   if (!running_ || static_cast<int>(interlocks_.size()) >= capacity_) return false;
-  return interlocks_.insert(deal_id).second;
+  const bool taken = interlocks_.insert(deal_id).second;
+  note_market();
+  return taken;
 }
 
-void UnitAgent::release_interlock(const std::string& deal_id) { interlocks_.erase(deal_id); }
+void UnitAgent::release_interlock(const std::string& deal_id) {
+  interlocks_.erase(deal_id);
+  note_market();
+}
 
 void UnitAgent::house_keeping() {
   if (negotiating_ || !may_deal()) return;
@@ -198,14 +207,47 @@ void UnitAgent::house_keeping() {
   spawn(negotiate(*request));
 }
 
-std::optional<Offer> UnitAgent::on_request(const Offer& request) {
-  if (!may_deal() || request.unit_id == id_) return std::nullopt;
+void UnitAgent::note_market() {
+  // What other units' negotiations depend on: may this unit deal, and what would it accept.
+  const auto offer_key = [](const std::optional<Offer>& o) {
+    return o ? (o->pair_unit_id ? 2 : 1) : 0;
+  };
+  const int signature = (may_deal() ? 1 : 0) | offer_key(accept_for_charge_) << 1 |
+                        offer_key(accept_for_discharge_) << 3;
+  if (signature != market_signature_) {
+    market_signature_ = signature;
+    fabric_.market_changed();
+  }
+}
+
+void UnitAgent::refresh_accepts() {
+  accept_for_charge_.reset();
+  accept_for_discharge_.reset();
+  if (!data_) return;
   const TimeSlice* slice = config_.scenario.slice_at_seconds(local_seconds(data_->time, utc_offset_));
-  if (slice == nullptr) return std::nullopt;
+  if (slice == nullptr) return;
   const UnitView me{id_, std::floor(config_.hw.battery_nominal_capacity_wh * data_->rsoc_pct / 100.0),
                     config_.hw.efficient_battery_grid_voltage_ratio.value_or(0) * data_->meter.vb_v,
                     data_->time};
-  return make_accept(*slice, me, request, config_.policy);
+  // Probe with an unpaired request from nobody: pairing is checked per request below.
+  static const std::string kNobody;
+  Offer probe;
+  probe.unit_id = kNobody;
+  probe.type = DealDirection::kCharge;
+  accept_for_charge_ = make_accept(*slice, me, probe, config_.policy);
+  probe.type = DealDirection::kDischarge;
+  accept_for_discharge_ = make_accept(*slice, me, probe, config_.policy);
+  note_market();
+}
+
+std::optional<Offer> UnitAgent::on_request(const Offer& request) {
+  if (request.unit_id == id_ || !may_deal()) return std::nullopt;
+  if (request.pair_unit_id && *request.pair_unit_id != id_) return std::nullopt;
+  const auto& accept =
+      request.type == DealDirection::kCharge ? accept_for_charge_ : accept_for_discharge_;
+  if (!accept) return std::nullopt;
+  if (accept->pair_unit_id && *accept->pair_unit_id != request.unit_id) return std::nullopt;
+  return accept;
 }
 
 std::string UnitAgent::new_deal_id() {
@@ -334,6 +376,7 @@ void UnitAgent::handle_errors() {
   // stops the converter; FRAMEWORK/LOGIC also resign the grid master and reset; FATAL shuts down.
   handling_errors_ = true;
   errors_until_ = scheduler_.now() + milliseconds(config_.policy.user.error_sustaining_ms);
+  note_market();
   spawn([](UnitAgent* self, std::string why, bool fat, bool rst) -> Task<void> {
     co_await self->stop_local(why);
     if (rst || fat) self->drop_grid_master();

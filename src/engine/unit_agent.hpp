@@ -40,8 +40,10 @@ class UnitAgent {
   UnitAgent(const UnitAgent&) = delete;
   UnitAgent& operator=(const UnitAgent&) = delete;
 
-  // Starts the periodic work; acquisitions at `phase` + k x period.
-  void start(TimePoint phase);
+  // Starts the periodic work; acquisitions at `phase` + k x period. With `spread`, house keeping
+  // and grid-master watching get a per-unit offset (as independent machines would); without
+  // it every unit ticks in step, in unit order, which a simulation runs fastest.
+  void start(TimePoint phase, bool spread = true);
   // Stops everything at once, as a crash would (timers cancelled, running procedures end at
   // their next wait, nothing is cleaned up on the device).
   void crash();
@@ -107,6 +109,12 @@ class UnitAgent {
   bool running_ = false;
 
   std::optional<UnitData> data_;
+  // What this unit would accept, per request direction, from its present data (refreshed with
+  // every acquisition: the scenario depends only on the data's time and remaining energy).
+  void refresh_accepts();
+  void note_market();
+  int market_signature_ = -1;
+  std::optional<Offer> accept_for_charge_, accept_for_discharge_;
   std::optional<OperationMode> local_mode_;
   std::set<std::string> interlocks_;
   int capacity_ = 1;
@@ -117,7 +125,7 @@ class UnitAgent {
   std::vector<ApisError> recent_errors_;   // the last few, for display
   TimePoint errors_until_{};
   bool handling_errors_ = false;
-  bool error_timer_pending_ = false;
+  std::optional<TimerId> error_timer_;  // the one pending error-handling wake-up
   bool negotiating_ = false;
   bool shutdown_ = false;
   std::uint64_t deal_seq_ = 0;

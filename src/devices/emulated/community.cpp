@@ -29,14 +29,14 @@ Community::Community(const CommunitySpec& spec)
     const auto& s = spec.units[i];
     Unit u{s.id, Battery{s.battery}, DcdcConverter{s.dcdc}, s.system_loss_w, s.export_limit_w, i + 1};
     u.totals.stored_start_wh = u.battery.stored_wh();
+    index_[s.id] = static_cast<int>(i);
     units_.push_back(std::move(u));
   }
 }
 
 int Community::index_of(const std::string& id) const {
-  for (std::size_t i = 0; i < units_.size(); ++i)
-    if (units_[i].id == id) return static_cast<int>(i);
-  return -1;
+  auto it = index_.find(id);
+  return it == index_.end() ? -1 : it->second;
 }
 
 void Community::solve_bus() {

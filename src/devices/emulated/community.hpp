@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -111,6 +112,7 @@ class Community {
   void update_minute(std::int64_t minute);
 
   CommunitySpec spec_;
+  std::map<std::string, int> index_;
   HouseProfiles profiles_;
   std::vector<Unit> units_;
   DcBus bus_;
