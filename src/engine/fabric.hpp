@@ -32,6 +32,11 @@ class Fabric {
 
   [[nodiscard]] virtual const std::vector<std::string>& members() const = 0;
   [[nodiscard]] virtual bool reachable(const std::string& unit) const = 0;
+  [[nodiscard]] virtual std::size_t reachable_members() const {
+    std::size_t n = 0;
+    for (const auto& id : members()) n += reachable(id) ? 1 : 0;
+    return n;
+  }
 
   // Sends `request` to every other member; returns the accepts once all have answered or at
   // the timeout, whichever comes first.
@@ -74,6 +79,9 @@ class Fabric {
   // A unit's ability to accept changed (its accept offers, free slots, errors or mode): lets a
   // fabric skip repeating a negotiation whose answer cannot have changed. Optional.
   virtual void market_changed() {}
+  // Counts market_changed() calls; 0 when the fabric cannot know (then every negotiation runs).
+  // A request that got no accept at epoch e gets none again while the epoch is still e.
+  [[nodiscard]] virtual std::uint64_t market_epoch() const { return 0; }
 
   [[nodiscard]] virtual OperationMode global_mode() const = 0;
   virtual void set_global_mode(OperationMode m) = 0;

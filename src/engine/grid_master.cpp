@@ -149,8 +149,7 @@ Task<void> GridMaster::main_loop() {
   if (deals_.empty()) {
     // Nothing to drive: check membership without collecting every unit's data, and stay put.
     data_.clear();
-    std::size_t reachable = 0;
-    for (const auto& id : fabric_.members()) reachable += fabric_.reachable(id) ? 1 : 0;
+    const std::size_t reachable = fabric_.reachable_members();
     if (reachable != fabric_.members().size())
       raise_global(ErrorCategory::kHardware, ErrorLevel::kWarn,
                    fmt::format("{} of {} members answered", reachable, fabric_.members().size()));
@@ -159,17 +158,22 @@ Task<void> GridMaster::main_loop() {
     if (renew()) last_loop_end_ = last_activity_ = host_.scheduler().now();
     co_return;
   }
-  // Fresh data for the units in deals, the acquisitions' cache for the others.
-  data_.clear();
-  std::vector<std::string> dealing;
+  // Fresh data for the units in deals, the acquisitions' cache for the others. (Entries are
+  // overwritten rather than cleared: the member set is fixed, so the map never reallocates.)
+  std::vector<const std::string*> dealing;
   for (const auto& d : deals_)
-    for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) dealing.push_back(*u);
+    for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) dealing.push_back(u);
   for (const auto& id : fabric_.members()) {
-    const bool fresh = std::find(dealing.begin(), dealing.end(), id) != dealing.end();
+    const bool fresh =
+        std::any_of(dealing.begin(), dealing.end(), [&](const std::string* u) { return *u == id; });
     auto r = fabric_.unit_data(id, fresh, token_);
     // A cached view of a converter that is not waiting may be stale (a hand-over just ended).
     if (r && !fresh && r->mode != DcdcMode::kWait) r = fabric_.unit_data(id, true, token_);
-    if (r) data_[id] = *r;
+    if (r) {
+      data_[id] = *r;
+    } else {
+      data_.erase(id);
+    }
   }
   const OperationMode mode = fabric_.global_mode();
   if (!deals_.empty() && (mode == OperationMode::kStop || mode == OperationMode::kManual)) {
@@ -198,8 +202,9 @@ Task<void> GridMaster::main_loop() {
     if (!d) continue;
     co_await process(*d);
   }
-  for (const auto& d : fabric_.deals())
+  fabric_.for_each_deal([&](const Deal& d) {
     if (d.started() && !d.stopped()) active_now.push_back(d.deal_id);
+  });
   if (g.grid_voltage_optimization_enabled && active_now != active_before_ && !active_now.empty())
     co_await optimize_grid_voltage();
   active_before_ = active_now;
@@ -347,13 +352,13 @@ Task<void> GridMaster::activate(Deal d) {
       auto in = [](const std::vector<std::string>& l, const std::string& u) {
         return std::find(l.begin(), l.end(), u) != l.end();
       };
-      for (const auto& o : fabric_.deals()) {
-        if (o.deal_id != d.deal_id && !o.master_active()) continue;
+      fabric_.for_each_deal([&](const Deal& o) {
+        if (o.deal_id != d.deal_id && !o.master_active()) return;
         if (in(b.forward_unit_ids, o.discharge_unit_id)) fwd_out += o.deal_grid_current_a;
         if (in(b.forward_unit_ids, o.charge_unit_id)) fwd_in += o.deal_grid_current_a;
         if (in(b.backward_unit_ids, o.discharge_unit_id)) back_out += o.deal_grid_current_a;
         if (in(b.backward_unit_ids, o.charge_unit_id)) back_in += o.deal_grid_current_a;
-      }
+      });
       // Evaluate every branch (APIS stops at the first violation).
       if (std::max({fwd_out, fwd_in, back_out, back_in}) > b.current_capacity_a + 1e-9) {
         std::string why =
@@ -540,8 +545,8 @@ Task<void> GridMaster::compensate(Deal d) {
     // is minus the sum of their expected currents, from the deal table. (APIS fixes the target
     // at activation; it then goes stale when other deals start or stop in between.)
     double others = 0;
-    for (const auto& o : fabric_.deals()) {
-      if (o.stopped() || o.deactivated()) continue;
+    fabric_.for_each_deal([&](const Deal& o) {
+      if (o.stopped() || o.deactivated()) return;
       for (const auto* u : {&o.charge_unit_id, &o.discharge_unit_id}) {
         if (*u == *vr) continue;
         const bool on = master_unit(o) == *u
@@ -549,7 +554,7 @@ Task<void> GridMaster::compensate(Deal d) {
                             : (o.warm_up_time.has_value() || o.deal_id == d.deal_id);
         if (on) others += *u == o.charge_unit_id ? o.deal_grid_current_a : -o.deal_grid_current_a;
       }
-    }
+    });
     const double target = -others;
     d.compensation_target_vr_ig_a = target;
     bool ok = false;
@@ -615,8 +620,9 @@ Task<void> GridMaster::cumulate(Deal d) {
   // Share by the deal currents of that unit's running deals (APIS uses the compensated currents,
   // which can be stale when deals start or stop in the same loop and then over-credit).
   double running_a = 0;
-  for (const auto& o : fabric_.deals())
+  fabric_.for_each_deal([&](const Deal& o) {
     if (o.involves(ref) && o.started() && !o.stopped()) running_a += o.deal_grid_current_a;
+  });
   if (running_a > d.deal_grid_current_a) p *= d.deal_grid_current_a / running_a;
   const Duration dt = r.time - d.cumulate_time.value_or(r.time);
   if (dt > Duration::zero()) d.cumulate_amount_wh += std::max(0.0, p) * to_seconds(dt) / 3600.0;
@@ -814,11 +820,11 @@ Task<void> GridMaster::optimize_grid_voltage() {
   if (!vr) co_return;
   double sum = 0;
   int n = 0;
-  for (const auto& d : fabric_.deals()) {
-    if (!d.started() || d.stopped()) continue;
+  fabric_.for_each_deal([&](const Deal& d) {
+    if (!d.started() || d.stopped()) return;
     sum += d.charge_unit_efficient_grid_voltage_v + d.discharge_unit_efficient_grid_voltage_v;
     n += 2;
-  }
+  });
   if (n == 0) co_return;
   const auto& p = policy_;
   const double lo = std::max(p.operation_grid_voltage_min_v + p.grid_voltage_drop_allowance_v,

@@ -30,17 +30,14 @@ bool InProcessFabric::reachable(const std::string& unit) const {
   return a != nullptr && a->running();
 }
 
+std::size_t InProcessFabric::reachable_members() const {
+  return static_cast<std::size_t>(std::count_if(
+      by_member_.begin(), by_member_.end(), [](const UnitAgent* a) { return a && a->running(); }));
+}
+
 Task<std::vector<Offer>> InProcessFabric::negotiate(const Offer& request, Duration timeout) {
   std::vector<Offer> accepts;
   UnitAgent* requester = agent(request.unit_id);
-  // The same request failed and no unit's ability to accept has changed since: it would fail
-  // again, with every member answering at once. Skip the broadcast (same outcome, no cost).
-  const auto key = std::make_tuple(request.unit_id, static_cast<int>(request.type),
-                                   request.pair_unit_id.value_or(""));
-  if (auto it = failed_at_.find(key); it != failed_at_.end() && it->second == market_epoch_) {
-    ++skipped_;
-    co_return accepts;
-  }
   std::size_t answered = 0, expected = 0;
   for (UnitAgent* a : by_member_) {  // unit-id order
     if (a == requester) continue;
@@ -52,8 +49,6 @@ Task<std::vector<Offer>> InProcessFabric::negotiate(const Offer& request, Durati
   // Close the window as soon as every member has answered; wait the timeout only for the silent.
   if (answered < expected && requester != nullptr) {
     co_await sleep_for(requester->scheduler(), timeout);
-  } else if (accepts.empty()) {
-    failed_at_[key] = market_epoch_;
   }
   co_return accepts;
 }

@@ -7,8 +7,8 @@
 
 #include <functional>
 #include <map>
-#include <tuple>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -32,6 +32,7 @@ class InProcessFabric final : public Fabric {
 
   const std::vector<std::string>& members() const override { return members_; }
   bool reachable(const std::string& unit) const override;
+  std::size_t reachable_members() const override;
   Task<std::vector<Offer>> negotiate(const Offer& request, Duration timeout) override;
   std::vector<Deal> deals() const override;
   std::optional<Deal> deal(const std::string& deal_id) const override;
@@ -56,18 +57,18 @@ class InProcessFabric final : public Fabric {
                              std::uint64_t token) override;
   DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) override;
   void market_changed() override { ++market_epoch_; }
+  std::uint64_t market_epoch() const override { return market_epoch_; }
   OperationMode global_mode() const override { return global_mode_; }
   void set_global_mode(OperationMode m) override {
     global_mode_ = m;
     ++market_epoch_;
   }
-  [[nodiscard]] std::uint64_t negotiations_skipped() const { return skipped_; }
   void publish_global_error(const ApisError& e) override { global_errors_.push_back(e); }
   std::vector<ApisError> take_global_errors() override;
 
  private:
   std::vector<std::string> members_;
-  std::map<std::string, UnitAgent*> agents_;
+  std::unordered_map<std::string, UnitAgent*> agents_;
   std::vector<UnitAgent*> by_member_;  // aligned with members_ (sorted ids), for broadcasts
   // The deal table in creation order (create time, id), with an index by id.
   std::map<std::pair<TimePoint, std::string>, Deal> deals_;
@@ -80,10 +81,7 @@ class InProcessFabric final : public Fabric {
   std::function<void(const Deal&)> deal_log_;
   std::uint64_t deals_created_ = 0;
   std::function<void(const Deal&)> observer_;
-  // Exact memo of failed negotiations: (requester, type, pair) failed at this market epoch.
   std::uint64_t market_epoch_ = 1;
-  std::map<std::tuple<std::string, int, std::string>, std::uint64_t> failed_at_;
-  std::uint64_t skipped_ = 0;
 };
 
 }  // namespace wattshare

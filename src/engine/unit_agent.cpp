@@ -41,6 +41,7 @@ UnitAgent::~UnitAgent() { crash(); }
 
 void UnitAgent::start(TimePoint phase, bool spread_phases) {
   running_ = true;
+  market_signature_ = -1;  // a (re)started unit is news to the market
   const auto& p = config_.policy;
   const auto ms = [](long long v) { return milliseconds(v); };
   // Spread house keeping and grid-master watching over the period, deterministically per unit,
@@ -204,6 +205,11 @@ void UnitAgent::house_keeping() {
                     data_->time};
   auto request = make_request(*slice, me, config_.policy);
   if (!request) return;
+  // The same request found no taker and no unit's ability to accept has changed since: it would
+  // fail again. Skip the broadcast (same outcome, no cost).
+  if (failed_request_ && failed_request_->epoch == fabric_.market_epoch() &&
+      failed_request_->is(*request))
+    return;
   spawn(negotiate(*request));
 }
 
@@ -265,8 +271,11 @@ Task<void> UnitAgent::negotiate(Offer request) {
     bool& flag;
     ~Clear() { flag = false; }
   } clear{negotiating_};
+  const std::uint64_t epoch = fabric_.market_epoch();
   const auto accepts = co_await fabric_.negotiate(
       request, milliseconds(config_.policy.mediator.negotiation_timeout_ms));
+  if (accepts.empty() && epoch != 0 && epoch == fabric_.market_epoch())
+    failed_request_ = FailedRequest{request.type, request.pair_unit_id, epoch};
   if (!running_ || !may_deal()) co_return;
   const TimeSlice* slice = config_.scenario.slice_at_seconds(local_seconds(data_->time, utc_offset_));
   const AcceptSelection strategy =

@@ -114,6 +114,15 @@ class UnitAgent {
   void refresh_accepts();
   void note_market();
   int market_signature_ = -1;
+  struct FailedRequest {  // the last request that found no taker, and the market it met
+    DealDirection type;
+    std::optional<std::string> pair_unit_id;
+    std::uint64_t epoch;
+    [[nodiscard]] bool is(const Offer& r) const {
+      return type == r.type && pair_unit_id == r.pair_unit_id;
+    }
+  };
+  std::optional<FailedRequest> failed_request_;
   std::optional<Offer> accept_for_charge_, accept_for_discharge_;
   std::optional<OperationMode> local_mode_;
   std::set<std::string> interlocks_;
