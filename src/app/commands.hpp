@@ -14,6 +14,7 @@ struct SimOptions {
   double days = 1;
   std::optional<std::uint64_t> seed;
   std::optional<std::string> start;  // YYYY-MM-DD
+  std::optional<std::size_t> units;  // grow or trim the community to this many houses
   bool json = false;
   bool no_sharing = false;
   std::string mode = "autonomous";

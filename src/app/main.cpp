@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 36500.0));
   sim_cmd->add_option("--seed", sim.seed, "Override the community's seed (weather, loads)");
   sim_cmd->add_option("--start", sim.start, "First day, YYYY-MM-DD (default: the community's)");
+  sim_cmd->add_option("--units", sim.units,
+                      "Grow (or trim) the community to N houses: copies of its houses and bus "
+                      "tree with varied loads (scale studies)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   sim_cmd->add_flag("--json", sim.json, "Print one JSON object instead of a table");
   sim_cmd->add_flag("--no-sharing", sim.no_sharing, "Every house on its own (the baseline)");
   sim_cmd->add_option("--mode", sim.mode, "Global operation mode: autonomous (Run), heteronomous "

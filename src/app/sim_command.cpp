@@ -11,6 +11,7 @@
 #include "app/commands.hpp"
 #include "app/community_loader.hpp"
 #include "config/community.hpp"
+#include "config/community_growth.hpp"
 #include "core/apis_time.hpp"
 #include "core/json_file.hpp"
 #include "core/sim_scheduler.hpp"
@@ -40,6 +41,7 @@ int run_sim(const SimOptions& o) {
     spdlog::error("{}", spec.error().message);
     return 1;
   }
+  if (o.units) grow_community(*spec, *o.units);
   auto mode = parse_operation_mode(o.mode);
   if (!mode) {
     spdlog::error("--mode: {}", mode.error().message);

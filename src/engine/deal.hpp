@@ -65,6 +65,8 @@ struct Deal {
   std::optional<TimePoint> activate_time, ramp_up_time, warm_up_time, start_time, cumulate_time,
       stop_time, deactivate_time;
   std::optional<double> compensation_target_vr_ig_a;
+  // wattshare: the reference's ig beyond what the deal table implied, just before activation.
+  double vr_ig_offset_a = 0;
   std::optional<double> discharge_unit_compensated_ig_a, charge_unit_compensated_ig_a;
   double cumulate_amount_wh = 0;
   bool is_master = false;

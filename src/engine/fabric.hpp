@@ -47,6 +47,13 @@ class Fabric {
   [[nodiscard]] virtual std::optional<Deal> deal(const std::string& deal_id) const = 0;
   // Visits the deals in creation order without copying them.
   virtual void for_each_deal(const std::function<void(const Deal&)>& visit) const = 0;
+  // Visits one deal in place (no copy); false when there is no such deal.
+  virtual bool visit_deal(const std::string& deal_id,
+                          const std::function<void(const Deal&)>& visit) const {
+    auto d = deal(deal_id);
+    if (d) visit(*d);
+    return d.has_value();
+  }
   virtual bool put_if_absent(const Deal& d) = 0;
   virtual bool update(Deal& d) = 0;
   virtual bool remove(const std::string& deal_id) = 0;
@@ -78,7 +85,7 @@ class Fabric {
 
   // A unit's ability to accept changed (its accept offers, free slots, errors or mode): lets a
   // fabric skip repeating a negotiation whose answer cannot have changed. Optional.
-  virtual void market_changed() {}
+  virtual void market_changed(const std::string& /*unit*/) {}
   // Counts market_changed() calls; 0 when the fabric cannot know (then every negotiation runs).
   // A request that got no accept at epoch e gets none again while the epoch is still e.
   [[nodiscard]] virtual std::uint64_t market_epoch() const { return 0; }

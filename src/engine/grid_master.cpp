@@ -73,7 +73,7 @@ std::optional<std::string> GridMaster::voltage_reference_unit() const {
   return std::nullopt;
 }
 
-std::string GridMaster::master_unit(const Deal& d) const {
+const std::string& GridMaster::master_unit(const Deal& d) const {
   // The side that is the voltage reference now, else the policy's side.
   for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) {
     auto it = data_.find(*u);
@@ -83,7 +83,7 @@ std::string GridMaster::master_unit(const Deal& d) const {
                                                                              : d.discharge_unit_id;
 }
 
-std::string GridMaster::slave_unit(const Deal& d) const {
+const std::string& GridMaster::slave_unit(const Deal& d) const {
   return master_unit(d) == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
 }
 
@@ -187,7 +187,9 @@ Task<void> GridMaster::main_loop() {
   // else last; the rest by creation.
   std::vector<std::pair<int, std::string>> order;
   for (const auto& d : deals_) {
-    const bool stop_requested = !fabric_.deal(d.deal_id).value_or(d).need_to_stop_reasons.empty();
+    bool stop_requested = !d.need_to_stop_reasons.empty();
+    fabric_.visit_deal(d.deal_id,
+                       [&](const Deal& now) { stop_requested = !now.need_to_stop_reasons.empty(); });
     int rank = 2;
     if (d.is_master) rank = d.started() ? 3 : 1;
     if (stop_requested) rank = 0;
@@ -196,10 +198,21 @@ Task<void> GridMaster::main_loop() {
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> active_now;
+  // Beyond APIS: new deals are activated only in the first half of the period. Every activation
+  // takes checkpoints (tenths of a second each); with hundreds of units an unbounded loop would
+  // leave the running deals unattended for longer than their converters' grid-master watchdog.
+  // What is not activated now waits for the next loop.
+  const TimePoint loop_start = host_.scheduler().now();
+  const Duration activation_budget = milliseconds(g.main_loop_period_ms / 2);
   for (const auto& [rank, id] : order) {
     if (global_error_ || !*life_) break;
     auto d = fabric_.deal(id);
     if (!d) continue;
+    if (d->state() == DealState::kNew &&
+        host_.scheduler().now() - loop_start > activation_budget) {
+      ++activations_deferred_;
+      continue;
+    }
     co_await process(*d);
   }
   fabric_.for_each_deal([&](const Deal& d) {
@@ -296,9 +309,17 @@ Task<void> GridMaster::process(Deal d) {
     case DealState::kStarted:
       co_await cumulate(d);
       co_return;
-    case DealState::kNew:
+    case DealState::kNew: {
       co_await activate(d);
+      // A joining deal's master side draws on the voltage reference until its slave side
+      // starts: finish the start in the same step (APIS chains these too), so the reference
+      // never carries more than one deal's current however many deals start in a loop.
+      auto now = fabric_.deal(d.deal_id);
+      if (now && now->state() == DealState::kActivated && !now->is_master && *life_ &&
+          !global_error_)
+        co_await compensate(*now);
       co_return;
+    }
     case DealState::kActivated:
       if (d.is_master)
         co_await ramp_up(d);
@@ -310,6 +331,21 @@ Task<void> GridMaster::process(Deal d) {
       co_await compensate(d);
       co_return;
   }
+}
+
+double GridMaster::expected_vr_ig_a(const std::string& vr, const Deal* joining) const {
+  double others = 0;
+  fabric_.for_each_deal([&](const Deal& o) {
+    if (o.stopped() || o.deactivated()) return;
+    const bool is_joining = joining != nullptr && o.deal_id == joining->deal_id;
+    for (const auto* u : {&o.charge_unit_id, &o.discharge_unit_id}) {
+      if (*u == vr) continue;
+      const bool on = master_unit(o) == *u ? o.activated() || is_joining
+                                           : o.warm_up_time.has_value() || is_joining;
+      if (on) others += *u == o.charge_unit_id ? o.deal_grid_current_a : -o.deal_grid_current_a;
+    }
+  });
+  return -others;
 }
 
 Task<void> GridMaster::activate(Deal d) {
@@ -396,6 +432,7 @@ Task<void> GridMaster::activate(Deal d) {
   } else {
     if (!some_started) co_return;  // the first deal is still ramping up
     const auto vr = voltage_reference_unit();
+    if (vr && refresh(*vr)) d.vr_ig_offset_a = data_[*vr].meter.ig_a - expected_vr_ig_a(*vr, nullptr);
     if (vr && *vr == master) {
       d.compensation_target_vr_ig_a = m.meter.ig_a + sign * d.deal_grid_current_a;
     } else {
@@ -544,18 +581,9 @@ Task<void> GridMaster::compensate(Deal d) {
     // The reference absorbs what every CC converter on the bus leaves over, so its expected ig
     // is minus the sum of their expected currents, from the deal table. (APIS fixes the target
     // at activation; it then goes stale when other deals start or stop in between.)
-    double others = 0;
-    fabric_.for_each_deal([&](const Deal& o) {
-      if (o.stopped() || o.deactivated()) return;
-      for (const auto* u : {&o.charge_unit_id, &o.discharge_unit_id}) {
-        if (*u == *vr) continue;
-        const bool on = master_unit(o) == *u
-                            ? o.activated()
-                            : (o.warm_up_time.has_value() || o.deal_id == d.deal_id);
-        if (on) others += *u == o.charge_unit_id ? o.deal_grid_current_a : -o.deal_grid_current_a;
-      }
-    });
-    const double target = -others;
+    // Plus what the reference carried before this deal beyond the table (bus leakage, the
+    // residual errors of running deals), measured at activation: this deal corrects only itself.
+    const double target = expected_vr_ig_a(*vr, &d) + d.vr_ig_offset_a;
     d.compensation_target_vr_ig_a = target;
     bool ok = false;
     for (int trial = 0; trial < std::max(0, g.compensation_limit_of_trials); ++trial) {
@@ -703,23 +731,28 @@ Task<void> GridMaster::deactivate(Deal d) {
   if (d.activated()) {
     const std::string master = master_unit(d);
     refresh(master);
-    std::vector<Deal> others;
-    for (const auto& o : fabric_.deals())
-      if (o.deal_id != d.deal_id && o.master_active()) others.push_back(o);
+    struct Candidate {
+      std::string deal_id, master;
+      TimePoint activated;
+    };
+    std::vector<Candidate> others;
+    fabric_.for_each_deal([&](const Deal& o) {
+      if (o.deal_id != d.deal_id && o.master_active())
+        others.push_back({o.deal_id, master_unit(o), o.activate_time.value_or(TimePoint{})});
+    });
     const bool is_vr = data_.count(master) && data_[master].mode == DcdcMode::kVoltageReference;
     if (d.is_master && !others.empty()) {
       // New master deal: the newest whose master unit is already the voltage reference, else
       // the newest one (newestDeal).
-      std::sort(others.begin(), others.end(), [](const Deal& a, const Deal& b) {
-        return a.activate_time.value_or(TimePoint{}) > b.activate_time.value_or(TimePoint{});
-      });
-      Deal* next = &others.front();
-      for (auto& o : others)
-        if (master_unit(o) == master) {
+      std::stable_sort(others.begin(), others.end(),
+                       [](const auto& a, const auto& b) { return a.activated > b.activated; });
+      const Candidate* next = &others.front();
+      for (const auto& o : others)
+        if (o.master == master) {
           next = &o;
           break;
         }
-      const std::string next_vr = master_unit(*next);
+      const std::string next_vr = next->master;
       if (is_vr && next_vr != master && other_active_deals(master, d.deal_id) == 0) {
         if (!(co_await move_voltage_reference(master, next_vr))) {
           raise_global(ErrorCategory::kHardware, ErrorLevel::kError,

@@ -30,6 +30,8 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   void stop();
   [[nodiscard]] std::uint64_t token() const { return token_; }
   [[nodiscard]] std::uint64_t loops() const { return loops_; }
+  // New deals left for the next loop because this one had spent its activation budget.
+  [[nodiscard]] std::uint64_t activations_deferred() const { return activations_deferred_; }
   [[nodiscard]] TimePoint last_loop_end() const { return last_loop_end_; }
   // The last time it read or commanded a unit (a long loop is alive all along).
   [[nodiscard]] TimePoint last_activity() const { return last_activity_; }
@@ -60,10 +62,12 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   bool refresh(const std::string& unit);
   bool save(Deal& d);
   [[nodiscard]] std::optional<std::string> voltage_reference_unit() const;
-  [[nodiscard]] std::string master_unit(const Deal& d) const;  // the VR side of a deal
-  [[nodiscard]] std::string slave_unit(const Deal& d) const;
+  [[nodiscard]] const std::string& master_unit(const Deal& d) const;  // the VR side of a deal
+  [[nodiscard]] const std::string& slave_unit(const Deal& d) const;
   [[nodiscard]] double other_compensated_a(const std::string& unit, const std::string& except) const;
   [[nodiscard]] double cc_current_a(const std::string& unit, const std::string& except) const;
+  // The voltage reference's ig the deal table implies (`joining` counted as fully started).
+  [[nodiscard]] double expected_vr_ig_a(const std::string& vr, const Deal* joining) const;
   [[nodiscard]] int other_active_deals(const std::string& unit, const std::string& except) const;
   [[nodiscard]] TimePoint now_of(const std::string& unit) const;
   void raise_global(ErrorCategory c, ErrorLevel l, const std::string& message);
@@ -77,6 +81,7 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   TimerId timer_ = kNoTimer;
   bool looping_ = false;
   std::uint64_t loops_ = 0;
+  std::uint64_t activations_deferred_ = 0;
   TimePoint last_loop_end_{};
   TimePoint last_activity_{};
   std::map<std::string, UnitData> data_;  // this loop's view of every unit

@@ -17,7 +17,25 @@ void InProcessFabric::join(UnitAgent& agent) {
   ++market_epoch_;
   agents_[agent.id()] = &agent;
   by_member_.assign(members_.size(), nullptr);
-  for (std::size_t i = 0; i < members_.size(); ++i) by_member_[i] = this->agent(members_[i]);
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    by_member_[i] = this->agent(members_[i]);
+    member_index_[members_[i]] = i;
+  }
+}
+
+void InProcessFabric::market_changed(const std::string& unit) {
+  ++market_epoch_;
+  auto it = member_index_.find(unit);
+  if (it == member_index_.end()) return;
+  const UnitAgent* a = by_member_[it->second];
+  for (DealDirection type : {DealDirection::kCharge, DealDirection::kDischarge}) {
+    auto& set = offering_[static_cast<int>(type)];
+    if (a != nullptr && a->offers_accept(type)) {
+      set.insert(it->second);
+    } else {
+      set.erase(it->second);
+    }
+  }
 }
 
 UnitAgent* InProcessFabric::agent(const std::string& unit) const {
@@ -38,14 +56,16 @@ std::size_t InProcessFabric::reachable_members() const {
 Task<std::vector<Offer>> InProcessFabric::negotiate(const Offer& request, Duration timeout) {
   std::vector<Offer> accepts;
   UnitAgent* requester = agent(request.unit_id);
-  std::size_t answered = 0, expected = 0;
-  for (UnitAgent* a : by_member_) {  // unit-id order
-    if (a == requester) continue;
-    ++expected;
-    if (a == nullptr || !a->running()) continue;  // a dead unit never answers
-    ++answered;
+  for (std::size_t i : offering_[static_cast<int>(request.type)]) {  // unit-id order
+    UnitAgent* a = by_member_[i];
+    if (a == requester || a == nullptr || !a->running()) continue;
     if (auto accept = a->on_request(request)) accepts.push_back(std::move(*accept));
   }
+  // A dead unit never answers.
+  const bool requester_member = requester != nullptr && member_index_.count(request.unit_id) > 0;
+  const std::size_t expected = members_.size() - (requester_member ? 1 : 0);
+  const std::size_t answered =
+      reachable_members() - (requester_member && requester->running() ? 1 : 0);
   // Close the window as soon as every member has answered; wait the timeout only for the silent.
   if (answered < expected && requester != nullptr) {
     co_await sleep_for(requester->scheduler(), timeout);
@@ -68,6 +88,14 @@ std::optional<Deal> InProcessFabric::deal(const std::string& deal_id) const {
   auto at = created_at_.find(deal_id);
   if (at == created_at_.end()) return std::nullopt;
   return deals_.at({at->second, deal_id});
+}
+
+bool InProcessFabric::visit_deal(const std::string& deal_id,
+                                 const std::function<void(const Deal&)>& visit) const {
+  auto at = created_at_.find(deal_id);
+  if (at == created_at_.end()) return false;
+  visit(deals_.at({at->second, deal_id}));
+  return true;
 }
 
 bool InProcessFabric::put_if_absent(const Deal& d) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ class InProcessFabric final : public Fabric {
   std::vector<Deal> deals() const override;
   std::optional<Deal> deal(const std::string& deal_id) const override;
   void for_each_deal(const std::function<void(const Deal&)>& visit) const override;
+  bool visit_deal(const std::string& deal_id,
+                  const std::function<void(const Deal&)>& visit) const override;
   bool put_if_absent(const Deal& d) override;
   bool update(Deal& d) override;
   bool remove(const std::string& deal_id) override;
@@ -56,7 +59,7 @@ class InProcessFabric final : public Fabric {
   Task<DeviceResult> control(const std::string& unit, ControlCommand command,
                              std::uint64_t token) override;
   DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) override;
-  void market_changed() override { ++market_epoch_; }
+  void market_changed(const std::string& unit) override;
   std::uint64_t market_epoch() const override { return market_epoch_; }
   OperationMode global_mode() const override { return global_mode_; }
   void set_global_mode(OperationMode m) override {
@@ -70,6 +73,10 @@ class InProcessFabric final : public Fabric {
   std::vector<std::string> members_;
   std::unordered_map<std::string, UnitAgent*> agents_;
   std::vector<UnitAgent*> by_member_;  // aligned with members_ (sorted ids), for broadcasts
+  std::unordered_map<std::string, std::size_t> member_index_;
+  // Members with an accept offer, per request type, in unit-id order: a broadcast asks only
+  // them (every other member would answer "no"), which keeps 1,000-unit negotiations cheap.
+  std::set<std::size_t> offering_[2];
   // The deal table in creation order (create time, id), with an index by id.
   std::map<std::pair<TimePoint, std::string>, Deal> deals_;
   std::map<std::string, TimePoint> created_at_;

@@ -64,7 +64,7 @@ void UnitAgent::start(TimePoint phase, bool spread_phases) {
 void UnitAgent::crash() {
   if (!running_ && timers_.empty()) return;
   running_ = false;
-  fabric_.market_changed();
+  fabric_.market_changed(id_);
   for (TimerId t : timers_) scheduler_.cancel(t);
   timers_.clear();
   if (error_timer_) scheduler_.cancel(*error_timer_);
@@ -98,13 +98,17 @@ void UnitAgent::raise(const ApisError& e) {
   }
 }
 
-std::pair<int, int> UnitAgent::deal_directions() const {
+std::pair<int, int> UnitAgent::deal_directions(bool* warming_up) const {
+  // Through this unit's interlocks: one lookup per own deal, not a walk of the whole table.
   int charge = 0, discharge = 0;
-  fabric_.for_each_deal([&](const Deal& d) {
-    if (d.deactivated()) return;
-    if (d.charge_unit_id == id_) ++charge;
-    if (d.discharge_unit_id == id_) ++discharge;
-  });
+  for (const auto& id : interlocks_) {
+    fabric_.visit_deal(id, [&](const Deal& d) {
+      if (warming_up != nullptr && !d.started()) *warming_up = true;
+      if (d.deactivated()) return;
+      if (d.charge_unit_id == id_) ++charge;
+      if (d.discharge_unit_id == id_) ++discharge;
+    });
+  }
   return {charge, discharge};
 }
 
@@ -126,12 +130,9 @@ void UnitAgent::acquire() {
   ctx.dynamic_checks_suspended = controller_.dynamic_checks_suspended();
   ctx.command_in_progress = controller_.busy();
   if (!interlocks_.empty()) {
-    const auto [charge, discharge] = deal_directions();
+    const auto [charge, discharge] = deal_directions(&ctx.warming_up);
     ctx.deals_as_charge = charge;
     ctx.deals_as_discharge = discharge;
-    fabric_.for_each_deal([&](const Deal& d) {
-      if (d.involves(id_) && !d.started()) ctx.warming_up = true;
-    });
   }
   for (const auto& e : evaluate_local_safety(*data_, ctx, safety_counters_)) raise(e);
   // Fail-safe that APIS lacks: a converter driving the bus needs a live grid master. A dealing
@@ -222,7 +223,7 @@ void UnitAgent::note_market() {
                         offer_key(accept_for_discharge_) << 3;
   if (signature != market_signature_) {
     market_signature_ = signature;
-    fabric_.market_changed();
+    fabric_.market_changed(id_);
   }
 }
 
@@ -244,6 +245,12 @@ void UnitAgent::refresh_accepts() {
   probe.type = DealDirection::kDischarge;
   accept_for_discharge_ = make_accept(*slice, me, probe, config_.policy);
   note_market();
+}
+
+bool UnitAgent::offers_accept(DealDirection request_type) const {
+  return running_ &&
+         (request_type == DealDirection::kCharge ? accept_for_charge_ : accept_for_discharge_)
+             .has_value();
 }
 
 std::optional<Offer> UnitAgent::on_request(const Offer& request) {

@@ -51,6 +51,9 @@ class UnitAgent {
 
   // --- called through the fabric ---
   std::optional<Offer> on_request(const Offer& request);
+  // Whether this unit has an accept offer for requests of this type (on_request may still
+  // refuse: pairing, free slots, errors are checked there).
+  [[nodiscard]] bool offers_accept(DealDirection request_type) const;
   Task<DeviceResult> on_control(ControlCommand command, std::uint64_t token);
   DeviceResult on_data(bool fresh, std::uint64_t token);
   bool acquire_interlock(const std::string& deal_id);
@@ -93,7 +96,8 @@ class UnitAgent {
   Task<void> stop_local(std::string reason);
   bool may_deal() const;
   std::string new_deal_id();
-  std::pair<int, int> deal_directions() const;
+  // Active deals as (charge, discharge); sets *warming_up when one has not started yet.
+  std::pair<int, int> deal_directions(bool* warming_up = nullptr) const;
 
   std::string id_;
   Scheduler& scheduler_;
