@@ -1,6 +1,10 @@
 #include "config/community.hpp"
+#include "config/community_growth.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
 
 #include "support/temp_dir.hpp"
 
@@ -54,6 +58,44 @@ TEST(CommunitySpec, RefusesABadBusAndDuplicateIds) {
   EXPECT_NE(m.find("key 'units[1].bus.resistanceOhm': must be >= 0.001 ohm"), std::string::npos) << m;
   EXPECT_NE(m.find("key 'units[2].id': 'B' is listed twice"), std::string::npos) << m;
   EXPECT_NE(m.find("key 'units[0].bus.parent': 'B' must be listed before 'A'"), std::string::npos) << m;
+}
+
+TEST(CommunityGrowth, CopiesTheBusTreeAndVariesTheHouses) {
+  auto c = load_community(kExamples + "/oist-19");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  const double cap = c->units[0].apis.policy.safety.sum_of_deal_grid_current_max_a;
+  grow_community(*c, 50);
+  ASSERT_EQ(c->units.size(), 50u);
+  EXPECT_EQ(c->units[0].id, "E001");
+  EXPECT_EQ(c->units[19].id, "E001-2");
+  EXPECT_EQ(c->units[49].id, "E012-3");
+  EXPECT_EQ(c->units[20].bus_parent, "E001-2");  // E002's parent in its own copy of the tree
+  EXPECT_EQ(c->units[19].bus_parent, "");         // a feeder head stays on the junction
+  std::set<std::string> ids;
+  for (const auto& u : c->units) {
+    ids.insert(u.id);
+    EXPECT_EQ(u.apis.unit.unit_id, u.id);
+    EXPECT_EQ(u.apis.policy.member_unit_ids.size(), 50u);
+    EXPECT_DOUBLE_EQ(u.apis.policy.safety.sum_of_deal_grid_current_max_a, std::ceil(cap * 50 / 19.0));
+  }
+  EXPECT_EQ(ids.size(), 50u);
+  // A copy is a neighbour, not a clone: another consumption and another starting charge.
+  EXPECT_NE(c->units[19].load.annual_kwh, c->units[0].load.annual_kwh);
+  EXPECT_NEAR(c->units[19].load.annual_kwh, c->units[0].load.annual_kwh, 0.151 * c->units[0].load.annual_kwh);
+  EXPECT_NE(c->units[19].load.seed, c->units[0].load.seed);
+  EXPECT_GE(c->units[19].battery.initial_rsoc_pct, 30);
+  EXPECT_LE(c->units[19].battery.initial_rsoc_pct, 80);
+}
+
+TEST(CommunityGrowth, TrimsToTheFirstHousesAndReattachesOrphans) {
+  auto c = load_community(kExamples + "/apis-sample");
+  ASSERT_TRUE(c.has_value());
+  grow_community(*c, 2);
+  ASSERT_EQ(c->units.size(), 2u);
+  for (const auto& u : c->units) {
+    EXPECT_TRUE(u.bus_parent.empty() || u.bus_parent == "E001") << u.id << " " << u.bus_parent;
+    EXPECT_EQ(u.apis.policy.member_unit_ids, (std::vector<std::string>{"E001", "E002"}));
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/sim_cli.hpp"
 #include "support/temp_dir.hpp"
 
 namespace wattshare {
@@ -14,13 +15,7 @@ namespace {
 using nlohmann::json;
 const std::string kExamples = std::string(WATTSHARE_SOURCE_DIR) + "/examples";
 
-json sim(const std::vector<std::string>& extra) {
-  std::vector<std::string> argv{WATTSHARE_BIN, "sim", "--json"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  const auto r = test::run_command(argv);
-  EXPECT_EQ(r.exit_code, 0) << r.out;
-  return json::parse(r.out, nullptr, false);
-}
+json sim(const std::vector<std::string>& extra) { return test::run_sim_json(extra); }
 
 TEST(Cli, SimReportsEveryFigureAndReplaysTheSameSeed) {
   json a = sim({"--config", kExamples + "/apis-sample", "--days", "3", "--seed", "5"});
@@ -74,6 +69,19 @@ TEST(Cli, SimSharesEnergyAndReplaysTheSameDealLogByteForByte) {
                         "cumulateAmountWh", "createDateTime", "activateDateTime", "startDateTime",
                         "deactivateDateTime"})
     EXPECT_TRUE(first.contains(k)) << k;
+}
+
+// Many deals made in the same second: each joining deal must start completely before the next
+// (else the voltage reference carries them all and the bus collapses), and compensation must
+// keep the reference's leakage offset. A 100-house community exercises both.
+TEST(Cli, AHundredHousesTradeWithoutAbortsOrViolations) {
+  const json r = sim({"--config", kExamples + "/oist-19", "--units", "100", "--days", "0.1"});
+  EXPECT_EQ(r["units"], 100);
+  EXPECT_GT(r["deals_completed"].get<int>(), 200);
+  EXPECT_GT(r["max_concurrent_deals"].get<int>(), 30);
+  EXPECT_EQ(r["deals_aborted"], 0);
+  EXPECT_EQ(r["deals_scrammed"], 0);
+  EXPECT_EQ(r["invariant_violations"], 0) << r["invariant_violation_list"].dump();
 }
 
 TEST(Cli, AYearOfOist19ConservesEnergy) {
