@@ -309,17 +309,9 @@ Task<void> GridMaster::process(Deal d) {
     case DealState::kStarted:
       co_await cumulate(d);
       co_return;
-    case DealState::kNew: {
+    case DealState::kNew:
       co_await activate(d);
-      // A joining deal's master side draws on the voltage reference until its slave side
-      // starts: finish the start in the same step (APIS chains these too), so the reference
-      // never carries more than one deal's current however many deals start in a loop.
-      auto now = fabric_.deal(d.deal_id);
-      if (now && now->state() == DealState::kActivated && !now->is_master && *life_ &&
-          !global_error_)
-        co_await compensate(*now);
       co_return;
-    }
     case DealState::kActivated:
       if (d.is_master)
         co_await ramp_up(d);
@@ -458,7 +450,14 @@ Task<void> GridMaster::activate(Deal d) {
     co_await abort(d, std::move(why));
     co_return;
   }
-  if (d.is_master) co_await ramp_up(d);
+  // A joining deal's master side draws on the voltage reference until its slave side starts:
+  // finish the start in the same step, as the master deal goes on to its ramp-up, so the
+  // reference never carries more than one deal's current however many deals start in a loop.
+  if (d.is_master) {
+    co_await ramp_up(d);
+  } else if (*life_ && !global_error_) {
+    co_await compensate(d);
+  }
 }
 
 Task<void> GridMaster::ramp_up(Deal d) {

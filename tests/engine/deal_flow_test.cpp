@@ -84,13 +84,15 @@ TEST_P(FailPoints, EachInjectionPointEndsInACleanAbortAndWait) {
 INSTANTIATE_TEST_SUITE_P(All, FailPoints, ::testing::ValuesIn(kAllFailPoints),
                          [](const auto& info) { return std::string(fail_point_name(info.param)); });
 
+bool a_deal_started(const InProcessFabric& fabric) {
+  for (const auto& d : fabric.deals())
+    if (d.started()) return true;
+  return false;
+}
+
 TEST_F(DealFlow, SoftStopLetsRunningDealsFinishAndStartsNoNewOne) {
   build({{"E001", 95}, {"E002", 40}});
-  ASSERT_TRUE(run_until([&] {
-    for (const auto& d : engine_->fabric().deals())
-      if (d.started()) return true;
-    return false;
-  }, minutes(10)));
+  ASSERT_TRUE(run_until([&] { return a_deal_started(engine_->fabric()); }, minutes(10)));
   engine_->fabric().set_global_mode(OperationMode::kHeteronomous);
   const auto created = engine_->fabric().deals_created();
   ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(20)));
@@ -104,11 +106,7 @@ TEST_F(DealFlow, SoftStopLetsRunningDealsFinishAndStartsNoNewOne) {
 
 TEST_F(DealFlow, ForceStopScrams) {
   build({{"E001", 95}, {"E002", 40}});
-  ASSERT_TRUE(run_until([&] {
-    for (const auto& d : engine_->fabric().deals())
-      if (d.started()) return true;
-    return false;
-  }, minutes(10)));
+  ASSERT_TRUE(run_until([&] { return a_deal_started(engine_->fabric()); }, minutes(10)));
   engine_->fabric().set_global_mode(OperationMode::kStop);
   ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, seconds(30)));
   ASSERT_TRUE(logged_.front().scram.has_value());
@@ -120,11 +118,7 @@ TEST_F(DealFlow, ForceStopScrams) {
 
 TEST_F(DealFlow, AGridMasterCrashIsFencedAndTakenOver) {
   build({{"E001", 95}, {"E002", 40}, {"E003", 70}});
-  ASSERT_TRUE(run_until([&] {
-    for (const auto& d : engine_->fabric().deals())
-      if (d.started()) return true;
-    return false;
-  }, minutes(10)));
+  ASSERT_TRUE(run_until([&] { return a_deal_started(engine_->fabric()); }, minutes(10)));
   UnitAgent* master = engine_->grid_master_host();
   ASSERT_NE(master, nullptr);
   const std::uint64_t old_token = master->grid_master()->token();
