@@ -33,6 +33,23 @@ struct EmulatorOptions {
 };
 int run_emulator(const EmulatorOptions& o);
 
+struct P2pOptions {
+  double pref_w = 19;
+  double load_ohm = 115;
+  double vin_v = 50;
+  double vac_peak_v = 15;  // the inverter's open-loop AC amplitude
+  double duration_s = 3;
+  bool dead_time = false;
+  double delay_us = 5;
+  std::optional<double> trigger_at_s;  // scope trigger; default: the run's first frame
+  std::string record;  // scope dump file
+  std::string plot;    // SVG
+  std::string spice;   // ngspice netlist of this run's duty sequences
+  bool json = false;
+};
+int run_p2p(const P2pOptions& o);
+int run_scope_to_csv(const std::string& path, const std::string& output);
+
 int run_config_check(const std::vector<std::string>& paths);
 
 }  // namespace wattshare::app

@@ -70,10 +70,46 @@ int main(int argc, char** argv) {
       "whole community folder; print `ok` per file or its errors; exit 1 on any error.");
   check_cmd->add_option("paths", check_paths, "Files or folders")->required();
 
+  P2pOptions p2p;
+  auto* p2p_cmd = cli.add_subcommand(
+      "p2p",
+      "Converter level: an open-loop inverter and a synchronous rectifier exchange power over an "
+      "AC link (OwnTech TWIST P2P, averaged model at 0.5 µs, controllers every 100 µs). The "
+      "rectifier holds its bus at sqrt(P_ref·R) with a PI on conductance and a PR current loop "
+      "in phase opposition. Prints the steady state over the last 0.2 s.");
+  p2p_cmd->add_option("--pref", p2p.pref_w, "Power reference sent to the rectifier, W")
+      ->capture_default_str()->check(CLI::Range(0.0, 300.0));
+  p2p_cmd->add_option("--load", p2p.load_ohm, "Rectifier load (and assumed R), Ω")
+      ->capture_default_str()->check(CLI::Range(1.0, 1e6));
+  p2p_cmd->add_option("--vin", p2p.vin_v, "Inverter DC input, V")->capture_default_str()
+      ->check(CLI::Range(20.0, 100.0));
+  p2p_cmd->add_option("--vac-peak", p2p.vac_peak_v, "Inverter AC amplitude, V")
+      ->capture_default_str()->check(CLI::Range(1.0, 80.0));
+  p2p_cmd->add_option("--duration", p2p.duration_s, "Simulated seconds")->capture_default_str()
+      ->check(CLI::Range(0.3, 600.0));
+  p2p_cmd->add_flag("--dead-time", p2p.dead_time, "Model the 100 ns dead time at 200 kHz");
+  p2p_cmd->add_option("--delay-us", p2p.delay_us,
+                      "Computational delay between sampling and duty update, µs (0–100)")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  p2p_cmd->add_option("--trigger-at", p2p.trigger_at_s,
+                      "Scope trigger time, s (default: the run's first frame, as the original)");
+  p2p_cmd->add_option("--record", p2p.record, "Write the scope dump (1024 × 9, every 4th tick)");
+  p2p_cmd->add_option("--plot", p2p.plot, "Write Vdc/Idc and Vac/Iac of the last 60 ms as SVG");
+  p2p_cmd->add_option("--spice", p2p.spice,
+                      "Write an ngspice netlist of the same circuit driven by this run's duties");
+  p2p_cmd->add_flag("--json", p2p.json, "Print one JSON object instead of a table");
+  std::string scope_file, scope_csv;
+  auto* scope_cmd = p2p_cmd->add_subcommand(
+      "scope-to-csv", "Convert a scope dump (begin record / #names / %08x lines / end record) to CSV.");
+  scope_cmd->add_option("file", scope_file, "The dump")->required();
+  scope_cmd->add_option("-o,--output", scope_csv, "CSV file (default: standard output)");
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_pattern("%^%l%$ %v");
   if (sim_cmd->parsed()) return run_sim(sim);
   if (emu_cmd->parsed()) return run_emulator(emu);
+  if (scope_cmd->parsed()) return run_scope_to_csv(scope_file, scope_csv);
+  if (p2p_cmd->parsed()) return run_p2p(p2p);
   if (check_cmd->parsed()) return run_config_check(check_paths);
   return 2;
 }
