@@ -1,7 +1,10 @@
 // `wattshare p2p`: the inverter + synchronous rectifier pair on the averaged AC-link model, in
 // virtual time; prints the steady state of the last 0.2 s, optionally records the scope, plots
 // the waveforms and writes the ngspice netlist of the same run.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -82,9 +85,18 @@ int run_p2p(const P2pOptions& o) {
       duty_a.push_back(r.pwm_a ? r.duty_a : 0.5);
       duty_b.push_back(r.pwm_b ? r.duty_b : 0.5);
     }
-    physics::SpiceRun run{.tick_s = sim->config().rectifier.ts_s, .delay_s = sim->config().delay_s,
-                          .step_s = sim->config().step_s, .output_file = o.spice + ".out"};
-    if (!write_file(o.spice, physics::ac_link_netlist(sim->config().plant, duty_a, duty_b, run), "--spice")) return 1;
+    const std::filesystem::path netlist{o.spice};
+    std::string duty_name = netlist.filename().string() + ".duties";
+    std::transform(duty_name.begin(), duty_name.end(), duty_name.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    const physics::SpiceRun run{.tick_s = sim->config().rectifier.ts_s, .delay_s = sim->config().delay_s,
+                                .step_s = sim->config().step_s, .stop_s = o.duration_s,
+                                .duty_file = duty_name, .output_file = o.spice + ".out"};
+    const std::string duty_path = (netlist.parent_path() / duty_name).string();
+    if (!write_file(duty_path, physics::ac_link_duty_table(duty_a, duty_b, run), "--spice") ||
+        !write_file(o.spice, physics::ac_link_netlist(sim->config().plant, run), "--spice")) {
+      return 1;
+    }
   }
 
   Json out;
@@ -107,6 +119,8 @@ int run_p2p(const P2pOptions& o) {
   out["thd_percent"] = s.thd_percent;
   out["state"] = s.state;
   out["trip"] = std::string(p2p::to_string(sim->rectifier().trip()));
+  out["inverter_state"] = std::string(p2p::to_string(sim->inverter().state()));
+  out["inverter_trip"] = std::string(p2p::to_string(sim->inverter().trip()));
   out["frames_ok"] = sim->rectifier().frames_ok();
   out["frames_bad"] = sim->rectifier().frames_bad();
   out["simulated_s"] = o.duration_s;

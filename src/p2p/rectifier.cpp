@@ -32,7 +32,10 @@ void Rectifier::receive(std::span<const std::uint8_t> bytes) {
   ++frames_ok_;
   fresh_frame_ = true;
   last_status_ = f->status;
-  power_ref_w_ = f->power_ref_w;
+  if (f->power_ref_w != power_ref_w_) {
+    power_ref_w_ = f->power_ref_w;
+    v_dc_ref_v_ = std::sqrt(double{power_ref_w_} * c_.r_assumed_ohm);
+  }
   if (f->status == LinkStatus::kRunRecordStart) record_start_ = true;
 }
 
@@ -74,7 +77,7 @@ RectifierOutput Rectifier::tick(const RectifierMeasurements& m) {
 
   RectifierOutput out;
   out.pwm_on = true;
-  out.v_dc_ref_v = std::sqrt(double{power_ref_w_} * c_.r_assumed_ohm);
+  out.v_dc_ref_v = v_dc_ref_v_;
   out.g_s = pi_.update(out.v_dc_ref_v, m.v_high_v);
   out.i_ref_a = -out.g_s * m.v_ac_v;
   const double u = pr_.update(out.i_ref_a, m.i_ac_a);

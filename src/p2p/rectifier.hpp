@@ -84,6 +84,7 @@ class Rectifier {
   bool fresh_frame_ = false;
   bool record_start_ = false;
   float power_ref_w_ = 0;
+  double v_dc_ref_v_ = 0;  // √(P_ref·R), recomputed only when P_ref changes
   int ticks_without_frame_ = 0;
   std::uint64_t frames_ok_ = 0, frames_bad_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "physics/ac_link.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace wattshare::physics {
@@ -60,6 +61,33 @@ void AcLink::step_diode_rectifier(double h, BridgeCommand inverter) {
   if (blocking) d.i_b = 0;
   s_ = add(s_, d, h);
   if (before * s_.i_b < 0) s_.i_b = 0;
+}
+
+std::vector<AcLinkState> run_open_loop(const AcLinkParams& p, std::span<const double> duty_a,
+                                       std::span<const double> duty_b, double tick_s,
+                                       double delay_s, double step_s) {
+  AcLink link(p);
+  const auto steps = static_cast<int>(std::lround(tick_s / step_s));
+  const auto delay_steps = static_cast<int>(std::lround(delay_s / step_s));
+  const std::size_t ticks = std::min(duty_a.size(), duty_b.size());
+  std::vector<AcLinkState> out;
+  out.reserve(ticks);
+  BridgeCommand a{0.5, true}, b{0.5, true};
+  for (std::size_t k = 0; k < ticks; ++k) {
+    out.push_back(link.state());
+    for (int j = 0; j < steps; ++j) {
+      if (j == delay_steps) {
+        a.duty = duty_a[k];
+        b.duty = duty_b[k];
+      }
+      link.step(step_s, a, b);
+    }
+    if (delay_steps >= steps) {
+      a.duty = duty_a[k];
+      b.duty = duty_b[k];
+    }
+  }
+  return out;
 }
 
 }  // namespace wattshare::physics

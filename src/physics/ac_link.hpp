@@ -12,6 +12,9 @@
 // Fixed-step RK4; h ≤ 1 µs (the fastest mode, the link LC, is 2.5 kHz).
 #pragma once
 
+#include <span>
+#include <vector>
+
 namespace wattshare::physics {
 
 struct AcLinkParams {
@@ -65,5 +68,12 @@ class AcLink {
   AcLinkState s_;
   double inv_2l_ = 0;
 };
+
+// Drives the link open loop with one duty per control tick for each bridge (both running), each
+// loaded `delay_s` after its tick, integrating at `step_s`; returns the state at every tick.
+// The same timing as the closed-loop pair, for cross-checks against a circuit simulator.
+std::vector<AcLinkState> run_open_loop(const AcLinkParams& p, std::span<const double> duty_a,
+                                       std::span<const double> duty_b, double tick_s,
+                                       double delay_s, double step_s);
 
 }  // namespace wattshare::physics

@@ -1,30 +1,23 @@
 #include "physics/ac_link_spice.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace wattshare::physics {
 
-namespace {
-
-// A piecewise-linear voltage holding d[k] from tick k + δ, with 1 ns edges.
-std::string duty_source(const char* name, const char* node, std::span<const double> d,
-                        const SpiceRun& run) {
-  std::string s = fmt::format("{} {} 0 PWL(0 {:.9g}", name, node, 0.5);
-  double previous = 0.5;
-  for (std::size_t k = 0; k < d.size(); ++k) {
-    const double t = static_cast<double>(k) * run.tick_s + run.delay_s;
-    if (d[k] == previous) continue;
-    s += fmt::format("\n+ {:.9g} {:.9g} {:.9g} {:.9g}", t, previous, t + 1e-9, d[k]);
-    previous = d[k];
+std::string ac_link_duty_table(std::span<const double> duty_a, std::span<const double> duty_b,
+                               const SpiceRun& run) {
+  std::string t = "0 0.5 0.5\n";
+  for (std::size_t k = 0; k < std::min(duty_a.size(), duty_b.size()); ++k) {
+    const double time = static_cast<double>(k) * run.tick_s + run.delay_s;
+    if (time > 0) t += fmt::format("{:.9g} {:.17g} {:.17g}\n", time, duty_a[k], duty_b[k]);
+    else t = fmt::format("0 {:.17g} {:.17g}\n", duty_a[k], duty_b[k]);
   }
-  return s + ")\n";
+  return t;
 }
 
-}  // namespace
-
-std::string ac_link_netlist(const AcLinkParams& p, std::span<const double> duty_a,
-                            std::span<const double> duty_b, const SpiceRun& run) {
-  const double stop = static_cast<double>(std::min(duty_a.size(), duty_b.size())) * run.tick_s;
+std::string ac_link_netlist(const AcLinkParams& p, const SpiceRun& run) {
   std::string n = "* wattshare averaged AC link (inverter + synchronous rectifier), open loop\n";
   n += fmt::format(
       "Bbra na 0 V = (2*v(da)-1)*{vin}\n"
@@ -38,15 +31,19 @@ std::string ac_link_netlist(const AcLinkParams& p, std::span<const double> duty_
       fmt::arg("r2", 2 * p.r_per_leg_ohm), fmt::arg("ccer", p.c_ceramic_f),
       fmt::arg("rel", p.r_electrolytic_ohm), fmt::arg("cel", p.c_electrolytic_f),
       fmt::arg("ch", p.c_bus_f), fmt::arg("rl", p.r_load_ohm));
-  n += duty_source("Vda", "da", duty_a, run);
-  n += duty_source("Vdb", "db", duty_b, run);
+  n += fmt::format(
+      "Adut %vd([da 0 db 0]) duties\n"
+      ".model duties filesource (file=\"{}\" amploffset=[0 0] amplscale=[1 1] timeoffset=0 "
+      "timescale=1 timerelative=false amplstep=true)\n"
+      "Rda da 0 1e6\nRdb db 0 1e6\n",
+      run.duty_file);
   n += fmt::format(
       ".options reltol=1e-6 abstol=1e-12 vntol=1e-9\n"
       ".tran {tick:.9g} {stop:.9g} 0 {step:.9g} uic\n"
       ".control\nset wr_singlescale\nset wr_vecnames\nrun\n"
       "linearize v(vd) i(vsb) v(vh) i(vsa)\n"
       "wrdata {out} v(vd) i(vsb) v(vh) i(vsa)\nquit\n.endc\n.end\n",
-      fmt::arg("tick", run.tick_s), fmt::arg("step", run.step_s), fmt::arg("stop", stop), fmt::arg("out", run.output_file));
+      fmt::arg("tick", run.tick_s), fmt::arg("step", run.step_s), fmt::arg("stop", run.stop_s), fmt::arg("out", run.output_file));
   return n;
 }
 
