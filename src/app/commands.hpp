@@ -48,6 +48,7 @@ struct P2pOptions {
   bool json = false;
 };
 int run_p2p(const P2pOptions& o);
+int run_p2p_console(const P2pOptions& o, double acceleration);
 int run_scope_to_csv(const std::string& path, const std::string& output);
 
 int run_config_check(const std::vector<std::string>& paths);

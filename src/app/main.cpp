@@ -104,11 +104,21 @@ int main(int argc, char** argv) {
   scope_cmd->add_option("file", scope_file, "The dump")->required();
   scope_cmd->add_option("-o,--output", scope_csv, "CSV file (default: standard output)");
 
+  double console_acceleration = 1;
+  auto* console_cmd = p2p_cmd->add_subcommand(
+      "console",
+      "Run the pair in real time (times --acceleration) with the original's serial keys: p power, "
+      "i idle, t trigger, r dump the scope, h menu, q quit. One key per 100 ms status period; "
+      "piped input is a script ('.' waits a period). The pair options go before `console`.");
+  console_cmd->add_option("--acceleration", console_acceleration, "Simulated seconds per second")
+      ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_pattern("%^%l%$ %v");
   if (sim_cmd->parsed()) return run_sim(sim);
   if (emu_cmd->parsed()) return run_emulator(emu);
   if (scope_cmd->parsed()) return run_scope_to_csv(scope_file, scope_csv);
+  if (console_cmd->parsed()) return run_p2p_console(p2p, console_acceleration);
   if (p2p_cmd->parsed()) return run_p2p(p2p);
   if (check_cmd->parsed()) return run_config_check(check_paths);
   return 2;

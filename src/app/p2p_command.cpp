@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/p2p_setup.hpp"
 #include "core/json_file.hpp"
 #include "p2p/pair_simulation.hpp"
 #include "p2p/scope.hpp"
@@ -31,30 +32,6 @@ bool write_file(const std::string& path, const std::string& text, const char* op
   return static_cast<bool>(f);
 }
 
-p2p::PairConfig pair_config(const P2pOptions& o) {
-  p2p::PairConfig c;
-  c.plant.r_load_ohm = o.load_ohm;
-  c.plant.vh_source_v = o.vin_v;
-  c.plant.dead_time_s = o.dead_time ? 100e-9 : 0;
-  c.inverter.power_ref_w = static_cast<float>(o.pref_w);
-  // 15 V peak whatever the input: m = 15/(2·Vin), as the original's 0.15 at 50 V.
-  c.inverter.modulation = o.vac_peak_v / (2 * o.vin_v);
-  c.delay_s = o.delay_us * 1e-6;
-  c.duration_s = o.duration_s;
-  c.rectifier.r_assumed_ohm = o.load_ohm;
-  return c;
-}
-
-// The rectifier's nine channels, as the original example connects them (reference §2.9).
-std::array<float, 9> scope_channels(const p2p::TickRecord& r) {
-  const double m_b = r.pwm_b ? 2 * r.duty_b - 1 : 0;
-  return {static_cast<float>(r.i_b), static_cast<float>(-r.i_b),
-          static_cast<float>(r.vh_b / 2 + r.v_d / 2), static_cast<float>(r.vh_b / 2 - r.v_d / 2),
-          static_cast<float>(r.vh_b), static_cast<float>(-m_b * r.i_b),
-          static_cast<float>(r.i_ref_a), static_cast<float>(r.v_dc_ref_v),
-          static_cast<float>(r.duty_b)};
-}
-
 }  // namespace
 
 int run_p2p(const P2pOptions& o) {
@@ -63,9 +40,7 @@ int run_p2p(const P2pOptions& o) {
     spdlog::error("{}", sim.error().message);
     return 1;
   }
-  p2p::ScopeRecorder scope(1024, {"I1_low", "I2_low", "V1_low", "V2_low", "V_high", "I_high",
-                                  "Iac_ref", "Vdc_ref", "duty_cycle"},
-                           4);
+  p2p::ScopeRecorder scope = rectifier_scope();
   const auto wall_start = std::chrono::steady_clock::now();
   sim->run([&](const p2p::TickRecord& r) {
     if (o.record.empty()) return;

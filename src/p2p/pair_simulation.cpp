@@ -27,8 +27,8 @@ PairSimulation::PairSimulation(const PairConfig& c, Rectifier r)
   sub_steps_ = static_cast<int>(std::lround(c.rectifier.ts_s / c.step_s));
   delay_steps_ = static_cast<int>(std::lround(c.delay_s / c.step_s));
   ticks_total_ = static_cast<std::uint64_t>(std::llround(c.duration_s / c.rectifier.ts_s));
-  records_.reserve(ticks_total_);
-  inverter_.start();
+  if (c.keep_history) records_.reserve(ticks_total_);
+  if (c.start_powered) inverter_.start();
 }
 
 bool PairSimulation::tick() {
@@ -43,6 +43,7 @@ bool PairSimulation::tick() {
   const physics::AcLinkState& x = plant_.state();
   const InverterOutput a = inverter_.tick(x.i_a);
   const RectifierOutput b = rectifier_.tick({x.v_d, x.i_b, x.vh_b});
+  if (!c_.keep_history) records_.clear();
   records_.push_back({t, x.v_d, x.i_a, x.i_b, x.vh_b, x.v_el, a.duty, b.duty, a.pwm_on, b.pwm_on,
                       b.saturated, b.g_s, b.i_ref_a, b.v_dc_ref_v, rectifier_.state()});
 

@@ -31,6 +31,8 @@ struct PairConfig {
   double frame_corruption_probability = 0;        // each frame has one random bit flipped
   std::uint64_t seed = 1;
   std::optional<double> inverter_stop_at_s;       // the operator's `i`
+  bool start_powered = true;  // false: the inverter waits for `inverter().start()` (console)
+  bool keep_history = true;   // false: records() holds only the latest tick (long runs)
 };
 
 // What both controllers saw and did at one tick (the sampling instant).
@@ -50,11 +52,12 @@ class PairSimulation {
 
   // Runs to duration_s; `on_tick` sees every record as it is made (scope, console).
   void run(const std::function<void(const TickRecord&)>& on_tick = {});
-  // Runs one tick; false once duration_s is reached.
+  // Runs one tick; false once duration_s is reached. The record is records().back().
   bool tick();
 
   const std::vector<TickRecord>& records() const { return records_; }
   const Inverter& inverter() const { return inverter_; }
+  Inverter& inverter() { return inverter_; }
   const Rectifier& rectifier() const { return rectifier_; }
   const physics::AcLink& plant() const { return plant_; }
   const PairConfig& config() const { return c_; }

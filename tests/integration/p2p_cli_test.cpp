@@ -4,6 +4,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -77,6 +79,32 @@ TEST(P2pCli, RecordsTheScopeConvertsItToCsvAndPlots) {
   EXPECT_NE(plot.find("Vdc [V]"), std::string::npos);
   EXPECT_NE(plot.find("Iac (rectifier) [A]"), std::string::npos);
   EXPECT_EQ(std::count(plot.begin(), plot.end(), '\n') > 20, true);
+}
+
+TEST(P2pCli, ConsoleRunsTheOriginalKeysFromAScript) {
+  // p: power for 25 periods (2.5 s), i: idle, r: dump the scope, q: quit.
+  const std::string script = "p" + std::string(25, '.') + "irq";
+  const auto r = test::run_command(
+      {"/bin/bash", "-c", "printf '" + script + "' | " + WATTSHARE_BIN + " p2p console --acceleration 100000"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<std::string> states;
+  int status_lines = 0;
+  double v_high = 0;
+  bool dumped = false;
+  while (std::getline(lines, line)) {
+    if (line == "POWER" || line == "IDLE") states.push_back(line);
+    if (line.rfind("1:46.74:", 0) == 0) {
+      ++status_lines;
+      v_high = std::stod(line.substr(8));
+    }
+    if (line == "end record") dumped = true;
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"POWER", "IDLE"}));
+  EXPECT_EQ(status_lines, 26);
+  EXPECT_NEAR(v_high, 46.7, 3);  // sampled once per 100 ms, on the bus ripple
+  EXPECT_TRUE(dumped);
 }
 
 TEST(P2pCli, BadInputGetsAClearError) {
