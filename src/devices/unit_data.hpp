@@ -31,6 +31,9 @@ struct UnitData {
   DcdcParamValues param;          // param.dig and the driver limits
   double rsoc_pct = 0;            // battery.rsoc
   std::optional<BatteryPermission> battery_status;  // absent for apis-emulator style drivers
+  // Beyond APIS: the converter's battery-side energy meter, ∫wb dt in Wh, where the device has
+  // one. Deals then credit metered energy instead of one power sample per main loop.
+  std::optional<double> wb_energy_wh;
   TimePoint time;
 };
 

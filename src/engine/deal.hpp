@@ -67,6 +67,8 @@ struct Deal {
   std::optional<double> compensation_target_vr_ig_a;
   // wattshare: the reference's ig beyond what the deal table implied, just before activation.
   double vr_ig_offset_a = 0;
+  // wattshare: the reference side's battery energy meter at cumulate_time, when it has one.
+  std::optional<double> cumulate_meter_wh;
   std::optional<double> discharge_unit_compensated_ig_a, charge_unit_compensated_ig_a;
   double cumulate_amount_wh = 0;
   bool is_master = false;

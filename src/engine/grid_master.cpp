@@ -68,9 +68,11 @@ bool GridMaster::save(Deal& d) {
 }
 
 std::optional<std::string> GridMaster::voltage_reference_unit() const {
+  // The lowest id when a hand-over briefly has two: the answer must not depend on hashing.
+  const std::string* vr = nullptr;
   for (const auto& [id, d] : data_)
-    if (d.mode == DcdcMode::kVoltageReference) return id;
-  return std::nullopt;
+    if (d.mode == DcdcMode::kVoltageReference && (vr == nullptr || id < *vr)) vr = &id;
+  return vr ? std::optional<std::string>(*vr) : std::nullopt;
 }
 
 const std::string& GridMaster::master_unit(const Deal& d) const {
@@ -160,12 +162,13 @@ Task<void> GridMaster::main_loop() {
   }
   // Fresh data for the units in deals, the acquisitions' cache for the others. (Entries are
   // overwritten rather than cleared: the member set is fixed, so the map never reallocates.)
-  std::vector<const std::string*> dealing;
-  for (const auto& d : deals_)
-    for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) dealing.push_back(u);
+  dealing_.clear();
+  for (const auto& d : deals_) {
+    dealing_.insert(d.charge_unit_id);
+    dealing_.insert(d.discharge_unit_id);
+  }
   for (const auto& id : fabric_.members()) {
-    const bool fresh =
-        std::any_of(dealing.begin(), dealing.end(), [&](const std::string* u) { return *u == id; });
+    const bool fresh = dealing_.contains(id);
     auto r = fabric_.unit_data(id, fresh, token_);
     // A cached view of a converter that is not waiting may be stale (a hand-over just ended).
     if (r && !fresh && r->mode != DcdcMode::kWait) r = fabric_.unit_data(id, true, token_);
@@ -618,6 +621,10 @@ Task<void> GridMaster::compensate(Deal d) {
       data_[d.charge_unit_id].meter.ig_a - other_compensated_a(d.charge_unit_id, d.deal_id);
   d.start_time = now_of(d.charge_unit_id);
   d.cumulate_time = d.start_time;
+  d.cumulate_meter_wh =
+      data_[policy_.grid_master.reference_side == DealSide::kChargeUnit ? d.charge_unit_id
+                                                                        : d.discharge_unit_id]
+          .wb_energy_wh;
   d.cumulate_amount_wh = 0;
   if (!save(d)) co_return;
   if (fail_point(d, FailPoint::kAfterCompensate)) {
@@ -643,17 +650,22 @@ Task<void> GridMaster::cumulate(Deal d) {
   const bool charge_ref = g.reference_side == DealSide::kChargeUnit;
   const std::string& ref = charge_ref ? d.charge_unit_id : d.discharge_unit_id;
   const UnitData& r = charge_ref ? c : x;
-  double p = charge_ref ? r.meter.wb_w : -r.meter.wb_w;
+  // Energy since the last cumulation: from the battery's energy meter when the converter has one
+  // (exact however the power moved in between), else APIS's power sample × interval.
+  const Duration dt = r.time - d.cumulate_time.value_or(r.time);
+  double e_wh = (charge_ref ? r.meter.wb_w : -r.meter.wb_w) * to_seconds(dt) / 3600.0;
+  if (r.wb_energy_wh && d.cumulate_meter_wh)
+    e_wh = (charge_ref ? 1 : -1) * (*r.wb_energy_wh - *d.cumulate_meter_wh);
   // Share by the deal currents of that unit's running deals (APIS uses the compensated currents,
   // which can be stale when deals start or stop in the same loop and then over-credit).
   double running_a = 0;
   fabric_.for_each_deal([&](const Deal& o) {
     if (o.involves(ref) && o.started() && !o.stopped()) running_a += o.deal_grid_current_a;
   });
-  if (running_a > d.deal_grid_current_a) p *= d.deal_grid_current_a / running_a;
-  const Duration dt = r.time - d.cumulate_time.value_or(r.time);
-  if (dt > Duration::zero()) d.cumulate_amount_wh += std::max(0.0, p) * to_seconds(dt) / 3600.0;
+  if (running_a > d.deal_grid_current_a) e_wh *= d.deal_grid_current_a / running_a;
+  if (dt > Duration::zero()) d.cumulate_amount_wh += std::max(0.0, e_wh);
   d.cumulate_time = r.time;
+  d.cumulate_meter_wh = r.wb_energy_wh;
   const bool done = d.cumulate_amount_wh >= static_cast<double>(d.deal_amount_wh);
   const bool low = x.rsoc_pct < g.discharge_unit_lower_limit_rsoc;
   const bool high = c.rsoc_pct > g.charge_unit_upper_limit_rsoc;

@@ -11,6 +11,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/task.hpp"
@@ -84,8 +87,10 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   std::uint64_t activations_deferred_ = 0;
   TimePoint last_loop_end_{};
   TimePoint last_activity_{};
-  std::map<std::string, UnitData> data_;  // this loop's view of every unit
+  // This loop's view of every unit; hashed, as the loop looks units up once per deal and step.
+  std::unordered_map<std::string, UnitData> data_;
   std::vector<Deal> deals_;                // this loop's snapshot
+  std::unordered_set<std::string_view> dealing_;  // units in deals_ (views into deals_)
   std::vector<std::string> active_before_;
   int leakage_violations_ = 0;
   bool global_error_ = false;

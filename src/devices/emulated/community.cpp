@@ -89,6 +89,7 @@ void Community::step(double dt_s, std::int64_t minute) {
     t.bus_in_wh += u.wg_w * h;
     if (u.wg_w > 0) t.shared_wh += u.wg_w * h;
     if (u.wb_w > 0) t.battery_in_wh += u.wb_w * h;
+    t.battery_net_wh += u.wb_w * h;
     t.export_wh += export_w * h;
     t.curtailed_wh += curtail_w * h;
     t.import_wh += import_w * h;
@@ -146,6 +147,7 @@ UnitData Community::unit_data(std::size_t i) const {
   d.param = DcdcParamValues{u.dcdc.dig_a(), p.ogv_v, p.ugv_v, p.obv_v, p.ubv_v, p.cib_a};
   d.rsoc_pct = u.battery.rsoc_pct();
   d.battery_status = u.battery.permission();
+  d.wb_energy_wh = u.totals.battery_net_wh;
   d.time = now_;
   return d;
 }

@@ -46,6 +46,7 @@ struct EnergyTotals {
   double bus_in_wh = 0;
   double shared_wh = 0;  // drawn from the bus by charging converters (>= 0)
   double battery_in_wh = 0;  // converter output into the battery (wb > 0), for deal checks
+  double battery_net_wh = 0;  // ∫ wb dt: the converter's battery-side energy meter
   double stored_start_wh = 0;
   double stored_now_wh = 0;
 
