@@ -71,6 +71,10 @@ class DeviceController {
   const Policy* policy_;
   const HwConfig* hw_;
   Lifetime life_;
+
+ public:
+  // A restarted unit's new lifetime: procedures of the crashed one stay ended.
+  void set_lifetime(Lifetime life) { life_ = std::move(life); }
   bool suspended_ = false;
   int busy_ = 0;
 };

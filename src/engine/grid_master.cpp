@@ -881,12 +881,17 @@ Task<void> GridMaster::optimize_grid_voltage() {
 }
 
 void GridMaster::ensure() {
-  // voltageReferenceUnit: the grid master follows the voltage reference.
-  if (policy_.grid_master.selection != GridMasterSelection::kVoltageReferenceUnit) return;
-  const auto vr = voltage_reference_unit();
-  if (!vr || *vr == host_.id() || !fabric_.reachable(*vr)) return;
-  host_.note("grid master moves to the voltage reference " + *vr);
-  const std::string target = *vr;
+  // The proper unit (reference §3.6): the voltage reference for voltageReferenceUnit; the fixed
+  // unit for fixed (the voltage reference when none is named), so a grid master that took over
+  // while the fixed unit was away hands the role back when it returns; none for anywhere.
+  const auto& g = policy_.grid_master;
+  std::optional<std::string> proper;
+  if (g.selection == GridMasterSelection::kFixed && !g.fixed_unit_id.empty()) proper = g.fixed_unit_id;
+  else if (g.selection != GridMasterSelection::kAnywhere) proper = voltage_reference_unit();
+  if (!proper || *proper == host_.id() || !fabric_.reachable(*proper)) return;
+  host_.note("grid master moves to " + *proper +
+             (g.selection == GridMasterSelection::kFixed ? " (the fixed unit)" : " (the voltage reference)"));
+  const std::string target = *proper;
   Fabric& fabric = fabric_;
   host_.drop_grid_master();  // releases the lease; this object lives on until the loop unwinds
   fabric.activate_grid_master(target);

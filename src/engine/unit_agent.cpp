@@ -40,6 +40,10 @@ UnitAgent::UnitAgent(std::string unit_id, Scheduler& scheduler, Fabric& fabric, 
 UnitAgent::~UnitAgent() { crash(); }
 
 void UnitAgent::start(TimePoint phase, bool spread_phases) {
+  if (!*life_) {  // restarted after a crash: the old procedures stay ended
+    life_ = make_lifetime();
+    controller_.set_lifetime(life_);
+  }
   running_ = true;
   market_signature_ = -1;  // a (re)started unit is news to the market
   const auto& p = config_.policy;

@@ -174,5 +174,40 @@ TEST_F(ConcurrentDeals, ASecondDealJoinsAndTheReferenceIsHandedOverWithDroop) {
   EXPECT_EQ(engine_->invariants().count(), 0u);
 }
 
+// gridMasterSelection `fixed`: another unit stands in while the fixed unit is away and hands the
+// role back when it returns.
+class FixedGridMaster : public EngineFixture {
+ protected:
+  void tweak(UnitSpec& u) override {
+    u.apis.policy.grid_master.selection = GridMasterSelection::kFixed;
+    u.apis.policy.grid_master.fixed_unit_id = "E001";
+  }
+};
+
+TEST_F(FixedGridMaster, AStandInHandsTheRoleBackWhenTheFixedUnitReturns) {
+  build({{"E001", 60}, {"E002", 95}, {"E003", 40}});
+  ASSERT_TRUE(run_until([&] { return engine_->grid_master_host() != nullptr; }, minutes(2)));
+  EXPECT_EQ(engine_->grid_master_host()->id(), "E001");
+  UnitAgent& fixed = engine_->agent(0);
+  ASSERT_EQ(fixed.id(), "E001");
+  const std::uint64_t first_token = fixed.grid_master()->token();
+  fixed.crash();
+  ASSERT_TRUE(run_until([&] {
+    auto* gm = engine_->grid_master_host();
+    return gm != nullptr && gm->id() != "E001";
+  }, minutes(2)));
+  fixed.start(scheduler_->now(), false);
+  ASSERT_TRUE(run_until([&] {
+    auto* gm = engine_->grid_master_host();
+    return gm != nullptr && gm->id() == "E001";
+  }, minutes(2)));
+  EXPECT_GT(engine_->grid_master_host()->grid_master()->token(), first_token + 1);
+  EXPECT_TRUE(any_event("grid master moves to E001 (the fixed unit)"));
+  // Sharing goes on under the returned grid master.
+  ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(40)));
+  for (const auto& v : engine_->invariants().violations()) ADD_FAILURE() << v.what;
+}
+
+
 }  // namespace
 }  // namespace wattshare
