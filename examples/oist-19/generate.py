@@ -96,7 +96,10 @@ src = src[:safety_at] + """\t"safety" : {
 \t},
 
 """ + src[safety_end:]
-src = src.replace('"largeCapacityUnitIds" : ["E001"]', '"largeCapacityUnitIds" : ["E001", "E007", "E014"]')
+# No large-capacity units: every house has the same 4.8 kWh battery and 2.3 A converter, and a unit
+# named there takes the voltage reference whenever it deals, carrying the whole bus's imbalance.
+src = src.replace('"largeCapacityUnitIds" : ["E001"]', '"largeCapacityUnitIds" : []')
+src = src.replace("// Preferred holders of the voltage reference.", "// Preferred holders of the voltage reference: none, every house has the same battery and converter.")
 src = src.replace("4-unit sample community", "19-unit OIST-like community")
 write("policy.json", src)
 write("hwConfig.json", open("../apis-sample/hwConfig.json").read())

@@ -1,6 +1,7 @@
 #include "engine/grid_master.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -119,6 +120,47 @@ int GridMaster::other_active_deals(const std::string& unit, const std::string& e
   return n;
 }
 
+bool GridMaster::large_capacity(const std::string& unit) const {
+  const auto& l = policy_.large_capacity_unit_ids;
+  return std::find(l.begin(), l.end(), unit) != l.end();
+}
+
+bool GridMaster::transitional_deal(const std::string& except) const {
+  bool any = false;
+  fabric_.for_each_deal([&](const Deal& o) {
+    if (o.deal_id == except) return;
+    if ((o.activated() && !o.started()) || (o.stopped() && !o.deactivated())) any = true;
+  });
+  return any;
+}
+
+GridMaster::MasterPlan GridMaster::plan_master(const Deal& d, bool first) {
+  MasterPlan plan{master_unit(d), std::nullopt};  // the side already VR, else the policy side
+  if (policy_.large_capacity_unit_ids.empty()) return plan;
+  const std::string& other = plan.master == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
+  if (first) {
+    // The first deal puts the reference on its large-capacity side.
+    if (large_capacity(other) && !large_capacity(plan.master) && !transitional_deal(d.deal_id))
+      plan.master = other;
+    return plan;
+  }
+  const auto vr = voltage_reference_unit();
+  if (!vr || *vr == plan.master || *vr == other || large_capacity(*vr)) return plan;
+  // A later deal with a large-capacity unit takes the reference over from a smaller one, when
+  // that unit is free (WAIT, in no other deal) and nothing else is starting or stopping.
+  const std::string sides[] = {plan.master, other};
+  for (const std::string& to : sides) {
+    if (!large_capacity(to)) continue;
+    if (other_active_deals(to, d.deal_id) > 0 || transitional_deal(d.deal_id) || !refresh(to) ||
+        data_[to].mode != DcdcMode::kWait)
+      break;
+    plan.master = to;
+    plan.move_from = *vr;
+    break;
+  }
+  return plan;
+}
+
 bool GridMaster::fail_point(Deal& d, FailPoint p) {
   if (!d.fails_at(p)) return false;
   host_.note(fmt::format("deal {}: test feature {}", d.deal_id, fail_point_name(p)));
@@ -186,9 +228,15 @@ Task<void> GridMaster::main_loop() {
     co_await handle_global_errors();
   }
 
-  // Order (reference §4.5): stop requests first; the master deal first while it ramps up,
-  // else last; the rest by creation.
-  std::vector<std::pair<int, std::string>> order;
+  // Order (reference §4.5, APIS's successive stable sorts as one key): stop requests first; the
+  // master deal first while it ramps up, else last; then deals whose voltage-reference side is
+  // a large-capacity unit, then those whose other side is; the rest by creation.
+  struct Entry {
+    int rank;
+    bool vr_small, other_small;
+    std::string deal_id;
+  };
+  std::vector<Entry> order;
   for (const auto& d : deals_) {
     bool stop_requested = !d.need_to_stop_reasons.empty();
     fabric_.visit_deal(d.deal_id,
@@ -196,10 +244,13 @@ Task<void> GridMaster::main_loop() {
     int rank = 2;
     if (d.is_master) rank = d.started() ? 3 : 1;
     if (stop_requested) rank = 0;
-    order.emplace_back(rank, d.deal_id);
+    const std::string& vr_side = master_unit(d);
+    const std::string& other_side = vr_side == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
+    order.push_back({rank, !large_capacity(vr_side), !large_capacity(other_side), d.deal_id});
   }
-  std::stable_sort(order.begin(), order.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.rank, a.vr_small, a.other_small) < std::tie(b.rank, b.vr_small, b.other_small);
+  });
   std::vector<std::string> active_now;
   // Beyond APIS: new deals are activated only in the first half of the period. Every activation
   // takes checkpoints (tenths of a second each); with hundreds of units an unbounded loop would
@@ -207,9 +258,9 @@ Task<void> GridMaster::main_loop() {
   // What is not activated now waits for the next loop.
   const TimePoint loop_start = host_.scheduler().now();
   const Duration activation_budget = milliseconds(g.main_loop_period_ms / 2);
-  for (const auto& [rank, id] : order) {
+  for (const Entry& e : order) {
     if (global_error_ || !*life_) break;
-    auto d = fabric_.deal(id);
+    auto d = fabric_.deal(e.deal_id);
     if (!d) continue;
     if (d->state() == DealState::kNew &&
         host_.scheduler().now() - loop_start > activation_budget) {
@@ -399,11 +450,37 @@ Task<void> GridMaster::activate(Deal d) {
       }
     }
   }
-  const std::string master = master_unit(d);
+  const MasterPlan plan = plan_master(d, first);
+  const std::string& master = plan.master;
   const double sign = master == d.charge_unit_id ? 1.0 : -1.0;
   if (!refresh(master)) co_return;
   const UnitData& m = data_[master];
-  if (first) {
+  if (plan.master != master_unit(d) && !plan.move_from)
+    host_.note(fmt::format("deal {}: the voltage reference goes to large-capacity unit {}", d.deal_id, master));
+  if (plan.move_from) {
+    if (!some_started) co_return;  // the first deal is still ramping up
+    if (!(co_await move_voltage_reference(*plan.move_from, master))) {
+      raise_global(ErrorCategory::kHardware, ErrorLevel::kError,
+                   "voltage reference move from " + *plan.move_from + " to large-capacity unit " +
+                       master + " failed");
+      co_return;
+    }
+    refresh(master);
+    d.vr_ig_offset_a = data_[master].meter.ig_a - expected_vr_ig_a(master, nullptr);
+    d.compensation_target_vr_ig_a = data_[master].meter.ig_a + sign * d.deal_grid_current_a;
+    // The deal holding the reference is the master deal (reference §4.6).
+    std::vector<std::string> demoted;
+    fabric_.for_each_deal([&](const Deal& o) {
+      if (o.is_master && o.deal_id != d.deal_id) demoted.push_back(o.deal_id);
+    });
+    for (const auto& id : demoted) {
+      if (auto old = fabric_.deal(id)) {
+        old->is_master = false;
+        save(*old);
+      }
+    }
+    d.is_master = true;
+  } else if (first) {
     const double limit =
         policy_.operation_grid_voltage_min_v + 2 * policy_.grid_voltage_separation_v;
     if (m.meter.vg_v > limit) {
@@ -447,6 +524,8 @@ Task<void> GridMaster::activate(Deal d) {
     }
   }
   d.activate_time = now_of(master);
+  // A moved reference holds the bus already: no ramp-up or authorization again.
+  if (plan.move_from) d.ramp_up_time = d.activate_time;
   if (!save(d)) co_return;
   if (fail_point(d, FailPoint::kAfterActivate)) {
     std::string why = "failAfterActivate";
@@ -456,7 +535,7 @@ Task<void> GridMaster::activate(Deal d) {
   // A joining deal's master side draws on the voltage reference until its slave side starts:
   // finish the start in the same step, as the master deal goes on to its ramp-up, so the
   // reference never carries more than one deal's current however many deals start in a loop.
-  if (d.is_master) {
+  if (d.is_master && !plan.move_from) {
     co_await ramp_up(d);
   } else if (*life_ && !global_error_) {
     co_await compensate(d);
@@ -745,25 +824,44 @@ Task<void> GridMaster::deactivate(Deal d) {
     struct Candidate {
       std::string deal_id, master;
       TimePoint activated;
+      std::string large;  // its large-capacity unit, master side first; empty if none
     };
     std::vector<Candidate> others;
     fabric_.for_each_deal([&](const Deal& o) {
-      if (o.deal_id != d.deal_id && o.master_active())
-        others.push_back({o.deal_id, master_unit(o), o.activate_time.value_or(TimePoint{})});
+      if (o.deal_id == d.deal_id || !o.master_active()) return;
+      const std::string& m = master_unit(o);
+      const std::string& s = m == o.charge_unit_id ? o.discharge_unit_id : o.charge_unit_id;
+      std::string large = large_capacity(m) ? m : large_capacity(s) ? s : std::string{};
+      others.push_back({o.deal_id, m, o.activate_time.value_or(TimePoint{}), std::move(large)});
     });
     const bool is_vr = data_.count(master) && data_[master].mode == DcdcMode::kVoltageReference;
     if (d.is_master && !others.empty()) {
-      // New master deal: the newest whose master unit is already the voltage reference, else
-      // the newest one (newestDeal).
+      // New master deal (newestDeal): the newest whose master unit is already the voltage
+      // reference (no move); else the newest with a large-capacity unit, the reference going to
+      // that unit (a flip when it is the CC side, unless another deal is starting or stopping);
+      // else the newest.
       std::stable_sort(others.begin(), others.end(),
                        [](const auto& a, const auto& b) { return a.activated > b.activated; });
-      const Candidate* next = &others.front();
+      const Candidate* next = nullptr;
+      std::string next_vr;
       for (const auto& o : others)
         if (o.master == master) {
           next = &o;
+          next_vr = o.master;
           break;
         }
-      const std::string next_vr = next->master;
+      if (next == nullptr) {
+        for (const auto& o : others)
+          if (!o.large.empty() && (o.large == o.master || !transitional_deal(d.deal_id))) {
+            next = &o;
+            next_vr = o.large;
+            break;
+          }
+      }
+      if (next == nullptr) {
+        next = &others.front();
+        next_vr = next->master;
+      }
       if (is_vr && next_vr != master && other_active_deals(master, d.deal_id) == 0) {
         if (!(co_await move_voltage_reference(master, next_vr))) {
           raise_global(ErrorCategory::kHardware, ErrorLevel::kError,

@@ -72,6 +72,18 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   // The voltage reference's ig the deal table implies (`joining` counted as fully started).
   [[nodiscard]] double expected_vr_ig_a(const std::string& vr, const Deal* joining) const;
   [[nodiscard]] int other_active_deals(const std::string& unit, const std::string& except) const;
+  // policy.largeCapacityUnitIds: units preferred as the voltage reference.
+  [[nodiscard]] bool large_capacity(const std::string& unit) const;
+  // Some deal other than `except` is between activation and start, or between stop and
+  // deactivation: no voltage-reference flip or move then.
+  [[nodiscard]] bool transitional_deal(const std::string& except) const;
+  // Where a new deal's voltage reference goes, and whether the reference moves there from
+  // another unit (reference §4.6, large-capacity logic).
+  struct MasterPlan {
+    std::string master;
+    std::optional<std::string> move_from;
+  };
+  [[nodiscard]] MasterPlan plan_master(const Deal& d, bool first);
   [[nodiscard]] TimePoint now_of(const std::string& unit) const;
   void raise_global(ErrorCategory c, ErrorLevel l, const std::string& message);
   bool fail_point(Deal& d, FailPoint p);

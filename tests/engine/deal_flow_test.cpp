@@ -209,5 +209,61 @@ TEST_F(FixedGridMaster, AStandInHandsTheRoleBackWhenTheFixedUnitReturns) {
 }
 
 
+
+// policy.largeCapacityUnitIds: the voltage reference goes to the large-capacity unit.
+class LargeCapacity : public EngineFixture {
+ protected:
+  void tweak(UnitSpec& u) override { u.apis.policy.large_capacity_unit_ids = large_; }
+  std::vector<std::string> large_;
+  int started_deals() const {
+    int n = 0;
+    for (const auto& d : engine_->fabric().deals()) n += d.started() && !d.stopped();
+    return n;
+  }
+};
+
+TEST_F(LargeCapacity, TheFirstDealPutsTheReferenceOnItsLargeUnit) {
+  large_ = {"E001"};  // the discharge side; the policy would make the charge side the reference
+  build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
+  scheduler_->run_for(seconds(10));
+  ASSERT_TRUE(engine_->inject_deal("E001", "E002", 50, 1.0).has_value());
+  ASSERT_TRUE(run_until([&] { return a_deal_started(engine_->fabric()); }, minutes(10)));
+  EXPECT_EQ(mode_of("E001"), DcdcMode::kVoltageReference);
+  EXPECT_EQ(mode_of("E002"), DcdcMode::kCharge);
+  EXPECT_TRUE(any_event("the voltage reference goes to large-capacity unit E001"));
+  ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(30)));
+  EXPECT_TRUE(logged_[0].abort.empty());
+  EXPECT_GE(logged_[0].cumulate_amount_wh, 50);
+  for (const auto& v : engine_->invariants().violations()) ADD_FAILURE() << v.what;
+}
+
+TEST_F(LargeCapacity, ALaterDealMovesTheReferenceToItsLargeUnit) {
+  large_ = {"E004"};
+  build({{"E001", 70}, {"E002", 70}, {"E003", 70}, {"E004", 70}}, OperationMode::kHeteronomous);
+  scheduler_->run_for(seconds(10));
+  ASSERT_TRUE(engine_->inject_deal("E001", "E002", 50, 1.0).has_value());
+  ASSERT_TRUE(run_until([&] { return started_deals() == 1; }, minutes(10)));
+  EXPECT_EQ(mode_of("E002"), DcdcMode::kVoltageReference);
+  ASSERT_TRUE(engine_->inject_deal("E003", "E004", 50, 1.0).has_value());
+  ASSERT_TRUE(run_until([&] { return started_deals() == 2; }, minutes(10)));
+  EXPECT_EQ(mode_of("E004"), DcdcMode::kVoltageReference);
+  EXPECT_EQ(mode_of("E002"), DcdcMode::kCharge);  // the old reference carries its deal in CC
+  EXPECT_EQ(mode_of("E001"), DcdcMode::kDischarge);
+  EXPECT_EQ(mode_of("E003"), DcdcMode::kDischarge);
+  EXPECT_TRUE(any_event("voltage reference moved from E002 to E004"));
+  int masters = 0;
+  for (const auto& d : engine_->fabric().deals()) {
+    masters += d.is_master;
+    if (d.is_master) {
+      EXPECT_EQ(d.charge_unit_id, "E004");
+    }
+  }
+  EXPECT_EQ(masters, 1);
+  ASSERT_TRUE(run_until([&] { return logged_.size() == 2; }, minutes(40)));
+  for (const auto& d : logged_) EXPECT_TRUE(d.abort.empty()) << d.deal_id;
+  EXPECT_EQ(mode_of("E004"), DcdcMode::kWait);
+  for (const auto& v : engine_->invariants().violations()) ADD_FAILURE() << v.what;
+}
+
 }  // namespace
 }  // namespace wattshare
