@@ -19,6 +19,7 @@ struct SimOptions {
   bool no_sharing = false;
   std::string mode = "autonomous";
   std::string deal_log;  // empty: none
+  std::vector<std::string> local_modes;  // "ID=heteronomous|stop|null", one per unit
   bool verbose = false;
 };
 int run_sim(const SimOptions& o);

@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   sim_cmd->add_option("--deal-log", sim.deal_log,
                       "Write every disposed deal as one JSON line (APIS deal fields)");
+  sim_cmd->add_option("--local-mode", sim.local_modes,
+                      "A unit's local mode, ID=heteronomous|stop|null (repeatable): it overrides the "
+                      "global mode while that is autonomous or heteronomous");
   sim_cmd->add_flag("-v,--verbose", sim.verbose,
                     "Log every engine event and error (virtual time) on stderr");
 

@@ -33,6 +33,22 @@ void draw_progress(double fraction) {
   std::fflush(stderr);
 }
 
+// "E003=stop": the unit's local mode (null: follow the global mode).
+tl::expected<void, Error> apply_local_mode(SharingEngine& engine, const std::string& entry) {
+  const auto eq = entry.find('=');
+  if (eq == std::string::npos) return tl::unexpected(Error::bad_input("expected ID=MODE"));
+  const std::string id = entry.substr(0, eq), value = entry.substr(eq + 1);
+  std::optional<OperationMode> m;
+  if (value != "null") {
+    auto parsed = parse_operation_mode(value);
+    if (!parsed) return tl::unexpected(parsed.error());
+    m = *parsed;
+  }
+  for (std::size_t i = 0; i < engine.size(); ++i)
+    if (engine.agent(i).id() == id) return engine.agent(i).set_local_mode(m);
+  return tl::unexpected(Error::bad_input("no unit '" + id + "' in the community"));
+}
+
 }  // namespace
 
 int run_sim(const SimOptions& o) {
@@ -74,6 +90,13 @@ int run_sim(const SimOptions& o) {
     if (deal_log.is_open())
       engine->on_deal_log([&](const Deal& d) { deal_log << dump_json(deal_json(d, offset)) << '\n'; });
     engine->start(*mode);
+    for (const std::string& entry : o.local_modes) {
+      if (auto r = apply_local_mode(*engine, entry); !r) {
+        spdlog::error("--local-mode {}: {}", entry, r.error().message);
+        engine->shutdown();
+        return 1;
+      }
+    }
   }
 
   const bool progress = isatty(STDERR_FILENO) != 0;

@@ -53,6 +53,49 @@ TEST_F(DealFlow, TheGridMasterFollowsTheVoltageReference) {
   }, seconds(30)));
 }
 
+TEST_F(DealFlow, TheEffectiveModeFollowsTheLocalModeOnlyUnderRunAndSoftStop) {
+  build({{"E001", 70}, {"E002", 70}});
+  UnitAgent& unit = engine_->agent(0);
+  using M = OperationMode;
+  // Rows: global mode; columns: local null, heteronomous, stop (reference §6.1).
+  const std::vector<std::pair<M, std::vector<M>>> table{
+      {M::kAutonomous, {M::kAutonomous, M::kHeteronomous, M::kStop}},
+      {M::kHeteronomous, {M::kHeteronomous, M::kHeteronomous, M::kStop}},
+      {M::kStop, {M::kStop, M::kStop, M::kStop}},
+      {M::kManual, {M::kManual, M::kManual, M::kManual}},
+  };
+  const std::vector<std::optional<M>> locals{std::nullopt, M::kHeteronomous, M::kStop};
+  for (const auto& [global, expected] : table) {
+    engine_->fabric().set_global_mode(global);
+    for (std::size_t i = 0; i < locals.size(); ++i) {
+      ASSERT_TRUE(unit.set_local_mode(locals[i]).has_value());
+      EXPECT_EQ(unit.effective_mode(), expected[i]) << to_string(global) << " / local " << i;
+    }
+  }
+  EXPECT_EQ(unit.set_local_mode(M::kAutonomous).error().message,
+            "local mode must be null, heteronomous or stop, not autonomous");
+}
+
+TEST_F(DealFlow, ALocalStopKeepsAUnitOutOfDealsWhileTheOthersTrade) {
+  build({{"E001", 95}, {"E002", 40}, {"E003", 40}});
+  UnitAgent& e003 = engine_->agent(2);
+  ASSERT_EQ(e003.id(), "E003");
+  ASSERT_TRUE(e003.set_local_mode(OperationMode::kStop).has_value());
+  ASSERT_TRUE(run_until([&] { return logged_.size() >= 2; }, minutes(90)));
+  for (const auto& d : logged_) {
+    EXPECT_NE(d.charge_unit_id, "E003");
+    EXPECT_NE(d.discharge_unit_id, "E003");
+  }
+  EXPECT_EQ(mode_of("E003"), DcdcMode::kWait);
+  // Back to following the global mode (Run): it trades again.
+  ASSERT_TRUE(e003.set_local_mode(std::nullopt).has_value());
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& d : engine_->fabric().deals())
+      if (d.involves("E003")) return true;
+    return false;
+  }, minutes(30)));
+}
+
 class FailPoints : public EngineFixture, public ::testing::WithParamInterface<FailPoint> {};
 
 TEST_P(FailPoints, EachInjectionPointEndsInACleanAbortAndWait) {

@@ -36,6 +36,22 @@ TEST(Cli, SimReportsEveryFigureAndReplaysTheSameSeed) {
   EXPECT_NE(a["load_wh"], c["load_wh"]);
 }
 
+TEST(Cli, SimLocalModeKeepsAUnitOutOfDeals) {
+  test::TempDir dir;
+  json a = sim({"--config", kExamples + "/apis-sample", "--days", "2", "--local-mode", "E001=stop",
+                "--deal-log", dir.path("deals.jsonl")});
+  EXPECT_GT(a["deals_completed"].get<int>(), 0);
+  std::ifstream in(dir.path("deals.jsonl"));
+  for (std::string line; std::getline(in, line);) {
+    const json d = json::parse(line);
+    EXPECT_NE(d["chargeUnitId"], "E001");
+    EXPECT_NE(d["dischargeUnitId"], "E001");
+  }
+  const auto bad = test::run_command({WATTSHARE_BIN, "sim", "--config", kExamples + "/apis-sample",
+                                      "--local-mode", "E001=manual"});
+  EXPECT_EQ(bad.exit_code, 1);
+}
+
 TEST(Cli, SimSharesEnergyAndReplaysTheSameDealLogByteForByte) {
   test::TempDir dir;
   const auto args = [&](const std::string& log) {
