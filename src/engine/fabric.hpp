@@ -75,6 +75,10 @@ class Fabric {
   virtual void release_grid_master(const std::string& unit, std::uint64_t token) = 0;
   // Asks `unit` to take the grid master (the GM follows the voltage reference).
   virtual void activate_grid_master(const std::string& unit) = 0;
+  // APIS's apis.reset.all and the shutdown broadcast (reference §5 actions ResetAll, ShutdownAll):
+  // every member unit resets (or stops its deals, goes to WAIT and shuts down).
+  virtual void reset_all(const std::string& reason) = 0;
+  virtual void shutdown_all(const std::string& reason) = 0;
   [[nodiscard]] virtual std::optional<GridMasterLease> grid_master(TimePoint now) const = 0;
 
   // Fenced device access on a unit: refused (kRejected) if `token` is older than the newest the

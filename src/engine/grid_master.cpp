@@ -299,9 +299,15 @@ Task<void> GridMaster::handle_global_errors() {
   }
   // Handling matrix (reference §5), GLOBAL rows: every row scrams; HARDWARE then sets the global
   // mode to stop (BudoStop), FRAMEWORK/LOGIC reset, FATAL shuts the cluster's sharing down.
-  co_await scram(format_apis_error(errors.front()));
-  if (hardware || fatal) fabric_.set_global_mode(OperationMode::kStop);
-  if (reset || fatal) host_.note("reset all after: " + format_apis_error(errors.front()));
+  const std::string why = format_apis_error(errors.front());
+  co_await scram(why);
+  if (hardware) fabric_.set_global_mode(OperationMode::kStop);  // BudoStop
+  // Both end this grid master (it resigns with its host): the loop stops at the next check.
+  if (fatal) {
+    fabric_.shutdown_all(why);
+  } else if (reset) {
+    fabric_.reset_all(why);
+  }
 }
 
 Task<void> GridMaster::scram(const std::string& reason) {

@@ -184,6 +184,16 @@ void InProcessFabric::activate_grid_master(const std::string& unit) {
   if (UnitAgent* a = agent(unit)) a->take_grid_master();
 }
 
+void InProcessFabric::reset_all(const std::string& reason) {
+  for (UnitAgent* a : by_member_)
+    if (a != nullptr) a->reset(reason);
+}
+
+void InProcessFabric::shutdown_all(const std::string& reason) {
+  for (UnitAgent* a : by_member_)
+    if (a != nullptr) a->shut_down(reason);
+}
+
 std::optional<GridMasterLease> InProcessFabric::grid_master(TimePoint now) const {
   if (lease_ && lease_->expires > now) return lease_;
   return std::nullopt;

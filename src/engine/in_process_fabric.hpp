@@ -55,6 +55,8 @@ class InProcessFabric final : public Fabric {
                          Duration ttl) override;
   void release_grid_master(const std::string& unit, std::uint64_t token) override;
   void activate_grid_master(const std::string& unit) override;
+  void reset_all(const std::string& reason) override;
+  void shutdown_all(const std::string& reason) override;
   std::optional<GridMasterLease> grid_master(TimePoint now) const override;
   Task<DeviceResult> control(const std::string& unit, ControlCommand command,
                              std::uint64_t token) override;

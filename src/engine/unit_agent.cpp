@@ -399,17 +399,41 @@ void UnitAgent::handle_errors() {
   note_market();
   spawn([](UnitAgent* self, std::string why, bool fat, bool rst) -> Task<void> {
     co_await self->stop_local(why);
-    if (rst || fat) self->drop_grid_master();
-    if (rst && self->fabric_.deals().empty()) self->interlocks_.clear();
     self->handling_errors_ = false;
     self->errors_until_ =
         self->scheduler_.now() + milliseconds(self->config_.policy.user.error_sustaining_ms);
     if (fat) {
-      self->note("shut down: " + why);
-      self->shutdown_ = true;
-      self->crash();
+      self->finish_shutdown(why);
+    } else if (rst) {
+      self->reset(why);
     }
   }(this, reason, fatal, reset));
+}
+
+void UnitAgent::reset(const std::string& reason) {
+  if (!running_) return;
+  drop_grid_master();
+  bool in_deal = false;
+  fabric_.for_each_deal([&](const Deal& d) { in_deal = in_deal || d.involves(id_); });
+  if (!in_deal) interlocks_.clear();
+  note("reset: " + reason);
+}
+
+void UnitAgent::shut_down(const std::string& reason) {
+  if (!running_ || shutdown_) return;
+  shutdown_ = true;  // no new deals, no grid-master watch from now on
+  note_market();
+  spawn([](UnitAgent* self, std::string why) -> Task<void> {
+    co_await self->stop_local(why);
+    self->finish_shutdown(why);
+  }(this, reason));
+}
+
+void UnitAgent::finish_shutdown(const std::string& reason) {
+  drop_grid_master();
+  note("shut down: " + reason);
+  shutdown_ = true;
+  crash();
 }
 
 Task<void> UnitAgent::stop_local(std::string reason) {

@@ -59,6 +59,10 @@ class UnitAgent {
   bool acquire_interlock(const std::string& deal_id);
   void release_interlock(const std::string& deal_id);
   [[nodiscard]] bool has_errors() const;
+  // ResetLocal / ResetAll: resign the grid master; drop the deal interlocks when in no deal.
+  void reset(const std::string& reason);
+  // ShutdownLocal / ShutdownAll: stop this unit's deals, WAIT, resign, stop running.
+  void shut_down(const std::string& reason);
 
   // --- state, for the shell and tests ---
   [[nodiscard]] const std::string& id() const { return id_; }
@@ -93,6 +97,7 @@ class UnitAgent {
   void handle_errors();
   void watch_grid_master();
   Task<void> negotiate(Offer request);
+  void finish_shutdown(const std::string& reason);
   Task<void> stop_local(std::string reason);
   bool may_deal() const;
   std::string new_deal_id();

@@ -53,6 +53,12 @@ TEST_F(DealFlow, TheGridMasterFollowsTheVoltageReference) {
   }, seconds(30)));
 }
 
+bool a_deal_started(const InProcessFabric& fabric) {
+  for (const auto& d : fabric.deals())
+    if (d.started()) return true;
+  return false;
+}
+
 TEST_F(DealFlow, TheEffectiveModeFollowsTheLocalModeOnlyUnderRunAndSoftStop) {
   build({{"E001", 70}, {"E002", 70}});
   UnitAgent& unit = engine_->agent(0);
@@ -96,6 +102,45 @@ TEST_F(DealFlow, ALocalStopKeepsAUnitOutOfDealsWhileTheOthersTrade) {
   }, minutes(30)));
 }
 
+// GLOBAL errors (reference §5): every row scrams; FRAMEWORK and LOGIC then reset every unit
+// (ResetAll), FATAL shuts every unit down (ShutdownAll).
+TEST_F(DealFlow, AGlobalLogicErrorScramsAndResetsAllThenSharingResumes) {
+  build({{"E001", 95}, {"E002", 40}, {"E003", 40}});
+  ASSERT_TRUE(run_until([&] { return a_deal_started(engine_->fabric()); }, minutes(10)));
+  const std::uint64_t token = engine_->grid_master_host()->grid_master()->token();
+  engine_->fabric().publish_global_error(
+      {ErrorCategory::kLogic, ErrorExtent::kGlobal, ErrorLevel::kError, "E002", "test: inconsistent deal table"});
+  ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(2)));
+  ASSERT_TRUE(logged_.front().scram.has_value());
+  EXPECT_TRUE(any_event("reset: (LOGIC:GLOBAL:ERROR:E002) test: inconsistent deal table"));
+  // A grid master is elected again (a newer token) and the units trade again.
+  ASSERT_TRUE(run_until([&] {
+    auto* gm = engine_->grid_master_host();
+    return gm != nullptr && gm->grid_master()->token() > token && a_deal_started(engine_->fabric());
+  }, minutes(30)));
+  for (std::size_t i = 0; i < engine_->size(); ++i) EXPECT_TRUE(engine_->agent(i).running());
+  for (const auto& v : engine_->invariants().violations()) ADD_FAILURE() << v.what;
+}
+
+TEST_F(DealFlow, AGlobalFatalErrorScramsAndShutsEveryUnitDown) {
+  build({{"E001", 95}, {"E002", 40}, {"E003", 40}});
+  ASSERT_TRUE(run_until([&] { return a_deal_started(engine_->fabric()); }, minutes(10)));
+  engine_->fabric().publish_global_error(
+      {ErrorCategory::kFramework, ErrorExtent::kGlobal, ErrorLevel::kFatal, "E001", "test: cluster lost"});
+  ASSERT_TRUE(run_until([&] {
+    for (std::size_t i = 0; i < engine_->size(); ++i)
+      if (engine_->agent(i).running()) return false;
+    return true;
+  }, minutes(2)));
+  ASSERT_FALSE(logged_.empty());
+  EXPECT_TRUE(logged_.front().scram.has_value());
+  scheduler_->run_for(minutes(30));
+  EXPECT_TRUE(engine_->fabric().deals().empty());
+  EXPECT_EQ(engine_->grid_master_host(), nullptr);
+  for (const char* u : {"E001", "E002", "E003"}) EXPECT_EQ(mode_of(u), DcdcMode::kWait) << u;
+  for (const auto& v : engine_->invariants().violations()) ADD_FAILURE() << v.what;
+}
+
 class FailPoints : public EngineFixture, public ::testing::WithParamInterface<FailPoint> {};
 
 TEST_P(FailPoints, EachInjectionPointEndsInACleanAbortAndWait) {
@@ -126,12 +171,6 @@ TEST_P(FailPoints, EachInjectionPointEndsInACleanAbortAndWait) {
 
 INSTANTIATE_TEST_SUITE_P(All, FailPoints, ::testing::ValuesIn(kAllFailPoints),
                          [](const auto& info) { return std::string(fail_point_name(info.param)); });
-
-bool a_deal_started(const InProcessFabric& fabric) {
-  for (const auto& d : fabric.deals())
-    if (d.started()) return true;
-  return false;
-}
 
 TEST_F(DealFlow, SoftStopLetsRunningDealsFinishAndStartsNoNewOne) {
   build({{"E001", 95}, {"E002", 40}});
