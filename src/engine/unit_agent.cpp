@@ -232,14 +232,28 @@ void UnitAgent::note_market() {
 }
 
 void UnitAgent::refresh_accepts() {
-  accept_for_charge_.reset();
-  accept_for_discharge_.reset();
-  if (!data_) return;
-  const TimeSlice* slice = config_.scenario.slice_at_seconds(local_seconds(data_->time, utc_offset_));
-  if (slice == nullptr) return;
+  const TimeSlice* slice =
+      data_ ? config_.scenario.slice_at_seconds(local_seconds(data_->time, utc_offset_)) : nullptr;
+  if (slice == nullptr) {
+    accept_for_charge_.reset();
+    accept_for_discharge_.reset();
+    accepts_slice_ = nullptr;
+    return;
+  }
   const UnitView me{id_, std::floor(config_.hw.battery_nominal_capacity_wh * data_->rsoc_pct / 100.0),
                     config_.hw.efficient_battery_grid_voltage_ratio.value_or(0) * data_->meter.vb_v,
                     data_->time};
+  if (slice == accepts_slice_ && me.remaining_wh == accepts_remaining_wh_) {
+    for (auto* o : {&accept_for_charge_, &accept_for_discharge_}) {
+      if (!*o) continue;
+      (*o)->efficient_grid_voltage_v = me.efficient_grid_voltage_v;
+      (*o)->time = me.time;
+    }
+    note_market();
+    return;
+  }
+  accepts_slice_ = slice;
+  accepts_remaining_wh_ = me.remaining_wh;
   // Probe with an unpaired request from nobody: pairing is checked per request below.
   static const std::string kNobody;
   Offer probe;

@@ -133,6 +133,10 @@ class UnitAgent {
   };
   std::optional<FailedRequest> failed_request_;
   std::optional<Offer> accept_for_charge_, accept_for_discharge_;
+  // What the accepts above were made from: the same slice and remaining Wh give the same offers
+  // (only their voltage and time move), so most acquisitions skip rebuilding them.
+  const TimeSlice* accepts_slice_ = nullptr;
+  double accepts_remaining_wh_ = -1;
   std::optional<OperationMode> local_mode_;
   std::set<std::string> interlocks_;
   int capacity_ = 1;
