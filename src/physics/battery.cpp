@@ -9,10 +9,6 @@ Battery::Battery(const BatteryParams& p)
       stored_wh_(p.capacity_wh * std::clamp(p.initial_rsoc_pct, 0.0, 100.0) / 100.0),
       self_discharge_w_(p.capacity_wh * p.self_discharge_pct_per_month / 100.0 / (30.0 * 24.0)) {}
 
-double Battery::open_circuit_voltage_v() const {
-  return p_.empty_voltage_v + (p_.full_voltage_v - p_.empty_voltage_v) * rsoc_pct() / 100.0;
-}
-
 void Battery::set_rsoc_pct(double pct) {
   stored_wh_ = p_.capacity_wh * std::clamp(pct, 0.0, 100.0) / 100.0;
 }

@@ -42,7 +42,10 @@ class Battery {
 
   [[nodiscard]] double stored_wh() const { return stored_wh_; }
   [[nodiscard]] double rsoc_pct() const { return 100.0 * stored_wh_ / p_.capacity_wh; }
-  [[nodiscard]] double open_circuit_voltage_v() const;
+  // Linear between empty and full; inline, as every bus step and reading asks for it.
+  [[nodiscard]] double open_circuit_voltage_v() const {
+    return p_.empty_voltage_v + (p_.full_voltage_v - p_.empty_voltage_v) * rsoc_pct() / 100.0;
+  }
   // Terminal voltage when `current_a` flows in (positive = charging).
   [[nodiscard]] double voltage_v(double current_a) const {
     return open_circuit_voltage_v() + p_.internal_resistance_ohm * current_a;
