@@ -208,6 +208,11 @@ void UnitAgent::house_keeping() {
   const UnitView me{id_, std::floor(config_.hw.battery_nominal_capacity_wh * data_->rsoc_pct / 100.0),
                     config_.hw.efficient_battery_grid_voltage_ratio.value_or(0) * data_->meter.vb_v,
                     data_->time};
+  // The rule that failed last time, in a market that has not changed: skip before building.
+  const BatteryBand* band = slice->band_for(me.remaining_wh);
+  if (failed_request_ && failed_request_->epoch == fabric_.market_epoch() &&
+      failed_request_->slice == slice && failed_request_->band == band)
+    return;
   auto request = make_request(*slice, me, config_.policy);
   if (!request) return;
   // The same request found no taker and no unit's ability to accept has changed since: it would
@@ -215,6 +220,8 @@ void UnitAgent::house_keeping() {
   if (failed_request_ && failed_request_->epoch == fabric_.market_epoch() &&
       failed_request_->is(*request))
     return;
+  request_slice_ = slice;
+  request_band_ = band;
   spawn(negotiate(*request));
 }
 
@@ -300,7 +307,8 @@ Task<void> UnitAgent::negotiate(Offer request) {
   const auto accepts = co_await fabric_.negotiate(
       request, milliseconds(config_.policy.mediator.negotiation_timeout_ms));
   if (accepts.empty() && epoch != 0 && epoch == fabric_.market_epoch())
-    failed_request_ = FailedRequest{request.type, request.pair_unit_id, epoch};
+    failed_request_ =
+        FailedRequest{request.type, request.pair_unit_id, epoch, request_slice_, request_band_};
   if (!running_ || !may_deal()) co_return;
   const TimeSlice* slice = config_.scenario.slice_at_seconds(local_seconds(data_->time, utc_offset_));
   const AcceptSelection strategy =

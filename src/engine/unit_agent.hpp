@@ -127,11 +127,16 @@ class UnitAgent {
     DealDirection type;
     std::optional<std::string> pair_unit_id;
     std::uint64_t epoch;
+    // The scenario rule it came from: the same slice and battery band make the same request.
+    const TimeSlice* slice = nullptr;
+    const BatteryBand* band = nullptr;
     [[nodiscard]] bool is(const Offer& r) const {
       return type == r.type && pair_unit_id == r.pair_unit_id;
     }
   };
   std::optional<FailedRequest> failed_request_;
+  const TimeSlice* request_slice_ = nullptr;  // the rule of the request being negotiated
+  const BatteryBand* request_band_ = nullptr;
   std::optional<Offer> accept_for_charge_, accept_for_discharge_;
   // What the accepts above were made from: the same slice and remaining Wh give the same offers
   // (only their voltage and time move), so most acquisitions skip rebuilding them.
