@@ -62,7 +62,12 @@ Task<DeviceResult> GridMaster::command(const std::string& unit, ControlCommand c
 }
 
 bool GridMaster::save(Deal& d) {
-  if (fabric_.update(d)) return true;
+  bool was_running = false;
+  fabric_.visit_deal(d.deal_id, [&](const Deal& old) { was_running = old.started() && !old.stopped(); });
+  if (fabric_.update(d)) {
+    if (was_running != (d.started() && !d.stopped())) running_a_.clear();
+    return true;
+  }
   raise_global(ErrorCategory::kLogic, ErrorLevel::kError,
                "deal " + d.deal_id + " changed under the grid master (compare-and-set failed)");
   return false;
@@ -118,6 +123,21 @@ int GridMaster::other_active_deals(const std::string& unit, const std::string& e
     if (o.deal_id != except && o.involves(unit) && o.master_active() && !o.stopped()) ++n;
   });
   return n;
+}
+
+double GridMaster::running_current_a(const std::string& unit) {
+  // Built once and kept until a deal starts or stops (save() clears it, and so does each loop):
+  // cumulation asks for every deal, which made the loop quadratic in the number of deals.
+  if (running_a_.empty()) {
+    running_a_.emplace(std::string{}, 0.0);  // marks the index as built
+    fabric_.for_each_deal([&](const Deal& o) {
+      if (!o.started() || o.stopped()) return;
+      running_a_[o.charge_unit_id] += o.deal_grid_current_a;
+      running_a_[o.discharge_unit_id] += o.deal_grid_current_a;
+    });
+  }
+  auto it = running_a_.find(unit);
+  return it == running_a_.end() ? 0.0 : it->second;
 }
 
 bool GridMaster::large_capacity(const std::string& unit) const {
@@ -190,6 +210,7 @@ Task<void> GridMaster::main_loop() {
   co_await handle_global_errors();
 
   deals_ = fabric_.deals();
+  running_a_.clear();
   if (deals_.empty()) {
     // Nothing to drive: check membership without collecting every unit's data, and stay put.
     data_.clear();
@@ -743,10 +764,7 @@ Task<void> GridMaster::cumulate(Deal d) {
     e_wh = (charge_ref ? 1 : -1) * (*r.wb_energy_wh - *d.cumulate_meter_wh);
   // Share by the deal currents of that unit's running deals (APIS uses the compensated currents,
   // which can be stale when deals start or stop in the same loop and then over-credit).
-  double running_a = 0;
-  fabric_.for_each_deal([&](const Deal& o) {
-    if (o.involves(ref) && o.started() && !o.stopped()) running_a += o.deal_grid_current_a;
-  });
+  const double running_a = running_current_a(ref);
   if (running_a > d.deal_grid_current_a) e_wh *= d.deal_grid_current_a / running_a;
   if (dt > Duration::zero()) d.cumulate_amount_wh += std::max(0.0, e_wh);
   d.cumulate_time = r.time;

@@ -72,6 +72,8 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   // The voltage reference's ig the deal table implies (`joining` counted as fully started).
   [[nodiscard]] double expected_vr_ig_a(const std::string& vr, const Deal* joining) const;
   [[nodiscard]] int other_active_deals(const std::string& unit, const std::string& except) const;
+  // Σ deal current of the started, not stopped deals of `unit` (cached, see the .cpp).
+  double running_current_a(const std::string& unit);
   // policy.largeCapacityUnitIds: units preferred as the voltage reference.
   [[nodiscard]] bool large_capacity(const std::string& unit) const;
   // Some deal other than `except` is between activation and start, or between stop and
@@ -104,6 +106,7 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   std::vector<Deal> deals_;                // this loop's snapshot
   std::unordered_set<std::string_view> dealing_;  // units in deals_ (views into deals_)
   std::vector<std::string> active_before_;
+  std::unordered_map<std::string, double> running_a_;  // running_current_a's index
   int leakage_violations_ = 0;
   bool global_error_ = false;
 };
