@@ -44,9 +44,9 @@ tl::expected<void, Error> apply_local_mode(SharingEngine& engine, const std::str
     if (!parsed) return tl::unexpected(parsed.error());
     m = *parsed;
   }
-  for (std::size_t i = 0; i < engine.size(); ++i)
-    if (engine.agent(i).id() == id) return engine.agent(i).set_local_mode(m);
-  return tl::unexpected(Error::bad_input("no unit '" + id + "' in the community"));
+  UnitAgent* agent = engine.fabric().agent(id);
+  if (agent == nullptr) return tl::unexpected(Error::bad_input("no unit '" + id + "' in the community"));
+  return agent->set_local_mode(m);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "config/policy.hpp"
 #include "config/scenario.hpp"
 #include "core/json_file.hpp"
 #include "core/time.hpp"
@@ -89,6 +90,13 @@ struct Deal {
   [[nodiscard]] bool master_active() const { return activated() && !deactivated(); }
   [[nodiscard]] bool involves(const std::string& unit) const {
     return charge_unit_id == unit || discharge_unit_id == unit;
+  }
+  [[nodiscard]] const std::string& unit_on(DealSide side) const {
+    return side == DealSide::kChargeUnit ? charge_unit_id : discharge_unit_id;
+  }
+  // The deal's other unit (`unit` is one of its two).
+  [[nodiscard]] const std::string& other_side(const std::string& unit) const {
+    return unit == charge_unit_id ? discharge_unit_id : charge_unit_id;
   }
   [[nodiscard]] bool fails_at(FailPoint p) const {
     return (fail_points & static_cast<std::uint16_t>(p)) != 0;

@@ -65,7 +65,7 @@ bool GridMaster::save(Deal& d) {
   bool was_running = false;
   fabric_.visit_deal(d.deal_id, [&](const Deal& old) { was_running = old.started() && !old.stopped(); });
   if (fabric_.update(d)) {
-    if (was_running != (d.started() && !d.stopped())) running_a_.clear();
+    if (was_running != (d.started() && !d.stopped())) running_a_built_ = false;
     return true;
   }
   raise_global(ErrorCategory::kLogic, ErrorLevel::kError,
@@ -87,12 +87,11 @@ const std::string& GridMaster::master_unit(const Deal& d) const {
     auto it = data_.find(*u);
     if (it != data_.end() && it->second.mode == DcdcMode::kVoltageReference) return *u;
   }
-  return policy_.grid_master.voltage_reference_side == DealSide::kChargeUnit ? d.charge_unit_id
-                                                                             : d.discharge_unit_id;
+  return d.unit_on(policy_.grid_master.voltage_reference_side);
 }
 
 const std::string& GridMaster::slave_unit(const Deal& d) const {
-  return master_unit(d) == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
+  return d.other_side(master_unit(d));
 }
 
 double GridMaster::other_compensated_a(const std::string& unit, const std::string& except) const {
@@ -128,8 +127,9 @@ int GridMaster::other_active_deals(const std::string& unit, const std::string& e
 double GridMaster::running_current_a(const std::string& unit) {
   // Built once and kept until a deal starts or stops (save() clears it, and so does each loop):
   // cumulation asks for every deal, which made the loop quadratic in the number of deals.
-  if (running_a_.empty()) {
-    running_a_.emplace(std::string{}, 0.0);  // marks the index as built
+  if (!running_a_built_) {
+    running_a_.clear();
+    running_a_built_ = true;
     fabric_.for_each_deal([&](const Deal& o) {
       if (!o.started() || o.stopped()) return;
       running_a_[o.charge_unit_id] += o.deal_grid_current_a;
@@ -157,7 +157,7 @@ bool GridMaster::transitional_deal(const std::string& except) const {
 GridMaster::MasterPlan GridMaster::plan_master(const Deal& d, bool first) {
   MasterPlan plan{master_unit(d), std::nullopt};  // the side already VR, else the policy side
   if (policy_.large_capacity_unit_ids.empty()) return plan;
-  const std::string& other = plan.master == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
+  const std::string& other = d.other_side(plan.master);
   if (first) {
     // The first deal puts the reference on its large-capacity side.
     if (large_capacity(other) && !large_capacity(plan.master) && !transitional_deal(d.deal_id))
@@ -187,6 +187,13 @@ bool GridMaster::fail_point(Deal& d, FailPoint p) {
   return true;
 }
 
+Task<bool> GridMaster::failed_at(Deal& d, FailPoint p) {
+  if (!fail_point(d, p)) co_return false;
+  std::string why(fail_point_name(p));
+  co_await abort(d, std::move(why));
+  co_return true;
+}
+
 bool GridMaster::renew() {
   // Three periods: a loop that waits (scram delay, checkpoints) still renews in time.
   return fabric_.renew_grid_master(host_.id(), token_, host_.scheduler().now(),
@@ -210,7 +217,7 @@ Task<void> GridMaster::main_loop() {
   co_await handle_global_errors();
 
   deals_ = fabric_.deals();
-  running_a_.clear();
+  running_a_built_ = false;
   if (deals_.empty()) {
     // Nothing to drive: check membership without collecting every unit's data, and stay put.
     data_.clear();
@@ -266,8 +273,7 @@ Task<void> GridMaster::main_loop() {
     if (d.is_master) rank = d.started() ? 3 : 1;
     if (stop_requested) rank = 0;
     const std::string& vr_side = master_unit(d);
-    const std::string& other_side = vr_side == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
-    order.push_back({rank, !large_capacity(vr_side), !large_capacity(other_side), d.deal_id});
+    order.push_back({rank, !large_capacity(vr_side), !large_capacity(d.other_side(vr_side)), d.deal_id});
   }
   std::stable_sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) {
     return std::tie(a.rank, a.vr_small, a.other_small) < std::tie(b.rank, b.vr_small, b.other_small);
@@ -374,10 +380,8 @@ Task<void> GridMaster::process(Deal d) {
       d.need_to_stop_reasons.push_back(*u + " is unreachable");
   }
   if (!d.need_to_stop_reasons.empty() && !d.deactivated() && d.abort.empty()) {
-    {
-      std::string why = "need to stop: " + d.need_to_stop_reasons.back();
-      co_await abort(d, std::move(why));
-    }
+    std::string why = "need to stop: " + d.need_to_stop_reasons.back();
+    co_await abort(d, std::move(why));
     co_return;
   }
   switch (d.state()) {
@@ -423,11 +427,7 @@ double GridMaster::expected_vr_ig_a(const std::string& vr, const Deal* joining) 
 
 Task<void> GridMaster::activate(Deal d) {
   const auto& g = policy_.grid_master;
-  if (fail_point(d, FailPoint::kBeforeActivate)) {
-    std::string why = "failBeforeActivate";
-    co_await abort(d, std::move(why));
-    co_return;
-  }
+  if (co_await failed_at(d, FailPoint::kBeforeActivate)) co_return;
   if (static_cast<int>(d.reset.size()) >= g.reset_limit) {
     std::string why = fmt::format("reset limit {} reached", g.reset_limit);
     co_await abort(d, std::move(why));
@@ -554,11 +554,7 @@ Task<void> GridMaster::activate(Deal d) {
   // A moved reference holds the bus already: no ramp-up or authorization again.
   if (plan.move_from) d.ramp_up_time = d.activate_time;
   if (!save(d)) co_return;
-  if (fail_point(d, FailPoint::kAfterActivate)) {
-    std::string why = "failAfterActivate";
-    co_await abort(d, std::move(why));
-    co_return;
-  }
+  if (co_await failed_at(d, FailPoint::kAfterActivate)) co_return;
   // A joining deal's master side draws on the voltage reference until its slave side starts:
   // finish the start in the same step, as the master deal goes on to its ramp-up, so the
   // reference never carries more than one deal's current however many deals start in a loop.
@@ -601,11 +597,7 @@ void GridMaster::reset(Deal d, const std::string& reason) {
 
 Task<void> GridMaster::authorize(Deal d) {
   const std::string master = master_unit(d);
-  if (fail_point(d, FailPoint::kBeforeAuthorize)) {
-    std::string why = "failBeforeAuthorize";
-    co_await abort(d, std::move(why));
-    co_return;
-  }
+  if (co_await failed_at(d, FailPoint::kBeforeAuthorize)) co_return;
   // Step the reference to random voltages and back: another source on the bus would hold it.
   std::vector<double> steps;
   const double sep = policy_.grid_voltage_separation_v;
@@ -631,11 +623,7 @@ Task<void> GridMaster::authorize(Deal d) {
     reset(d, "voltage reference authorization failed returning: " + back.error().message);
     co_return;
   }
-  if (fail_point(d, FailPoint::kAfterAuthorize)) {
-    std::string why = "failAfterAuthorize";
-    co_await abort(d, std::move(why));
-    co_return;
-  }
+  if (co_await failed_at(d, FailPoint::kAfterAuthorize)) co_return;
   co_await compensate(d);
 }
 
@@ -646,11 +634,7 @@ Task<void> GridMaster::compensate(Deal d) {
   if (!refresh(master) || !refresh(slave)) co_return;
   if (data_[master].mode == DcdcMode::kWait) co_return;  // master side not up yet
   if (!d.warm_up_time) {
-    if (fail_point(d, FailPoint::kBeforeWarmUp)) {
-      std::string why = "failBeforeWarmUp";
-      co_await abort(d, std::move(why));
-      co_return;
-    }
+    if (co_await failed_at(d, FailPoint::kBeforeWarmUp)) co_return;
     ControlCommand c{slave == d.charge_unit_id ? ControlKind::kCharge : ControlKind::kDischarge,
                      d.deal_grid_current_a};
     if (data_[slave].mode != DcdcMode::kWait)
@@ -664,26 +648,17 @@ Task<void> GridMaster::compensate(Deal d) {
     }
     d.warm_up_time = now_of(slave);
     if (!save(d)) co_return;
-    if (fail_point(d, FailPoint::kAfterWarmUp)) {
-      std::string why = "failAfterWarmUp";
-      co_await abort(d, std::move(why));
-      co_return;
-    }
+    if (co_await failed_at(d, FailPoint::kAfterWarmUp)) co_return;
   }
-  if (fail_point(d, FailPoint::kBeforeCompensate)) {
-    std::string why = "failBeforeCompensate";
-    co_await abort(d, std::move(why));
-    co_return;
-  }
+  if (co_await failed_at(d, FailPoint::kBeforeCompensate)) co_return;
   // Current compensation: trim the adjuster until the voltage reference's ig is on target.
   const auto vr = voltage_reference_unit();
-  const std::string reference =
-      g.reference_side == DealSide::kChargeUnit ? d.charge_unit_id : d.discharge_unit_id;
+  const std::string& reference = d.unit_on(g.reference_side);
   std::optional<std::string> adjuster;
   if (vr && *vr == master) {
     if (reference == master) adjuster = slave;
   } else if (vr) {
-    adjuster = reference == d.charge_unit_id ? d.discharge_unit_id : d.charge_unit_id;
+    adjuster = d.other_side(reference);
   }
   if (adjuster && vr) {
     // The reference absorbs what every CC converter on the bus leaves over, so its expected ig
@@ -713,11 +688,9 @@ Task<void> GridMaster::compensate(Deal d) {
     if (!ok) {
       raise_global(ErrorCategory::kHardware, ErrorLevel::kWarn,
                    "current compensation of deal " + d.deal_id + " did not converge");
-      {
-        std::string why = "current compensation failed";
-        co_await abort(d, std::move(why));
-        co_return;
-      }
+      std::string why = "current compensation failed";
+      co_await abort(d, std::move(why));
+      co_return;
     }
   }
   if (!refresh(d.charge_unit_id) || !refresh(d.discharge_unit_id)) co_return;
@@ -727,17 +700,10 @@ Task<void> GridMaster::compensate(Deal d) {
       data_[d.charge_unit_id].meter.ig_a - other_compensated_a(d.charge_unit_id, d.deal_id);
   d.start_time = now_of(d.charge_unit_id);
   d.cumulate_time = d.start_time;
-  d.cumulate_meter_wh =
-      data_[policy_.grid_master.reference_side == DealSide::kChargeUnit ? d.charge_unit_id
-                                                                        : d.discharge_unit_id]
-          .wb_energy_wh;
+  d.cumulate_meter_wh = data_[reference].wb_energy_wh;
   d.cumulate_amount_wh = 0;
   if (!save(d)) co_return;
-  if (fail_point(d, FailPoint::kAfterCompensate)) {
-    std::string why = "failAfterCompensate";
-    co_await abort(d, std::move(why));
-    co_return;
-  }
+  if (co_await failed_at(d, FailPoint::kAfterCompensate)) co_return;
 }
 
 Task<void> GridMaster::cumulate(Deal d) {
@@ -754,7 +720,7 @@ Task<void> GridMaster::cumulate(Deal d) {
   }
   // Energy at the reference side's battery, apportioned among that unit's running deals.
   const bool charge_ref = g.reference_side == DealSide::kChargeUnit;
-  const std::string& ref = charge_ref ? d.charge_unit_id : d.discharge_unit_id;
+  const std::string& ref = d.unit_on(g.reference_side);
   const UnitData& r = charge_ref ? c : x;
   // Energy since the last cumulation: from the battery's energy meter when the converter has one
   // (exact however the power moved in between), else APIS's power sample × interval.
@@ -774,29 +740,18 @@ Task<void> GridMaster::cumulate(Deal d) {
   const bool high = c.rsoc_pct > g.charge_unit_upper_limit_rsoc;
   if (!save(d)) co_return;
   if (low || high) {
-    {
-      std::string why =
-          low ? fmt::format("{} below {} % RSoC", d.discharge_unit_id,
-                            g.discharge_unit_lower_limit_rsoc)
-              : fmt::format("{} above {} % RSoC", d.charge_unit_id, g.charge_unit_upper_limit_rsoc);
-      co_await abort(d, std::move(why));
-      co_return;
-    }
-  }
-  if (!done) co_return;
-  if (fail_point(d, FailPoint::kBeforeStop)) {
-    std::string why = "failBeforeStop";
+    std::string why =
+        low ? fmt::format("{} below {} % RSoC", d.discharge_unit_id, g.discharge_unit_lower_limit_rsoc)
+            : fmt::format("{} above {} % RSoC", d.charge_unit_id, g.charge_unit_upper_limit_rsoc);
     co_await abort(d, std::move(why));
     co_return;
   }
+  if (!done) co_return;
+  if (co_await failed_at(d, FailPoint::kBeforeStop)) co_return;
   co_await stop_slave(d);
   if (!d.stop_time) d.stop_time = now_of(d.charge_unit_id);
   if (!save(d)) co_return;
-  if (fail_point(d, FailPoint::kAfterStop)) {
-    std::string why = "failAfterStop";
-    co_await abort(d, std::move(why));
-    co_return;
-  }
+  if (co_await failed_at(d, FailPoint::kAfterStop)) co_return;
   co_await deactivate(d);
 }
 
@@ -836,11 +791,9 @@ Task<void> GridMaster::deactivate(Deal d) {
   if (fail_point(d, FailPoint::kBeforeDeactivate)) {
     d.fail_points &=
         static_cast<std::uint16_t>(~static_cast<std::uint16_t>(FailPoint::kBeforeDeactivate));
-    {
-      std::string why = "failBeforeDeactivate";
-      co_await abort(d, std::move(why));
-      co_return;
-    }
+    std::string why = "failBeforeDeactivate";
+    co_await abort(d, std::move(why));
+    co_return;
   }
   if (d.activated()) {
     const std::string master = master_unit(d);
@@ -854,7 +807,7 @@ Task<void> GridMaster::deactivate(Deal d) {
     fabric_.for_each_deal([&](const Deal& o) {
       if (o.deal_id == d.deal_id || !o.master_active()) return;
       const std::string& m = master_unit(o);
-      const std::string& s = m == o.charge_unit_id ? o.discharge_unit_id : o.charge_unit_id;
+      const std::string& s = o.other_side(m);
       std::string large = large_capacity(m) ? m : large_capacity(s) ? s : std::string{};
       others.push_back({o.deal_id, m, o.activate_time.value_or(TimePoint{}), std::move(large)});
     });

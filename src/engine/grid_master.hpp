@@ -89,6 +89,8 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   [[nodiscard]] TimePoint now_of(const std::string& unit) const;
   void raise_global(ErrorCategory c, ErrorLevel l, const std::string& message);
   bool fail_point(Deal& d, FailPoint p);
+  // A testFeature.dcdc fail point set at `p`: the deal is aborted there, named as APIS names it.
+  Task<bool> failed_at(Deal& d, FailPoint p);
 
   UnitAgent& host_;
   Fabric& fabric_;
@@ -107,6 +109,7 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   std::unordered_set<std::string_view> dealing_;  // units in deals_ (views into deals_)
   std::vector<std::string> active_before_;
   std::unordered_map<std::string, double> running_a_;  // running_current_a's index
+  bool running_a_built_ = false;
   int leakage_violations_ = 0;
   bool global_error_ = false;
 };
