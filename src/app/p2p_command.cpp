@@ -55,11 +55,7 @@ int run_p2p(const P2pOptions& o) {
   if (!o.record.empty() && !write_file(o.record, scope.dump(), "--record")) return 1;
   if (!o.plot.empty() && !write_file(o.plot, p2p::plot_svg(records, 0.06, o.load_ohm), "--plot")) return 1;
   if (!o.spice.empty()) {
-    std::vector<double> duty_a, duty_b;
-    for (const auto& r : records) {
-      duty_a.push_back(r.pwm_a ? r.duty_a : 0.5);
-      duty_b.push_back(r.pwm_b ? r.duty_b : 0.5);
-    }
+    const p2p::DutySequences duties = p2p::open_loop_duties(records);
     const std::filesystem::path netlist{o.spice};
     std::string duty_name = netlist.filename().string() + ".duties";
     std::transform(duty_name.begin(), duty_name.end(), duty_name.begin(),
@@ -68,7 +64,7 @@ int run_p2p(const P2pOptions& o) {
                                 .step_s = sim->config().step_s, .stop_s = o.duration_s,
                                 .duty_file = duty_name, .output_file = o.spice + ".out"};
     const std::string duty_path = (netlist.parent_path() / duty_name).string();
-    if (!write_file(duty_path, physics::ac_link_duty_table(duty_a, duty_b, run), "--spice") ||
+    if (!write_file(duty_path, physics::ac_link_duty_table(duties.inverter, duties.rectifier, run), "--spice") ||
         !write_file(o.spice, physics::ac_link_netlist(sim->config().plant, run), "--spice")) {
       return 1;
     }

@@ -107,8 +107,10 @@ int run_p2p_console(const P2pOptions& o, double acceleration) {
       }
     }
     if (shown == p2p::ConverterState::kPower) {
+      // status:v_dc_ref:V_high:duty:I2_low:I1_low:V1_low, the channels the scope records.
+      const auto ch = scope_channels(r);
       fmt::print("{}:{:.2f}:{:.2f}:{:.3f}:{:.3f}:{:.3f}:{:.2f}\n", static_cast<int>(p2p::LinkStatus::kRun),
-                 r.v_dc_ref_v, r.vh_b, r.duty_b, -r.i_b, r.i_b, r.vh_b / 2 + r.v_d / 2);
+                 ch[7], ch[4], ch[8], ch[1], ch[0], ch[2]);
     }
     if (download && sim->inverter().state() != p2p::ConverterState::kPower) {
       fmt::print("{}", scope.dump());

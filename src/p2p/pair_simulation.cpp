@@ -56,20 +56,27 @@ bool PairSimulation::tick() {
     }
   }
 
-  const physics::BridgeCommand next_a{a.duty, a.pwm_on}, next_b{b.duty, b.pwm_on};
-  for (int k = 0; k < sub_steps_; ++k) {
-    if (k == delay_steps_) {
-      cmd_a_ = next_a;
-      cmd_b_ = next_b;
-    }
-    plant_.step(c_.step_s, cmd_a_, cmd_b_);
-  }
-  if (delay_steps_ >= sub_steps_) {  // δ = one period: the duty loads at the next tick
-    cmd_a_ = next_a;
-    cmd_b_ = next_b;
-  }
+  plant_.run_period(c_.step_s, sub_steps_, delay_steps_, cmd_a_, cmd_b_, {a.duty, a.pwm_on},
+                    {b.duty, b.pwm_on});
   ++tick_;
   return true;
+}
+
+std::span<const TickRecord> last_window(std::span<const TickRecord> records, double window_s) {
+  if (records.size() < 2) return records;
+  const double ts = records[1].t_s - records[0].t_s;
+  return records.last(std::min(records.size(), static_cast<std::size_t>(std::llround(window_s / ts))));
+}
+
+DutySequences open_loop_duties(std::span<const TickRecord> records) {
+  DutySequences d;
+  d.inverter.reserve(records.size());
+  d.rectifier.reserve(records.size());
+  for (const TickRecord& r : records) {
+    d.inverter.push_back(r.pwm_a ? r.duty_a : 0.5);
+    d.rectifier.push_back(r.pwm_b ? r.duty_b : 0.5);
+  }
+  return d;
 }
 
 void PairSimulation::run(const std::function<void(const TickRecord&)>& on_tick) {

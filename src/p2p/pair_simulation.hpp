@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -45,6 +46,16 @@ struct TickRecord {
   double g_s = 0, i_ref_a = 0, v_dc_ref_v = 0;
   ConverterState rectifier_state = ConverterState::kIdle;
 };
+
+// The records of the last `window_s` (all of them when the run is shorter).
+std::span<const TickRecord> last_window(std::span<const TickRecord> records, double window_s);
+
+// The duties each bridge had, a stopped bridge as 0.5 (zero volts): what drives the plant open
+// loop (`physics::run_open_loop`, the ngspice netlist) the way the closed loop did.
+struct DutySequences {
+  std::vector<double> inverter, rectifier;
+};
+DutySequences open_loop_duties(std::span<const TickRecord> records);
 
 class PairSimulation {
  public:

@@ -64,9 +64,8 @@ SteadyState steady_state(std::span<const TickRecord> records, double window_s, d
                          double f0_hz) {
   SteadyState s;
   if (records.size() < 2) return s;
-  const double ts = records[1].t_s - records[0].t_s;
-  const auto n = std::min(records.size(), static_cast<std::size_t>(std::llround(window_s / ts)));
-  const std::span<const TickRecord> w = records.last(n);
+  const std::span<const TickRecord> w = last_window(records, window_s);
+  const std::size_t n = w.size();
   const double t0 = w.front().t_s;
   s.state = std::string(to_string(records.back().rectifier_state));
 

@@ -75,9 +75,7 @@ std::string panel(std::span<const TickRecord> w, double y0, const Trace& left, c
 
 std::string plot_svg(std::span<const TickRecord> records, double window_s, double r_load_ohm) {
   if (records.size() < 2) return "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n";
-  const double ts = records[1].t_s - records[0].t_s;
-  const auto n = std::min(records.size(), static_cast<std::size_t>(std::llround(window_s / ts)));
-  const auto w = records.last(n);
+  const auto w = last_window(records, window_s);
   const Trace vdc{"Vdc", "V", "#f5d742", [](const TickRecord& r) { return r.vh_b; }};
   const Trace idc{"Idc", "A", "#4fc3f7", [r_load_ohm](const TickRecord& r) { return r.vh_b / r_load_ohm; }};
   const Trace vac{"Vac", "V", "#f5d742", [](const TickRecord& r) { return r.v_d; }};

@@ -49,6 +49,22 @@ void AcLink::step(double h, BridgeCommand inverter, BridgeCommand rectifier) {
   s_.vh_b += h / 6 * (k1.vh_b + 2 * k2.vh_b + 2 * k3.vh_b + k4.vh_b);
 }
 
+void AcLink::run_period(double h, int steps, int delay_steps, BridgeCommand& inverter,
+                        BridgeCommand& rectifier, BridgeCommand next_inverter,
+                        BridgeCommand next_rectifier) {
+  for (int k = 0; k < steps; ++k) {
+    if (k == delay_steps) {
+      inverter = next_inverter;
+      rectifier = next_rectifier;
+    }
+    step(h, inverter, rectifier);
+  }
+  if (delay_steps >= steps) {
+    inverter = next_inverter;
+    rectifier = next_rectifier;
+  }
+}
+
 // The diodes switch on and off inside a step, which RK4 would smear across the discontinuity:
 // one explicit step instead, the current held at zero while the bridge blocks and clamped at
 // its zero crossing (diodes do not conduct backwards). Only start-up and stops run this.
@@ -75,17 +91,7 @@ std::vector<AcLinkState> run_open_loop(const AcLinkParams& p, std::span<const do
   BridgeCommand a{0.5, true}, b{0.5, true};
   for (std::size_t k = 0; k < ticks; ++k) {
     out.push_back(link.state());
-    for (int j = 0; j < steps; ++j) {
-      if (j == delay_steps) {
-        a.duty = duty_a[k];
-        b.duty = duty_b[k];
-      }
-      link.step(step_s, a, b);
-    }
-    if (delay_steps >= steps) {
-      a.duty = duty_a[k];
-      b.duty = duty_b[k];
-    }
+    link.run_period(step_s, steps, delay_steps, a, b, {duty_a[k], true}, {duty_b[k], true});
   }
   return out;
 }

@@ -52,6 +52,11 @@ class AcLink {
 
   // Advances by h seconds with both commands held (zero-order hold).
   void step(double h_s, BridgeCommand inverter, BridgeCommand rectifier);
+  // One control period of `steps` steps of h: the commands in force (`inverter`, `rectifier`)
+  // hold until step `delay_steps`, where `next_*` load and then stay in force; a delay of a whole
+  // period loads them at its end. The computational delay between sampling and duty update.
+  void run_period(double h_s, int steps, int delay_steps, BridgeCommand& inverter,
+                  BridgeCommand& rectifier, BridgeCommand next_inverter, BridgeCommand next_rectifier);
 
   const AcLinkState& state() const { return s_; }
   AcLinkState& state() { return s_; }

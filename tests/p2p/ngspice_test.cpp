@@ -57,13 +57,9 @@ TEST(AcLinkVsNgspice, WaveformsAgreeWithin1PercentRmsAfterStartUp) {
   auto sim = PairSimulation::make(c);
   ASSERT_TRUE(sim);
   sim->run();
-  std::vector<double> duty_a, duty_b;
-  for (const TickRecord& r : sim->records()) {
-    duty_a.push_back(r.pwm_a ? r.duty_a : 0.5);
-    duty_b.push_back(r.pwm_b ? r.duty_b : 0.5);
-  }
+  const DutySequences duties = open_loop_duties(sim->records());
   const double tick = c.rectifier.ts_s;
-  const auto ours = physics::run_open_loop(c.plant, duty_a, duty_b, tick, c.delay_s, c.step_s);
+  const auto ours = physics::run_open_loop(c.plant, duties.inverter, duties.rectifier, tick, c.delay_s, c.step_s);
 
   const test::TempDir temp;
   const std::filesystem::path dir = temp.path();
@@ -72,7 +68,7 @@ TEST(AcLinkVsNgspice, WaveformsAgreeWithin1PercentRmsAfterStartUp) {
                               .output_file = (dir / "ac_link.out").string()};
   const std::string netlist = (dir / "ac_link.cir").string();
   std::ofstream(netlist) << physics::ac_link_netlist(c.plant, run);
-  std::ofstream(dir / run.duty_file) << physics::ac_link_duty_table(duty_a, duty_b, run);
+  std::ofstream(dir / run.duty_file) << physics::ac_link_duty_table(duties.inverter, duties.rectifier, run);
   const auto r = test::run_command({"/usr/bin/ngspice", "-b", "-o", (dir / "ngspice.log").string(), netlist},
                                    std::chrono::minutes(5));
   ASSERT_EQ(r.exit_code, 0) << r.out;
