@@ -52,6 +52,43 @@ int run_p2p(const P2pOptions& o);
 int run_p2p_console(const P2pOptions& o, double acceleration);
 int run_scope_to_csv(const std::string& path, const std::string& output);
 
+// The native driver for real APIS hardware and its device emulators (devices/eza2500, battery).
+struct DriverCliOptions {
+  std::string dcdc_serial;
+  int dcdc_baud = 19200;
+  std::string battery_serial;  // empty: no battery (battery paths answer "comm error")
+  int battery_baud = 9600;
+  int battery_slave = 1;
+  std::string host = "127.0.0.1";
+  int port = 4380;
+  int converter_address = 0x00, host_address = 0x10;
+  int command_gap_ms = 62, reply_timeout_ms = 100, retry_wait_ms = 100;
+  double watchdog_s = 10;  // 0: no battery watchdog
+  bool rs485_rts = false, local_echo = false;
+  double cib = 52, ubv = 40, ugv = 300, obv = 59, ogv = 400;
+};
+int run_driver(const DriverCliOptions& o);
+
+struct EzaSimOptions {
+  std::string pty_link;
+  std::string battery_pty_link;  // also emulate the battery of the same house
+  int address = 0x00;
+  double rsoc_pct = 50, capacity_wh = 4800, grid_v = 345;
+  std::string fault;
+  int fault_count = -1;
+};
+int run_eza_sim(const EzaSimOptions& o);
+
+struct BatterySimOptions {
+  std::string pty_link;
+  int slave = 1;
+  double rsoc_pct = 50;
+  bool deny = false;
+  std::string fault;
+  int fault_count = -1;
+};
+int run_battery_sim(const BatterySimOptions& o);
+
 int run_config_check(const std::vector<std::string>& paths);
 
 }  // namespace wattshare::app

@@ -117,6 +117,68 @@ int main(int argc, char** argv) {
   console_cmd->add_option("--acceleration", console_acceleration, "Simulated seconds per second")
       ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
 
+  DriverCliOptions drv;
+  auto* driver_cmd = cli.add_subcommand(
+      "driver",
+      "Drive a real EZA2500 DC/DC converter (RS485) and the battery (Modbus RTU) and serve APIS's "
+      "device-driver HTTP API, as a drop-in replacement for apis-dcdc_batt_comm (/dcdc/get, "
+      "/dcdc/get/status, /dcdc/set, /battery/get, /all/get, /version/get and the /remote/... "
+      "aliases). Failures answer HTTP 400 {\"err\": ...} and command the converter to Waiting.");
+  driver_cmd->add_option("--dcdc-serial", drv.dcdc_serial, "Converter's serial device")->required();
+  driver_cmd->add_option("--dcdc-baud", drv.dcdc_baud, "Converter baud rate")->capture_default_str();
+  driver_cmd->add_option("--battery-serial", drv.battery_serial, "Battery's serial device (Modbus RTU)");
+  driver_cmd->add_option("--battery-baud", drv.battery_baud, "Battery baud rate")->capture_default_str();
+  driver_cmd->add_option("--battery-slave", drv.battery_slave, "Battery's Modbus slave id")
+      ->capture_default_str()->check(CLI::Range(1, 247));
+  driver_cmd->add_option("--host", drv.host, "Address to bind")->capture_default_str();
+  driver_cmd->add_option("--port", drv.port, "HTTP port (0 picks a free one and prints it)")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
+  driver_cmd->add_option("--converter-address", drv.converter_address, "AD1 byte")
+      ->capture_default_str()->check(CLI::Range(0, 255));
+  driver_cmd->add_option("--host-address", drv.host_address, "AD2 byte")
+      ->capture_default_str()->check(CLI::Range(0, 255));
+  driver_cmd->add_option("--command-gap-ms", drv.command_gap_ms,
+                         "Pause after each acknowledged command (the original's 62 ms)")
+      ->capture_default_str()->check(CLI::Range(0, 1000));
+  driver_cmd->add_option("--reply-timeout-ms", drv.reply_timeout_ms, "Reply timeout per read")
+      ->capture_default_str()->check(CLI::Range(1, 10000));
+  driver_cmd->add_option("--retry-wait-ms", drv.retry_wait_ms, "Wait before a resend")
+      ->capture_default_str()->check(CLI::Range(0, 10000));
+  driver_cmd->add_option("--watchdog", drv.watchdog_s,
+                         "Battery check period, s; a denying battery forces Waiting (0: off)")
+      ->capture_default_str()->check(CLI::Range(0.0, 3600.0));
+  driver_cmd->add_flag("--rs485-rts", drv.rs485_rts, "Kernel RS485 mode: RTS drives the direction");
+  driver_cmd->add_flag("--local-echo", drv.local_echo, "The adapter echoes what is sent: drop it");
+  driver_cmd->add_option("--cib", drv.cib, "Battery current limit, A")->capture_default_str();
+  driver_cmd->add_option("--ubv", drv.ubv, "Battery under-voltage, V")->capture_default_str();
+  driver_cmd->add_option("--ugv", drv.ugv, "Grid under-voltage, V")->capture_default_str();
+  driver_cmd->add_option("--obv", drv.obv, "Battery over-voltage, V")->capture_default_str();
+  driver_cmd->add_option("--ogv", drv.ogv, "Grid over-voltage, V")->capture_default_str();
+
+  EzaSimOptions eza_sim;
+  auto* eza_cmd = cli.add_subcommand(
+      "eza-sim",
+      "Emulate an EZA2500 converter on a pseudo-terminal linked at --pty-link, backed by the "
+      "physics converter and battery (optionally also the battery's Modbus RTU link).");
+  eza_cmd->add_option("--pty-link", eza_sim.pty_link, "Path to link the pty at")->required();
+  eza_cmd->add_option("--battery-pty-link", eza_sim.battery_pty_link, "Also emulate the battery here");
+  eza_cmd->add_option("--address", eza_sim.address, "AD1 the converter answers to")
+      ->capture_default_str()->check(CLI::Range(0, 255));
+  eza_cmd->add_option("--rsoc", eza_sim.rsoc_pct, "Initial RSOC, %")->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  eza_cmd->add_option("--grid-v", eza_sim.grid_v, "Bus voltage held by the others, V")->capture_default_str();
+  eza_cmd->add_option("--fault", eza_sim.fault, "silence, checksum, wrong-cmd or nak:XXXX");
+  eza_cmd->add_option("--fault-count", eza_sim.fault_count, "Replies affected (-1: all)")->capture_default_str();
+
+  BatterySimOptions bat_sim;
+  auto* bat_cmd = cli.add_subcommand(
+      "battery-sim", "Emulate the APIS battery's Modbus RTU side on a pseudo-terminal linked at --pty-link.");
+  bat_cmd->add_option("--pty-link", bat_sim.pty_link, "Path to link the pty at")->required();
+  bat_cmd->add_option("--slave", bat_sim.slave, "Modbus slave id")->capture_default_str()->check(CLI::Range(1, 247));
+  bat_cmd->add_option("--rsoc", bat_sim.rsoc_pct, "RSOC, %")->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  bat_cmd->add_flag("--deny", bat_sim.deny, "Deny energy sharing (status bit 0)");
+  bat_cmd->add_option("--fault", bat_sim.fault, "silence, crc or exception:N");
+  bat_cmd->add_option("--fault-count", bat_sim.fault_count, "Replies affected (-1: all)")->capture_default_str();
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_pattern("%^%l%$ %v");
   if (sim_cmd->parsed()) return run_sim(sim);
@@ -125,5 +187,8 @@ int main(int argc, char** argv) {
   if (console_cmd->parsed()) return run_p2p_console(p2p, console_acceleration);
   if (p2p_cmd->parsed()) return run_p2p(p2p);
   if (check_cmd->parsed()) return run_config_check(check_paths);
+  if (driver_cmd->parsed()) return run_driver(drv);
+  if (eza_cmd->parsed()) return run_eza_sim(eza_sim);
+  if (bat_cmd->parsed()) return run_battery_sim(bat_sim);
   return 2;
 }

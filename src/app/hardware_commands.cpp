@@ -1,0 +1,200 @@
+// `wattshare driver`, `wattshare eza-sim`, `wattshare battery-sim`: the native driver for real
+// APIS hardware behind the dcdc_batt_comm HTTP API, and the two devices emulated on
+// pseudo-terminals for tests and demos.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/commands.hpp"
+#include "devices/battery/battery_client.hpp"
+#include "devices/battery/battery_emulator.hpp"
+#include "devices/eza2500/driver_service.hpp"
+#include "devices/eza2500/emulator.hpp"
+#include "devices/serial/pty_server.hpp"
+#include "devices/serial/serial_port.hpp"
+#include "net/asio_scheduler.hpp"
+#include "net/http_server.hpp"
+
+namespace wattshare::app {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void request_stop(int) { g_stop.store(true); }
+
+double seconds_since_start() {
+  static const auto t0 = std::chrono::steady_clock::now();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// "silence", "checksum", "wrong-cmd", "nak:fffd" → a converter fault.
+tl::expected<eza::EzaFault, Error> parse_eza_fault(const std::string& text, int count) {
+  eza::EzaFault f;
+  f.count = count;
+  if (text.empty()) f.kind = eza::EzaFault::kNone;
+  else if (text == "silence") f.kind = eza::EzaFault::kSilence;
+  else if (text == "checksum") f.kind = eza::EzaFault::kBadChecksum;
+  else if (text == "wrong-cmd") f.kind = eza::EzaFault::kWrongCommand;
+  else if (text.starts_with("nak:") && text.size() == 8) {
+    f.kind = eza::EzaFault::kNak;
+    f.ercd = static_cast<std::uint16_t>(std::stoul(text.substr(4), nullptr, 16));
+  } else {
+    return tl::make_unexpected(Error::bad_input(fmt::format(
+        "--fault {:?}: expected silence, checksum, wrong-cmd or nak:XXXX (4 hex digits)", text)));
+  }
+  return f;
+}
+
+// "silence", "crc", "exception:N" → a battery fault.
+tl::expected<BatteryFault, Error> parse_battery_fault(const std::string& text, int count) {
+  BatteryFault f;
+  f.count = count;
+  if (text.empty()) f.kind = BatteryFault::kNone;
+  else if (text == "silence") f.kind = BatteryFault::kSilence;
+  else if (text == "crc") f.kind = BatteryFault::kBadCrc;
+  else if (text.starts_with("exception:") && text.size() == 11 && text[10] >= '1' && text[10] <= '9') {
+    f.kind = BatteryFault::kException;
+    f.exception = static_cast<std::uint8_t>(text[10] - '0');
+  } else {
+    return tl::make_unexpected(
+        Error::bad_input(fmt::format("--fault {:?}: expected silence, crc or exception:N (N 1–9)", text)));
+  }
+  return f;
+}
+
+int serve_ptys(PtyServer& server) {
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  std::fflush(stdout);
+  server.run(g_stop);
+  return 0;
+}
+
+}  // namespace
+
+int run_eza_sim(const EzaSimOptions& o) {
+  auto fault = parse_eza_fault(o.fault, o.fault_count);
+  if (!fault) {
+    spdlog::error("{}", fault.error().message);
+    return 2;
+  }
+  Battery battery{BatteryParams{.capacity_wh = o.capacity_wh, .initial_rsoc_pct = o.rsoc_pct}};
+  eza::EzaEmulatorOptions eo;
+  eo.address = static_cast<std::uint8_t>(o.address);
+  eo.grid_voltage_v = o.grid_v;
+  eza::EzaEmulator converter{battery, eo, seconds_since_start};
+  converter.inject(*fault);
+  auto pty = PtyLink::create(o.pty_link);
+  if (!pty) {
+    spdlog::error("{}", pty.error().message);
+    return 1;
+  }
+  PtyServer server;
+  server.add(**pty, converter);
+  fmt::print("wattshare eza-sim: EZA2500 at address {} on {} ({})\n", o.address, (*pty)->path(),
+             (*pty)->slave_name());
+  // The battery of the same house, on its own link, shares the physics battery.
+  std::unique_ptr<PtyLink> battery_pty;
+  BatteryEmulator bms{battery, 1};
+  if (!o.battery_pty_link.empty()) {
+    auto b = PtyLink::create(o.battery_pty_link);
+    if (!b) {
+      spdlog::error("{}", b.error().message);
+      return 1;
+    }
+    battery_pty = std::move(*b);
+    server.add(*battery_pty, bms);
+    fmt::print("wattshare eza-sim: battery (Modbus RTU slave 1) on {} ({})\n", battery_pty->path(),
+               battery_pty->slave_name());
+  }
+  return serve_ptys(server);
+}
+
+int run_battery_sim(const BatterySimOptions& o) {
+  auto fault = parse_battery_fault(o.fault, o.fault_count);
+  if (!fault) {
+    spdlog::error("{}", fault.error().message);
+    return 2;
+  }
+  Battery battery{BatteryParams{.initial_rsoc_pct = o.rsoc_pct}};
+  battery.set_denied(o.deny);
+  BatteryEmulator bms{battery, static_cast<std::uint8_t>(o.slave)};
+  bms.inject(*fault);
+  auto pty = PtyLink::create(o.pty_link);
+  if (!pty) {
+    spdlog::error("{}", pty.error().message);
+    return 1;
+  }
+  PtyServer server;
+  server.add(**pty, bms);
+  fmt::print("wattshare battery-sim: Modbus RTU slave {} on {} ({}), RSOC {} %, {}\n", o.slave,
+             (*pty)->path(), (*pty)->slave_name(), o.rsoc_pct, o.deny ? "denying" : "permitting");
+  return serve_ptys(server);
+}
+
+int run_driver(const DriverCliOptions& o) {
+  auto port = SerialPort::open({.device = o.dcdc_serial, .baud = o.dcdc_baud, .rs485_rts = o.rs485_rts,
+                                .local_echo = o.local_echo});
+  if (!port) {
+    spdlog::error("{}", port.error().message);
+    return 1;
+  }
+  eza::LinkOptions lo;
+  lo.converter_address = static_cast<std::uint8_t>(o.converter_address);
+  lo.host_address = static_cast<std::uint8_t>(o.host_address);
+  lo.command_gap = std::chrono::milliseconds(o.command_gap_ms);
+  lo.reply_timeout = std::chrono::milliseconds(o.reply_timeout_ms);
+  lo.retry_wait = std::chrono::milliseconds(o.retry_wait_ms);
+  eza::Eza2500Link link{**port, lo};
+
+  std::unique_ptr<BatteryClient> battery;
+  if (!o.battery_serial.empty()) {
+    auto b = BatteryClient::open({.device = o.battery_serial, .baud = o.battery_baud, .slave = o.battery_slave});
+    if (!b) {
+      spdlog::error("{}", b.error().message);
+      return 1;
+    }
+    battery = std::move(*b);
+  }
+  eza::DriverOptions dopt;
+  dopt.setup = {.cib = o.cib, .ubv = o.ubv, .ugv = o.ugv, .obv = o.obv, .ogv = o.ogv};
+  dopt.force_wait_on_deny = o.watchdog_s > 0;
+  eza::DcdcBattDriver driver{link, battery.get(), dopt};
+
+  boost::asio::io_context io;
+  AsioScheduler scheduler{io, TimePoint{}, 1.0};
+  if (battery && o.watchdog_s > 0) {
+    scheduler.every(from_seconds(o.watchdog_s), [&] {
+      const eza::WatchdogResult w = driver.watchdog_tick();
+      if (w.error) spdlog::warn("battery watchdog: {}", w.error->message);
+      if (w.forced_wait) spdlog::warn("battery watchdog: converter forced to Waiting");
+    });
+  }
+  HttpServer http{io};
+  auto bound = http.listen(o.host, static_cast<std::uint16_t>(o.port), [&](const HttpRequest& r) {
+    HttpResponse resp = driver.handle(r);
+    if (resp.status != 200) spdlog::warn("{} → {} {}", r.target, resp.status, resp.body);
+    return resp;
+  });
+  if (!bound) {
+    spdlog::error("{}", bound.error().message);
+    return 1;
+  }
+  fmt::print("wattshare driver: EZA2500 on {} ({} baud), battery {}, dcdc_batt_comm API on http://{}:{}\n",
+             o.dcdc_serial, o.dcdc_baud, o.battery_serial.empty() ? "none" : o.battery_serial, o.host, *bound);
+  std::fflush(stdout);
+  boost::asio::signal_set signals{io, SIGINT, SIGTERM};
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    http.stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace wattshare::app

@@ -1,0 +1,99 @@
+// `wattshare driver` as a real process in front of `wattshare eza-sim` and `wattshare
+// battery-sim` processes on pseudo-terminals: what apis-main sees over HTTP on loopback.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace wattshare {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+// Starts a process and waits for the line containing `marker`.
+std::unique_ptr<test::ChildProcess> start(const std::vector<std::string>& argv, const std::string& marker,
+                                          std::string* line_out = nullptr) {
+  auto p = std::make_unique<test::ChildProcess>(argv);
+  for (int i = 0; i < 4; ++i) {
+    const auto line = p->read_line(milliseconds(30000));
+    if (!line) break;
+    if (line->find(marker) != std::string::npos) {
+      if (line_out) *line_out = *line;
+      return p;
+    }
+  }
+  ADD_FAILURE() << argv[1] << " never printed " << marker;
+  return p;
+}
+
+std::uint16_t port_in(const std::string& line) {
+  const std::string marker = "http://127.0.0.1:";
+  const auto at = line.find(marker);
+  return at == std::string::npos ? 0 : static_cast<std::uint16_t>(std::stoi(line.substr(at + marker.size())));
+}
+
+json get(std::uint16_t port, const std::string& target, int status = 200) {
+  const auto r = test::http_get("127.0.0.1", port, target);
+  EXPECT_EQ(r.status, status) << target << ": " << r.body;
+  return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
+}
+
+TEST(DriverProcess, ServesApisFromEmulatedHardwareOverPtys) {
+  test::TempDir dir;
+  auto eza = start({WATTSHARE_BIN, "eza-sim", "--pty-link", dir.path("eza"), "--rsoc", "70"}, "EZA2500");
+  auto battery = start({WATTSHARE_BIN, "battery-sim", "--pty-link", dir.path("bms"), "--rsoc", "70"}, "slave 1");
+  std::string line;
+  auto driver = start({WATTSHARE_BIN, "driver", "--dcdc-serial", dir.path("eza"), "--battery-serial",
+                       dir.path("bms"), "--port", "0", "--command-gap-ms", "0"},
+                      "dcdc_batt_comm API", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+
+  EXPECT_EQ(get(port, "/version/get")["comm_interface_version"], "2.0");
+  const json set = get(port, "/dcdc/set?mode=0x0041&dvg=350&dig=1.5&drg=0");
+  EXPECT_EQ(set["status"]["status"], "0x0041");
+  EXPECT_DOUBLE_EQ(set["param"]["dig"].get<double>(), 1.4991760253906250);  // raw 1572
+  const json all = get(port, "/all/get");
+  EXPECT_DOUBLE_EQ(all["rsoc"].get<double>(), 70.0);
+  EXPECT_EQ(all["battery_operation_status"], 3);
+  EXPECT_EQ(all["status"]["operationMode"], "Heteronomy CV");
+  EXPECT_EQ(get(port, "/dcdc/set?mode=0x0000")["status"]["operationMode"], "Waiting");
+  EXPECT_EQ(get(port, "/dcdc/set?mode=0x0009", 400)["err"], "bad value: operation mode: 9");
+
+  EXPECT_EQ(driver->stop(), 0);
+  EXPECT_EQ(battery->stop(), 0);
+  EXPECT_EQ(eza->stop(), 0);
+}
+
+TEST(DriverProcess, ASilentConverterGives400AndTheDriverStaysUp) {
+  test::TempDir dir;
+  auto eza = start({WATTSHARE_BIN, "eza-sim", "--pty-link", dir.path("eza"), "--fault", "silence"}, "EZA2500");
+  std::string line;
+  auto driver = start({WATTSHARE_BIN, "driver", "--dcdc-serial", dir.path("eza"), "--port", "0",
+                       "--command-gap-ms", "0", "--reply-timeout-ms", "20", "--retry-wait-ms", "0"},
+                      "dcdc_batt_comm API", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  EXPECT_EQ(get(port, "/dcdc/get", 400)["err"], "1-1: timeout (no complete reply within 20 ms)");
+  EXPECT_EQ(get(port, "/battery/get", 400)["err"], "comm error");
+  EXPECT_EQ(get(port, "/version/get")["comm_interface_version"], "2.0");
+  EXPECT_EQ(driver->stop(), 0);
+}
+
+TEST(DriverProcess, RefusesBadOptionsWithAClearMessage) {
+  test::TempDir dir;
+  auto r = test::run_command({WATTSHARE_BIN, "driver", "--dcdc-serial", dir.path("missing")});
+  EXPECT_EQ(r.exit_code, 1);
+  auto f = test::run_command({WATTSHARE_BIN, "eza-sim", "--pty-link", dir.path("x"), "--fault", "smoke"});
+  EXPECT_EQ(f.exit_code, 2);
+  dir.write("plain", "not a link");
+  auto taken = test::run_command({WATTSHARE_BIN, "battery-sim", "--pty-link", dir.path("plain")});
+  EXPECT_EQ(taken.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace wattshare
