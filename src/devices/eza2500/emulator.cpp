@@ -48,6 +48,10 @@ std::vector<std::string_view> EzaEmulator::take_history() {
 
 std::vector<std::uint8_t> EzaEmulator::on_bytes(std::span<const std::uint8_t> in) {
   std::lock_guard lock{mu_};
+  // A pause on the line ends any partial frame (a truncated request must not swallow the next).
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_byte_ > std::chrono::milliseconds(20)) rx_.reset();
+  last_byte_ = now;
   Bytes out;
   for (const std::uint8_t b : in) {
     const auto step = rx_.feed(b);

@@ -8,6 +8,7 @@
 //   eza.inject({EzaFault::kNak, 0xFFFD, 2});
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <mutex>
 
@@ -65,6 +66,7 @@ class EzaEmulator final : public DeviceResponder {
   double last_s_ = 0;
   DcdcConverter converter_;
   FrameAssembler rx_{kRequestSfd};
+  std::chrono::steady_clock::time_point last_byte_{};
   EzaFault fault_;
   EzaEmulatorStats stats_;
   std::vector<std::string_view> history_;

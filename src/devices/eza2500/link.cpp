@@ -35,7 +35,10 @@ tl::expected<Words, Eza2500Link::Attempt> Eza2500Link::attempt(const CommandSpec
     return fail(Failure::kTimeout, ErrorCode::kTimeout,
                 fmt::format("timeout (no complete reply within {} ms)", waited.count()));
   };
-  channel_.discard_input();  // a late reply to an earlier attempt must not answer this one
+  // Stale bytes (a late reply to an earlier attempt) go before the frame leaves. The original
+  // flushes after sending instead, to drop its adapter's echo; that races a fast device (the
+  // reply can already be there), so the echo is dropped byte-exactly by SerialPort instead.
+  channel_.discard_input();
   ++stats_.frames_sent;
   if (auto w = channel_.write(frame); !w) return fail(Failure::kTimeout, w.error().code, w.error().message);
 
