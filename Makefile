@@ -20,11 +20,11 @@ build: setup-build
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-# The main job on the embedded, emulated community: a week of the sample community in virtual
-# time, then the emulator serving APIS's driver protocol at 60x until Ctrl-C.
+# The main job on the embedded, emulated community: the sample houses trading energy in real
+# time x60 with the sharing engine, history in ./wattshare-data, the operator API on
+# http://127.0.0.1:4382 (the URL and the write token are printed), until Ctrl-C.
 demo: build
-	@$(BIN) sim --config examples/apis-sample --days 7
-	@$(BIN) emulator --config examples/apis-sample --port 4390 --acceleration 60
+	@$(BIN) demo --config examples/apis-sample --port 4382 --acceleration 60
 
 # Every test, under AddressSanitizer + UBSan, then a short run of every fuzz target.
 test: setup-test

@@ -34,6 +34,20 @@ struct EmulatorOptions {
 };
 int run_emulator(const EmulatorOptions& o);
 
+struct DemoOptions {
+  std::string config = "examples/apis-sample";
+  std::string host = "127.0.0.1";
+  int port = 4382;
+  double acceleration = 60;
+  std::string data_dir = "wattshare-data";
+  std::string token;  // empty: the data directory's, made on first start
+  std::string mode = "autonomous";
+  double sample_s = 60;  // history sample period, community time
+  std::optional<std::string> start;
+  std::optional<std::uint64_t> seed;
+};
+int run_demo(const DemoOptions& o);
+
 struct P2pOptions {
   double pref_w = 19;
   double load_ohm = 115;

@@ -9,6 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/community_loader.hpp"
+#include "app/scheduler_acceleration.hpp"
 #include "config/community.hpp"
 #include "core/apis_time.hpp"
 #include "devices/apis_http/driver_server.hpp"
@@ -17,19 +18,6 @@
 #include "net/http_server.hpp"
 
 namespace wattshare::app {
-namespace {
-
-class SchedulerAcceleration final : public AccelerationControl {
- public:
-  explicit SchedulerAcceleration(AsioScheduler& s) : s_(s) {}
-  double acceleration() const override { return s_.acceleration(); }
-  tl::expected<void, Error> set_acceleration(double f) override { return s_.set_acceleration(f); }
-
- private:
-  AsioScheduler& s_;
-};
-
-}  // namespace
 
 int run_emulator(const EmulatorOptions& o) {
   auto spec = load_community_with(o.config, o.start, std::nullopt);

@@ -117,6 +117,27 @@ int main(int argc, char** argv) {
   console_cmd->add_option("--acceleration", console_acceleration, "Simulated seconds per second")
       ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
 
+  DemoOptions demo;
+  auto* demo_cmd = cli.add_subcommand(
+      "demo",
+      "Run the emulated community with the sharing engine in real time × --acceleration, keep its "
+      "history in SQLite under --data-dir (a restart carries on from it) and serve the operator API "
+      "on http://127.0.0.1:4382 (writes need the printed bearer token). Ctrl-C stops it.");
+  demo_cmd->add_option("--config", demo.config, "Community folder or community.json")->capture_default_str();
+  demo_cmd->add_option("--host", demo.host, "Address to bind")->capture_default_str();
+  demo_cmd->add_option("--port", demo.port, "Port (0 picks a free one and prints it)")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
+  demo_cmd->add_option("--acceleration", demo.acceleration, "Community seconds per real second")
+      ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
+  demo_cmd->add_option("--data-dir", demo.data_dir, "History and token folder")->capture_default_str();
+  demo_cmd->add_option("--token", demo.token, "Bearer token for writes (default: the data folder's)");
+  demo_cmd->add_option("--mode", demo.mode, "Global mode at start: autonomous, heteronomous, stop, manual")
+      ->capture_default_str();
+  demo_cmd->add_option("--sample", demo.sample_s, "History sample period, community seconds")
+      ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
+  demo_cmd->add_option("--start", demo.start, "First day, YYYY-MM-DD (default: the community's)");
+  demo_cmd->add_option("--seed", demo.seed, "Override the community's seed");
+
   DriverCliOptions drv;
   auto* driver_cmd = cli.add_subcommand(
       "driver",
@@ -187,6 +208,7 @@ int main(int argc, char** argv) {
   if (console_cmd->parsed()) return run_p2p_console(p2p, console_acceleration);
   if (p2p_cmd->parsed()) return run_p2p(p2p);
   if (check_cmd->parsed()) return run_config_check(check_paths);
+  if (demo_cmd->parsed()) return run_demo(demo);
   if (driver_cmd->parsed()) return run_driver(drv);
   if (eza_cmd->parsed()) return run_eza_sim(eza_sim);
   if (bat_cmd->parsed()) return run_battery_sim(bat_sim);

@@ -1,0 +1,369 @@
+#include "api/api_service.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "api/metrics.hpp"
+#include "core/apis_time.hpp"
+#include "devices/apis_json.hpp"
+
+namespace wattshare {
+namespace {
+
+HttpResponse error_response(int status, std::string message) {
+  return json_response(status, dump_json(Json{{"error", std::move(message)}}));
+}
+HttpResponse ok(const Json& j) { return json_response(200, dump_json(j)); }
+HttpResponse text(std::string body, std::string type) {
+  HttpResponse r;
+  r.content_type = std::move(type);
+  r.body = std::move(body);
+  return r;
+}
+tl::unexpected<HttpResponse> fail(int status, std::string message) {
+  return tl::make_unexpected(error_response(status, std::move(message)));
+}
+
+double round2(double v) { return std::round(v * 100.0) / 100.0; }
+
+// A time bound: epoch milliseconds or APIS local time ("2021/06/01-12:00:00").
+tl::expected<TimePoint, Error> parse_time_bound(const std::string& text, Duration offset) {
+  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      text.size() <= 15) {
+    return TimePoint{} + Duration(std::stoll(text));
+  }
+  return parse_apis_time(text, offset);
+}
+
+}  // namespace
+
+HttpResponse ApiService::handle(const HttpRequest& request) {
+  auto target = parse_target(request.target);
+  if (!target) return error_response(400, target.error().message);
+  auto r = route(request, *target);
+  return r ? *r : r.error();
+}
+
+ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTarget& t) {
+  const auto parts = split_path(t.path);
+  const bool get = request.method == "GET";
+  const bool post = request.method == "POST";
+  if (!get && !post) return fail(405, fmt::format("method {} not allowed", request.method));
+
+  // apis-web (Budo Emulator / Emulator Emulator) paths, one segment each.
+  if (parts.size() == 1) {
+    const std::string_view p = parts[0];
+    if (p == "unitIds") {
+      Json ids = Json::array();
+      for (std::size_t i = 0; i < c_.community.size(); ++i) ids.push_back(c_.community.unit_id(i));
+      return ok(ids);
+    }
+    if (p == "getStatus") return ok(apis_web_status());
+    if (p == "deals") {
+      Json out = Json::array();
+      c_.engine.fabric().for_each_deal([&](const Deal& d) {
+        out.push_back(Json{{"chargingUnit", d.charge_unit_id}, {"dischargingUnit", d.discharge_unit_id},
+                           {"isMasterDeal", d.is_master},
+                           {"request", d.type == DealDirection::kCharge ? "CHARGE" : "DISCHARGE"},
+                           {"requester", d.request_unit_id}, {"responder", d.accept_unit_id},
+                           {"startTime", format_apis_time(d.create_time, c_.utc_offset)}});
+      });
+      return ok(out);
+    }
+    if (p == "metrics") return text(metrics_text(), "text/plain; version=0.0.4");
+    const bool mode_path = p == "active" || p == "quiet" || p == "stop" || p == "manual" || p == "setOperationMode";
+    if (mode_path) {
+      if (request.authorization != "Bearer " + c_.token) return fail(401, "a bearer token is required to change the mode");
+      if (p == "setOperationMode") {
+        const auto v = t.query.find("value");
+        if (v == t.query.end()) return fail(400, "setOperationMode needs value=");
+        if (const auto u = t.query.find("unitId"); u != t.query.end()) {
+          auto i = unit_index(u->second);
+          if (!i) return tl::make_unexpected(i.error());
+          auto r = set_local_mode(*i, v->second == "null" || v->second.empty() ? Json(nullptr) : Json(v->second));
+          if (!r) return r;
+          return ok(apis_web_status());
+        }
+        return set_global_mode(v->second);
+      }
+      static const std::map<std::string_view, std::string_view> kModes{
+          {"active", "autonomous"}, {"quiet", "heteronomous"}, {"stop", "stop"}, {"manual", "manual"}};
+      return set_global_mode(kModes.at(p));
+    }
+  }
+  if (parts.size() == 2 && parts[0] == "get" && parts[1] == "log") {
+    Json all;
+    for (std::size_t i = 0; i < c_.community.size(); ++i) {
+      const UnitAgent& a = c_.engine.agent(i);
+      if (a.data()) all[c_.community.unit_id(i)] = all_get_json(*a.data());
+    }
+    return ok(all.is_null() ? Json::object() : all);
+  }
+  if (parts.empty() || parts[0] != "api") return fail(404, fmt::format("no such path: {}", t.path));
+
+  if (post) {
+    if (request.authorization != "Bearer " + c_.token) return fail(401, "a bearer token is required (Authorization: Bearer <token>)");
+    Json body = Json::object();
+    if (!request.body.empty()) {
+      auto parsed = parse_json_text(request.body, "request body");
+      if (!parsed) return fail(400, parsed.error().message);
+      if (!parsed->is_object()) return fail(400, "request body: expected a JSON object");
+      body = std::move(*parsed);
+    }
+    return write_route(parts, body, t);
+  }
+
+  const std::string_view what = parts.size() > 1 ? parts[1] : "";
+  if (parts.size() == 2 && what == "health") {
+    return ok(Json{{"status", "ok"},
+                   {"time", format_apis_time(c_.clock.now(), c_.utc_offset)},
+                   {"acceleration", c_.acceleration ? c_.acceleration->acceleration() : 1.0},
+                   {"units", c_.community.size()},
+                   {"invariant_violations", c_.engine.invariants().count()},
+                   {"deals_in_history", c_.store.deal_count()}});
+  }
+  if (parts.size() == 2 && what == "units") return ok(units_json());
+  if (parts.size() == 3 && what == "units") {
+    auto i = unit_index(parts[2]);
+    if (!i) return tl::make_unexpected(i.error());
+    return ok(unit_json(*i));
+  }
+  if (parts.size() == 2 && what == "deals") {
+    const auto state = t.query.count("state") ? t.query.at("state") : "active";
+    if (state == "active") return ok(active_deals_json());
+    if (state != "history") return fail(400, fmt::format("state={}: expected active or history", state));
+    double offset = 0, limit = 50;
+    if (t.query.count("offset") && (!parse_decimal(t.query.at("offset"), offset) || offset < 0 || offset != std::floor(offset)))
+      return fail(400, "offset: expected a whole number >= 0");
+    if (t.query.count("limit") && (!parse_decimal(t.query.at("limit"), limit) || limit < 1 || limit > 1000 || limit != std::floor(limit)))
+      return fail(400, "limit: expected a whole number from 1 to 1000");
+    Json deals = Json::array();
+    for (const StoredDeal& d : c_.store.deals(static_cast<std::size_t>(offset), static_cast<std::size_t>(limit))) {
+      deals.push_back(parse_json_text(d.json, "stored deal").value_or(Json(d.json)));
+    }
+    return ok(Json{{"total", c_.store.deal_count()}, {"offset", offset}, {"limit", limit}, {"deals", std::move(deals)}});
+  }
+  if (parts.size() == 2 && what == "deals.csv") {
+    return text(deals_csv(c_.store.deals(0, c_.store.deal_count()), c_.utc_offset), "text/csv");
+  }
+  if (parts.size() == 2 && what == "mode") {
+    Json local = Json::object();
+    for (std::size_t i = 0; i < c_.community.size(); ++i) {
+      const auto m = c_.engine.agent(i).local_mode();
+      local[c_.community.unit_id(i)] = m ? Json(std::string(to_string(*m))) : Json(nullptr);
+    }
+    return ok(Json{{"global", std::string(to_string(c_.engine.fabric().global_mode()))}, {"local", std::move(local)}});
+  }
+  if (parts.size() == 2 && what == "totals") return ok(totals_json());
+  if (parts.size() == 2 && what == "acceleration") {
+    return ok(Json{{"acceleration", c_.acceleration ? c_.acceleration->acceleration() : 1.0}});
+  }
+  if (parts.size() == 3 && what == "history") {
+    std::string unit{parts[2]};
+    const bool csv = unit.ends_with(".csv");
+    if (csv) unit.resize(unit.size() - 4);
+    return history(unit, t, csv);
+  }
+  if (parts.size() == 3 && what == "totals" && parts[2] == "history") return history("", t, false);
+  return fail(404, fmt::format("no such path: {}", t.path));
+}
+
+ApiService::Result ApiService::write_route(const std::vector<std::string_view>& parts, const Json& body,
+                                           const ParsedTarget& t) {
+  if (parts.size() == 2 && parts[1] == "mode") {
+    if (!body.contains("mode") || !body["mode"].is_string()) return fail(400, "body: expected {\"mode\": \"autonomous|heteronomous|stop|manual\"}");
+    return set_global_mode(body["mode"].get<std::string>());
+  }
+  if (parts.size() == 2 && parts[1] == "acceleration") {
+    if (!body.contains("acceleration") || !body["acceleration"].is_number()) return fail(400, "body: expected {\"acceleration\": number}");
+    if (c_.acceleration == nullptr) return fail(409, "this server runs in virtual time: no acceleration to set");
+    if (auto r = c_.acceleration->set_acceleration(body["acceleration"].get<double>()); !r) return fail(400, r.error().message);
+    return ok(Json{{"acceleration", c_.acceleration->acceleration()}});
+  }
+  if (parts.size() == 4 && parts[1] == "units") {
+    auto i = unit_index(parts[2]);
+    if (!i) return tl::make_unexpected(i.error());
+    if (parts[3] == "local-mode") {
+      if (!body.contains("mode")) return fail(400, "body: expected {\"mode\": \"heteronomous|stop\" or null}");
+      return set_local_mode(*i, body["mode"]);
+    }
+    if (parts[3] == "dcdc") return manual_dcdc(*i, body);
+  }
+  return fail(404, fmt::format("no such path: {}", t.path));
+}
+
+ApiService::Result ApiService::set_global_mode(std::string_view value) {
+  auto m = parse_operation_mode(value);
+  if (!m) return fail(400, m.error().message);
+  c_.engine.fabric().set_global_mode(*m);
+  return ok(Json{{"global", std::string(to_string(*m))}, {"active", apis_web_status()["active"]}});
+}
+
+ApiService::Result ApiService::set_local_mode(std::size_t unit, const Json& mode) {
+  std::optional<OperationMode> m;
+  if (!mode.is_null()) {
+    if (!mode.is_string()) return fail(400, "mode: expected a string or null");
+    auto parsed = parse_operation_mode(mode.get<std::string>());
+    if (!parsed) return fail(400, parsed.error().message);
+    m = *parsed;
+  }
+  if (auto r = c_.engine.agent(unit).set_local_mode(m); !r) return fail(400, r.error().message);
+  return ok(unit_json(unit));
+}
+
+ApiService::Result ApiService::manual_dcdc(std::size_t unit, const Json& body) {
+  if (c_.engine.fabric().global_mode() != OperationMode::kManual) {
+    return fail(409, "manual converter control needs the global mode manual");
+  }
+  DcdcCommand cmd;
+  if (body.contains("mode")) {
+    DcdcMode mode{};
+    if (!body["mode"].is_string() || !parse_mode_code(body["mode"].get<std::string>(), mode)) {
+      return fail(400, "mode: expected 0x0000, 0x0014, 0x0002 or 0x0041");
+    }
+    cmd.mode = mode;
+  }
+  for (const auto& [key, out] : {std::pair{"dvg", &cmd.dvg_v}, std::pair{"dig", &cmd.dig_a}, std::pair{"drg", &cmd.drg}}) {
+    if (!body.contains(key)) continue;
+    if (!body[key].is_number()) return fail(400, fmt::format("{}: expected a number", key));
+    *out = body[key].get<double>();
+  }
+  if (!cmd.mode && !cmd.dvg_v && !cmd.dig_a && !cmd.drg) return fail(400, "body: give at least one of mode, dvg, dig, drg");
+  c_.community.advance_to(c_.clock.now());
+  auto r = c_.community.set_dcdc(unit, cmd);
+  if (!r) return fail(400, r.error().message);
+  return ok(dcdc_full_json(*r));
+}
+
+ApiService::Result ApiService::history(const std::string& unit, const ParsedTarget& t, bool csv) {
+  const TimePoint now = c_.clock.now();
+  TimePoint from = now - hours(24), to = now;
+  for (const auto& [key, out] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+    if (!t.query.count(key)) continue;
+    auto parsed = parse_time_bound(t.query.at(key), c_.utc_offset);
+    if (!parsed) return fail(400, fmt::format("{}: {}", key, parsed.error().message));
+    *out = *parsed;
+  }
+  if (to < from) return fail(400, "from is after to");
+  double points = 500;
+  if (t.query.count("points") && (!parse_decimal(t.query.at("points"), points) || points < 1 || points > 100000))
+    return fail(400, "points: expected 1 to 100000");
+  if (unit.empty()) {
+    Json rows = Json::array();
+    for (const TotalsSample& s : c_.store.totals(from, to, static_cast<std::size_t>(points))) {
+      rows.push_back(Json{{"time", format_apis_time(s.time, c_.utc_offset)}, {"t_ms", s.time.time_since_epoch().count()},
+                          {"self_sufficiency", s.self_sufficiency}, {"shared_wh", round2(s.shared_wh)},
+                          {"import_wh", round2(s.import_wh)}, {"export_wh", round2(s.export_wh)},
+                          {"bus_voltage_v", round2(s.bus_voltage_v)}, {"active_deals", s.active_deals}});
+    }
+    return ok(Json{{"samples", std::move(rows)}});
+  }
+  if (auto i = unit_index(unit); !i) return tl::make_unexpected(i.error());
+  const auto samples = c_.store.series(unit, from, to, static_cast<std::size_t>(points));
+  if (csv) return text(series_csv(samples, c_.utc_offset), "text/csv");
+  Json rows = Json::array();
+  for (const UnitSample& s : samples) {
+    rows.push_back(Json{{"time", format_apis_time(s.time, c_.utc_offset)}, {"t_ms", s.time.time_since_epoch().count()},
+                        {"rsoc", round2(s.rsoc_pct)}, {"vg", round2(s.vg_v)}, {"ig", s.ig_a}, {"wg", round2(s.wg_w)},
+                        {"vb", round2(s.vb_v)}, {"ib", s.ib_a}, {"wb", round2(s.wb_w)}, {"pv", round2(s.pv_w)},
+                        {"load", round2(s.load_w)}, {"mode", s.mode}});
+  }
+  return ok(Json{{"unit", unit}, {"samples", std::move(rows)}});
+}
+
+tl::expected<std::size_t, HttpResponse> ApiService::unit_index(std::string_view id) const {
+  const int i = c_.community.index_of(std::string(id));
+  if (i < 0) return tl::make_unexpected(error_response(404, fmt::format("unknown unit '{}'", id)));
+  return static_cast<std::size_t>(i);
+}
+
+Json ApiService::apis_web_status() const {
+  const OperationMode m = c_.engine.fabric().global_mode();
+  return Json{{"active", m == OperationMode::kAutonomous || m == OperationMode::kHeteronomous}};
+}
+
+Json ApiService::unit_json(std::size_t i) {
+  c_.community.advance_to(c_.clock.now());
+  const UnitData d = c_.community.unit_data(i);
+  UnitAgent& a = c_.engine.agent(i);
+  const std::string& id = c_.community.unit_id(i);
+  Json deals = Json::array();
+  c_.engine.fabric().for_each_deal([&](const Deal& deal) {
+    if (deal.involves(id)) deals.push_back(deal.deal_id);
+  });
+  Json errors = Json::array();
+  for (const ApisError& e : a.recent_errors()) errors.push_back(format_apis_error(e));
+  const auto local = a.local_mode();
+  return Json{{"id", id},
+              {"rsoc", round2(d.rsoc_pct)},
+              {"battery_operation_status", static_cast<int>(d.battery_status.value_or(BatteryPermission::kPermit))},
+              {"pv_w", round2(c_.community.pv_w(i))},
+              {"load_w", round2(c_.community.load_w(i))},
+              {"dcdc", dcdc_full_json(d)},
+              {"effective_mode", std::string(to_string(a.effective_mode()))},
+              {"local_mode", local ? Json(std::string(to_string(*local))) : Json(nullptr)},
+              {"grid_master", a.hosts_grid_master()},
+              {"voltage_reference", d.mode == DcdcMode::kVoltageReference},
+              {"deals", std::move(deals)},
+              {"errors", std::move(errors)}};
+}
+
+Json ApiService::units_json() {
+  Json out = Json::array();
+  for (std::size_t i = 0; i < c_.community.size(); ++i) out.push_back(unit_json(i));
+  return out;
+}
+
+Json ApiService::active_deals_json() {
+  Json out = Json::array();
+  c_.engine.fabric().for_each_deal([&](const Deal& d) {
+    Json j = deal_json(d, c_.utc_offset);
+    j["progress"] = d.deal_amount_wh > 0 ? std::min(1.0, d.cumulate_amount_wh / static_cast<double>(d.deal_amount_wh)) : 0.0;
+    j["state"] = std::string(to_string(d.state()));
+    out.push_back(std::move(j));
+  });
+  return out;
+}
+
+Json ApiService::totals_json() {
+  c_.community.advance_to(c_.clock.now());
+  const EnergyTotals t = c_.community.totals();
+  const EngineStats s = c_.engine.stats();
+  return Json{{"time", format_apis_time(c_.clock.now(), c_.utc_offset)},
+              {"self_sufficiency", t.load_wh > 0 ? 1.0 - t.import_wh / t.load_wh : 1.0},
+              {"pv_wh", round2(t.pv_wh)},        {"load_wh", round2(t.load_wh)},
+              {"import_wh", round2(t.import_wh)}, {"export_wh", round2(t.export_wh)},
+              {"shared_wh", round2(t.shared_wh)}, {"curtailed_wh", round2(t.curtailed_wh)},
+              {"losses_wh", round2(t.losses_wh())}, {"bus_voltage_v", round2(c_.community.bus_voltage_v())},
+              {"deals_completed", s.deals_completed}, {"deals_aborted", s.deals_aborted},
+              {"deals_scrammed", s.deals_scrammed}, {"invariant_violations", c_.engine.invariants().count()}};
+}
+
+std::string ApiService::metrics_text() {
+  c_.community.advance_to(c_.clock.now());
+  MetricsSnapshot m;
+  for (std::size_t i = 0; i < c_.community.size(); ++i) {
+    const UnitData d = c_.community.unit_data(i);
+    m.units.push_back({c_.community.unit_id(i), d.rsoc_pct, d.meter.wg_w, d.meter.wb_w, d.meter.ig_a,
+                       c_.community.pv_w(i), c_.community.load_w(i),
+                       static_cast<double>(c_.engine.agent(i).recent_errors().size())});
+  }
+  const EnergyTotals t = c_.community.totals();
+  const EngineStats s = c_.engine.stats();
+  m.bus_voltage_v = c_.community.bus_voltage_v();
+  c_.engine.fabric().for_each_deal([&](const Deal&) { m.active_deals += 1; });
+  m.deals_completed = s.deals_completed;
+  m.deals_aborted = s.deals_aborted;
+  m.deals_scrammed = s.deals_scrammed;
+  m.invariant_violations = c_.engine.invariants().count();
+  m.shared_wh = t.shared_wh;
+  m.import_wh = t.import_wh;
+  m.export_wh = t.export_wh;
+  m.pv_wh = t.pv_wh;
+  m.load_wh = t.load_wh;
+  return render_metrics(m);
+}
+
+}  // namespace wattshare

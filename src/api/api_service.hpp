@@ -1,0 +1,64 @@
+// The dashboard's HTTP API over a live community (reference apis.md §9.1–9.2 for the apis-web
+// and apis-main_controller shapes). Pure request -> response: the transport (net/http_server)
+// and the clock live outside, so tests drive it in virtual time.
+//
+// Reads (no token): /api/health, /api/units, /api/units/<id>, /api/deals?state=active|history
+// [&offset&limit], /api/mode, /api/totals, /api/history/<id>[.csv]?from&to&points,
+// /api/totals/history?from&to&points, /api/deals.csv, /api/acceleration, /metrics; apis-web's
+// /deals, /unitIds, /getStatus, /get/log.
+// Writes (Authorization: Bearer <token>, else 401): POST /api/mode {"mode"},
+// POST /api/units/<id>/local-mode {"mode": …|null}, POST /api/units/<id>/dcdc {"mode","dvg","dig"}
+// (only in Manual), POST /api/acceleration {"acceleration"}; apis-web's /active, /quiet, /stop,
+// /manual and /setOperationMode?[unitId=]&value=.
+// Bad requests answer 4xx with {"error": …} and change nothing.
+//   ApiService api{{community, engine, store, scheduler, &acceleration, token, hours(9)}};
+//   HttpResponse r = api.handle({"GET", "/api/units"});
+#pragma once
+
+#include <string>
+
+#include "core/http_message.hpp"
+#include "core/json_file.hpp"
+#include "devices/apis_http/driver_server.hpp"
+#include "engine/sharing_engine.hpp"
+#include "store/history_store.hpp"
+
+namespace wattshare {
+
+struct ApiContext {
+  Community& community;
+  SharingEngine& engine;
+  HistoryStore& store;
+  Clock& clock;
+  AccelerationControl* acceleration = nullptr;
+  std::string token;
+  Duration utc_offset{};
+};
+
+class ApiService {
+ public:
+  explicit ApiService(ApiContext c) : c_(std::move(c)) {}
+  HttpResponse handle(const HttpRequest& request);
+
+  // The JSON shapes, shared with the WebSocket push.
+  Json units_json();
+  Json unit_json(std::size_t i);
+  Json active_deals_json();
+  Json totals_json();
+
+ private:
+  using Result = tl::expected<HttpResponse, HttpResponse>;
+  Result route(const HttpRequest& request, const ParsedTarget& t);
+  Result write_route(const std::vector<std::string_view>& parts, const Json& body, const ParsedTarget& t);
+  Result history(const std::string& unit, const ParsedTarget& t, bool csv);
+  Result set_global_mode(std::string_view value);
+  Result set_local_mode(std::size_t unit, const Json& mode);
+  Result manual_dcdc(std::size_t unit, const Json& body);
+  tl::expected<std::size_t, HttpResponse> unit_index(std::string_view id) const;
+  Json apis_web_status() const;
+  std::string metrics_text();
+
+  ApiContext c_;
+};
+
+}  // namespace wattshare

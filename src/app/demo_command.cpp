@@ -1,0 +1,119 @@
+// `wattshare demo`: the emulated community with the sharing engine in real time × an
+// acceleration, its history in SQLite, and the operator API on 127.0.0.1:4382.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "api/api_service.hpp"
+#include "api/history_recorder.hpp"
+#include "app/commands.hpp"
+#include "app/community_loader.hpp"
+#include "app/scheduler_acceleration.hpp"
+#include "core/apis_time.hpp"
+#include "net/http_server.hpp"
+
+namespace wattshare::app {
+namespace {
+
+// The access token for writes: kept in the data directory (mode 0600) so that it survives a
+// restart, made from the system's random source the first time.
+tl::expected<std::string, Error> load_or_make_token(const std::filesystem::path& dir) {
+  const auto path = dir / "token";
+  if (std::ifstream in{path}; in) {
+    std::string token;
+    std::getline(in, token);
+    if (token.size() >= 16) return token;
+    return tl::make_unexpected(Error::invalid_config(fmt::format("{}: the token must have at least 16 characters", path.string())));
+  }
+  std::random_device rd;
+  std::string token;
+  for (int i = 0; i < 4; ++i) token += fmt::format("{:08x}", rd());
+  std::ofstream out{path};
+  out << token << '\n';
+  if (!out) return tl::make_unexpected(Error::not_available(fmt::format("{}: cannot write the token", path.string())));
+  ::chmod(path.c_str(), 0600);
+  return token;
+}
+
+}  // namespace
+
+int run_demo(const DemoOptions& o) {
+  auto spec = load_community_with(o.config, o.start, o.seed);
+  if (!spec) {
+    spdlog::error("{}", spec.error().message);
+    return 1;
+  }
+  auto mode = parse_operation_mode(o.mode);
+  if (!mode) {
+    spdlog::error("--mode: {}", mode.error().message);
+    return 1;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o.data_dir, ec);
+  if (ec) {
+    spdlog::error("--data-dir {}: {}", o.data_dir, ec.message());
+    return 1;
+  }
+  auto store = HistoryStore::open((std::filesystem::path(o.data_dir) / "history.sqlite").string());
+  if (!store) {
+    spdlog::error("{}", store.error().message);
+    return 1;
+  }
+  auto token = o.token.empty() ? load_or_make_token(o.data_dir) : tl::expected<std::string, Error>(o.token);
+  if (!token) {
+    spdlog::error("{}", token.error().message);
+    return 1;
+  }
+  const Duration offset = from_seconds(spec->location.utc_offset_h * 3600.0);
+  // A restart carries on where the history stops, with each battery where it was.
+  const auto resume = (*store)->last_time();
+  if (resume) spec->start = *resume + seconds(1);
+  Community community{*spec};
+  if (resume) {
+    for (std::size_t i = 0; i < community.size(); ++i) {
+      if (auto r = (*store)->last_rsoc(community.unit_id(i))) community.battery(i).set_rsoc_pct(*r);
+    }
+  }
+  boost::asio::io_context io;
+  AsioScheduler scheduler{io, spec->start, o.acceleration};
+  SchedulerAcceleration acceleration{scheduler};
+  SharingEngine engine{community, scheduler, *spec};
+  HistoryRecorder recorder{community, engine, **store, scheduler, from_seconds(o.sample_s), offset};
+  recorder.start();
+  engine.start(*mode);
+  scheduler.every(seconds(10), [&] { community.advance_to(scheduler.now()); });
+
+  ApiService api{{community, engine, **store, scheduler, &acceleration, *token, offset}};
+  HttpServer http{io};
+  auto port = http.listen(o.host, static_cast<std::uint16_t>(o.port), [&](const HttpRequest& r) { return api.handle(r); });
+  if (!port) {
+    spdlog::error("{}", port.error().message);
+    return 1;
+  }
+  fmt::print("wattshare demo: {} units from {}, {} mode, {}x, {} at {}\n", community.size(), spec->source_path,
+             to_string(*mode), o.acceleration, resume ? "resumed" : "starting", format_apis_time(spec->start, offset));
+  fmt::print("  API on http://{}:{}/api/units  (writes: Authorization: Bearer {})\n", o.host, *port, *token);
+  fmt::print("  history in {}\n", (std::filesystem::path(o.data_dir) / "history.sqlite").string());
+  std::fflush(stdout);
+
+  boost::asio::signal_set signals{io, SIGINT, SIGTERM};
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    recorder.record_now();  // the last moments are history too
+    http.stop();
+    io.stop();
+  });
+  io.run();
+  if (recorder.queued() > 0) spdlog::error("history: {} rows could not be written", recorder.queued());
+  fmt::print("wattshare demo: stopped at {}\n", format_apis_time(scheduler.now(), offset));
+  return 0;
+}
+
+}  // namespace wattshare::app

@@ -1,0 +1,189 @@
+#include "store/history_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <fmt/format.h>
+
+#include "core/apis_time.hpp"
+
+namespace wattshare {
+
+struct HistoryStore::Db {
+  explicit Db(const std::string& path)
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {}
+  SQLite::Database db;
+};
+
+namespace {
+
+std::int64_t ms_of(TimePoint t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(); }
+TimePoint time_of(std::int64_t ms) { return TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::milliseconds(ms)); }
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS unit_samples (
+  unit_id TEXT NOT NULL, t_ms INTEGER NOT NULL, rsoc REAL, vg REAL, ig REAL, wg REAL,
+  vb REAL, ib REAL, wb REAL, pv REAL, load REAL, mode TEXT,
+  PRIMARY KEY (unit_id, t_ms)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS totals (
+  t_ms INTEGER PRIMARY KEY, self_sufficiency REAL, shared_wh REAL, import_wh REAL, export_wh REAL,
+  pv_wh REAL, load_wh REAL, bus_v REAL, active_deals INTEGER);
+CREATE TABLE IF NOT EXISTS deals (
+  deal_id TEXT PRIMARY KEY, disposed_ms INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deals_by_time ON deals (disposed_ms);
+)sql";
+
+template <typename F>
+auto guarded(const char* what, F&& f) -> tl::expected<void, Error> {
+  try {
+    f();
+    return {};
+  } catch (const std::exception& e) {
+    return tl::make_unexpected(Error::internal(fmt::format("history store: {}: {}", what, e.what())));
+  }
+}
+
+// Thins rows to at most `max_points` by keeping every k-th: a chart needs no more.
+template <typename T>
+std::vector<T> thin(std::vector<T> rows, std::size_t max_points) {
+  if (max_points == 0 || rows.size() <= max_points) return rows;
+  const std::size_t k = (rows.size() + max_points - 1) / max_points;
+  std::vector<T> out;
+  for (std::size_t i = 0; i < rows.size(); i += k) out.push_back(std::move(rows[i]));
+  return out;
+}
+
+}  // namespace
+
+HistoryStore::HistoryStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+HistoryStore::~HistoryStore() = default;
+
+tl::expected<std::unique_ptr<HistoryStore>, Error> HistoryStore::open(const std::string& path) {
+  try {
+    auto db = std::make_unique<Db>(path);
+    db->db.exec(kSchema);
+    return std::unique_ptr<HistoryStore>(new HistoryStore(std::move(db)));
+  } catch (const std::exception& e) {
+    return tl::make_unexpected(Error::not_available(fmt::format("history store {}: {}", path, e.what())));
+  }
+}
+
+tl::expected<void, Error> HistoryStore::add(const std::vector<UnitSample>& units, const TotalsSample& t) {
+  return guarded("add samples", [&] {
+    SQLite::Transaction tx{db_->db};
+    SQLite::Statement s{db_->db, "INSERT OR REPLACE INTO unit_samples VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"};
+    for (const UnitSample& u : units) {
+      s.bind(1, u.unit_id);
+      s.bind(2, static_cast<std::int64_t>(ms_of(u.time)));
+      int i = 3;
+      for (double v : {u.rsoc_pct, u.vg_v, u.ig_a, u.wg_w, u.vb_v, u.ib_a, u.wb_w, u.pv_w, u.load_w}) s.bind(i++, v);
+      s.bind(12, u.mode);
+      s.exec();
+      s.reset();
+    }
+    SQLite::Statement tot{db_->db, "INSERT OR REPLACE INTO totals VALUES (?,?,?,?,?,?,?,?,?)"};
+    tot.bind(1, static_cast<std::int64_t>(ms_of(t.time)));
+    int i = 2;
+    for (double v : {t.self_sufficiency, t.shared_wh, t.import_wh, t.export_wh, t.pv_wh, t.load_wh, t.bus_voltage_v}) tot.bind(i++, v);
+    tot.bind(9, t.active_deals);
+    tot.exec();
+    tx.commit();
+  });
+}
+
+tl::expected<void, Error> HistoryStore::add_deal(const StoredDeal& d) {
+  return guarded("add deal", [&] {
+    SQLite::Statement s{db_->db, "INSERT OR REPLACE INTO deals VALUES (?,?,?)"};
+    s.bind(1, d.deal_id);
+    s.bind(2, static_cast<std::int64_t>(ms_of(d.disposed)));
+    s.bind(3, d.json);
+    s.exec();
+  });
+}
+
+std::vector<UnitSample> HistoryStore::series(const std::string& unit, TimePoint from, TimePoint to,
+                                             std::size_t max_points) const {
+  SQLite::Statement q{db_->db,
+                      "SELECT t_ms, rsoc, vg, ig, wg, vb, ib, wb, pv, load, mode FROM unit_samples "
+                      "WHERE unit_id = ? AND t_ms BETWEEN ? AND ? ORDER BY t_ms"};
+  q.bind(1, unit);
+  q.bind(2, static_cast<std::int64_t>(ms_of(from)));
+  q.bind(3, static_cast<std::int64_t>(ms_of(to)));
+  std::vector<UnitSample> rows;
+  while (q.executeStep()) {
+    UnitSample s;
+    s.unit_id = unit;
+    s.time = time_of(q.getColumn(0).getInt64());
+    double* fields[] = {&s.rsoc_pct, &s.vg_v, &s.ig_a, &s.wg_w, &s.vb_v, &s.ib_a, &s.wb_w, &s.pv_w, &s.load_w};
+    for (int i = 0; i < 9; ++i) *fields[i] = q.getColumn(i + 1).getDouble();
+    s.mode = q.getColumn(10).getString();
+    rows.push_back(std::move(s));
+  }
+  return thin(std::move(rows), max_points);
+}
+
+std::vector<TotalsSample> HistoryStore::totals(TimePoint from, TimePoint to, std::size_t max_points) const {
+  SQLite::Statement q{db_->db, "SELECT * FROM totals WHERE t_ms BETWEEN ? AND ? ORDER BY t_ms"};
+  q.bind(1, static_cast<std::int64_t>(ms_of(from)));
+  q.bind(2, static_cast<std::int64_t>(ms_of(to)));
+  std::vector<TotalsSample> rows;
+  while (q.executeStep()) {
+    TotalsSample t;
+    t.time = time_of(q.getColumn(0).getInt64());
+    double* fields[] = {&t.self_sufficiency, &t.shared_wh, &t.import_wh, &t.export_wh, &t.pv_wh, &t.load_wh, &t.bus_voltage_v};
+    for (int i = 0; i < 7; ++i) *fields[i] = q.getColumn(i + 1).getDouble();
+    t.active_deals = q.getColumn(8).getInt();
+    rows.push_back(t);
+  }
+  return thin(std::move(rows), max_points);
+}
+
+std::vector<StoredDeal> HistoryStore::deals(std::size_t offset, std::size_t limit) const {
+  SQLite::Statement q{db_->db, "SELECT deal_id, disposed_ms, json FROM deals ORDER BY disposed_ms DESC, deal_id LIMIT ? OFFSET ?"};
+  q.bind(1, static_cast<std::int64_t>(limit));
+  q.bind(2, static_cast<std::int64_t>(offset));
+  std::vector<StoredDeal> rows;
+  while (q.executeStep()) rows.push_back({q.getColumn(0).getString(), time_of(q.getColumn(1).getInt64()), q.getColumn(2).getString()});
+  return rows;
+}
+
+std::size_t HistoryStore::deal_count() const {
+  return static_cast<std::size_t>(db_->db.execAndGet("SELECT COUNT(*) FROM deals").getInt64());
+}
+
+std::optional<TimePoint> HistoryStore::last_time() const {
+  SQLite::Statement q{db_->db, "SELECT MAX(t_ms) FROM totals"};
+  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+  return time_of(q.getColumn(0).getInt64());
+}
+
+std::optional<double> HistoryStore::last_rsoc(const std::string& unit) const {
+  SQLite::Statement q{db_->db, "SELECT rsoc FROM unit_samples WHERE unit_id = ? ORDER BY t_ms DESC LIMIT 1"};
+  q.bind(1, unit);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getDouble();
+}
+
+std::string series_csv(const std::vector<UnitSample>& samples, Duration utc_offset) {
+  std::string out = "time,unit,rsoc,vg,ig,wg,vb,ib,wb,pv,load,mode\n";
+  for (const UnitSample& s : samples) {
+    out += fmt::format("{},{},{:.2f},{:.3f},{:.4f},{:.2f},{:.3f},{:.4f},{:.2f},{:.2f},{:.2f},{}\n",
+                       format_apis_time(s.time, utc_offset), s.unit_id, s.rsoc_pct, s.vg_v, s.ig_a, s.wg_w, s.vb_v,
+                       s.ib_a, s.wb_w, s.pv_w, s.load_w, s.mode);
+  }
+  return out;
+}
+
+std::string deals_csv(const std::vector<StoredDeal>& deals, Duration utc_offset) {
+  // The JSON column is quoted per RFC 4180 (inner quotes doubled).
+  std::string out = "disposed,dealId,json\n";
+  for (const StoredDeal& d : deals) {
+    std::string quoted;
+    for (char c : d.json) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    out += fmt::format("{},{},\"{}\"\n", format_apis_time(d.disposed, utc_offset), d.deal_id, quoted);
+  }
+  return out;
+}
+
+}  // namespace wattshare

@@ -1,0 +1,136 @@
+// The operator API in virtual time: two houses trade, the API shows units, deals and history,
+// refuses writes without the token and bad input with a 4xx, and changes nothing then.
+#include "api/api_service.hpp"
+
+#include "api/history_recorder.hpp"
+#include "engine/engine_fixture.hpp"
+
+namespace wattshare {
+namespace {
+
+constexpr const char* kToken = "0123456789abcdef0123";
+
+class ApiTest : public test::EngineFixture {
+ protected:
+  void SetUp() override {
+    build({{"E001", 95}, {"E002", 40}});
+    store_ = HistoryStore::open(":memory:").value();
+    recorder_ = std::make_unique<HistoryRecorder>(*community_, *engine_, *store_, *scheduler_, minutes(1), hours(9));
+    recorder_->start();
+    api_ = std::make_unique<ApiService>(ApiContext{*community_, *engine_, *store_, *scheduler_, nullptr, kToken, hours(9)});
+  }
+  void TearDown() override {
+    recorder_.reset();
+    EngineFixture::TearDown();
+  }
+  HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
+                    bool token = true) {
+    return api_->handle({method, target, body, token ? std::string("Bearer ") + kToken : std::string()});
+  }
+  Json get(const std::string& target, int status = 200) {
+    const HttpResponse r = call("GET", target);
+    EXPECT_EQ(r.status, status) << target << ": " << r.body;
+    return parse_json_text(r.body, target).value();
+  }
+  Json post(const std::string& target, const std::string& body, int status = 200, bool token = true) {
+    const HttpResponse r = call("POST", target, body, token);
+    EXPECT_EQ(r.status, status) << target << ": " << r.body;
+    return parse_json_text(r.body, target).value();
+  }
+
+  std::unique_ptr<HistoryStore> store_;
+  std::unique_ptr<HistoryRecorder> recorder_;
+  std::unique_ptr<ApiService> api_;
+};
+
+TEST_F(ApiTest, ShowsUnitsDealsAndHistoryAsTheyTrade) {
+  const Json units = get("/api/units");
+  ASSERT_EQ(units.size(), 2u);
+  EXPECT_EQ(units[0]["id"], "E001");
+  EXPECT_NEAR(units[0]["rsoc"].get<double>(), 95.0, 0.5);
+  EXPECT_EQ(units[0]["effective_mode"], "autonomous");
+  EXPECT_TRUE(units[0]["local_mode"].is_null());
+
+  ASSERT_TRUE(run_until([&] { return !get("/api/deals?state=active").empty(); }, minutes(5)));
+  const Json active = get("/api/deals?state=active");
+  EXPECT_EQ(active[0]["dischargeUnitId"], "E001");
+  EXPECT_EQ(active[0]["chargeUnitId"], "E002");
+  EXPECT_EQ(get("/deals")[0]["chargingUnit"], "E002");  // apis-web's legacy shape
+  // The voltage reference and the grid master are marked once the deal runs.
+  ASSERT_TRUE(run_until([&] { return get("/api/units/E002")["voltage_reference"].get<bool>(); }, minutes(2)));
+  EXPECT_EQ(get("/api/units/E002")["deals"].size(), 1u);
+  ASSERT_TRUE(run_until([&] { return get("/api/deals?state=active").empty(); }, hours(1)));
+
+  const Json history = get("/api/deals?state=history");
+  EXPECT_GE(history["total"].get<int>(), 1);
+  EXPECT_EQ(history["deals"][0]["chargeUnitId"], "E002");
+  const Json totals = get("/api/totals");
+  EXPECT_GT(totals["shared_wh"].get<double>(), 0);
+  EXPECT_EQ(totals["invariant_violations"], 0);
+  const Json series = get("/api/history/E002?points=1000");
+  EXPECT_GE(series["samples"].size(), 5u);
+  EXPECT_LT(series["samples"][0]["rsoc"].get<double>(), series["samples"].back()["rsoc"].get<double>());
+  const HttpResponse csv = call("GET", "/api/history/E002.csv");
+  EXPECT_EQ(csv.content_type, "text/csv");
+  EXPECT_TRUE(csv.body.starts_with("time,unit,rsoc,"));
+  EXPECT_TRUE(call("GET", "/api/deals.csv").body.starts_with("disposed,dealId,json\n"));
+  EXPECT_GE(get("/api/totals/history")["samples"].size(), 5u);
+  const std::string metrics = call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("wattshare_unit_rsoc_percent{unit=\"E002\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("wattshare_deals_total{outcome=\"completed\"}"), std::string::npos);
+  const Json log = get("/get/log");
+  EXPECT_TRUE(log.contains("E001"));
+  EXPECT_EQ(get("/unitIds"), (Json{"E001", "E002"}));
+}
+
+TEST_F(ApiTest, WritesNeedTheTokenAndChangeModes) {
+  EXPECT_EQ(post("/api/mode", R"({"mode":"stop"})", 401, false)["error"],
+            "a bearer token is required (Authorization: Bearer <token>)");
+  EXPECT_EQ(engine_->fabric().global_mode(), OperationMode::kAutonomous);
+  EXPECT_EQ(call("GET", "/quiet", {}, false).status, 401);
+  EXPECT_EQ(post("/api/mode", R"({"mode":"heteronomous"})")["global"], "heteronomous");
+  EXPECT_EQ(get("/api/mode")["global"], "heteronomous");
+  EXPECT_EQ(get("/getStatus")["active"], true);
+  EXPECT_EQ(call("POST", "/stop").status, 200);
+  EXPECT_EQ(get("/getStatus")["active"], false);
+  EXPECT_EQ(post("/api/units/E001/local-mode", R"({"mode":"stop"})")["local_mode"], "stop");
+  EXPECT_EQ(get("/api/mode")["local"]["E001"], "stop");
+  EXPECT_TRUE(post("/api/units/E001/local-mode", R"({"mode":null})")["local_mode"].is_null());
+  EXPECT_EQ(call("GET", "/setOperationMode?unitId=E002&value=heteronomous").status, 200);
+  EXPECT_EQ(engine_->agent(1).local_mode(), OperationMode::kHeteronomous);
+}
+
+TEST_F(ApiTest, ManualConverterControlOnlyInManual) {
+  EXPECT_EQ(post("/api/units/E001/dcdc", R"({"mode":"0x0014","dvg":350,"dig":2})", 409)["error"],
+            "manual converter control needs the global mode manual");
+  EXPECT_EQ(mode_of("E001"), DcdcMode::kWait);
+  post("/api/mode", R"({"mode":"manual"})");
+  scheduler_->run_for(seconds(30));  // deals in flight wind down
+  const Json r = post("/api/units/E001/dcdc", R"({"mode":"0x0014","dvg":350,"dig":2})");
+  EXPECT_EQ(r["status"]["status"], "0x0014");
+  EXPECT_EQ(mode_of("E001"), DcdcMode::kVoltageReference);
+  EXPECT_EQ(post("/api/units/E001/dcdc", R"({"dig":"two"})", 400)["error"], "dig: expected a number");
+  EXPECT_EQ(post("/api/units/E001/dcdc", R"({"mode":"0x0003"})", 400)["error"],
+            "mode: expected 0x0000, 0x0014, 0x0002 or 0x0041");
+  post("/api/units/E001/dcdc", R"({"mode":"0x0000"})");
+  EXPECT_EQ(mode_of("E001"), DcdcMode::kWait);
+}
+
+TEST_F(ApiTest, BadRequestsGetAClear4xx) {
+  EXPECT_EQ(get("/api/units/E404", 404)["error"], "unknown unit 'E404'");
+  EXPECT_EQ(get("/api/nothing", 404)["error"], "no such path: /api/nothing");
+  EXPECT_EQ(get("/api/deals?state=old", 400)["error"], "state=old: expected active or history");
+  EXPECT_EQ(get("/api/deals?state=history&limit=0", 400)["error"], "limit: expected a whole number from 1 to 1000");
+  EXPECT_NE(get("/api/history/E001?from=yesterday", 400)["error"].get<std::string>().find("from: "), std::string::npos);
+  EXPECT_EQ(get("/api/history/E001?from=2000&to=1000", 400)["error"], "from is after to");
+  EXPECT_EQ(post("/api/mode", "{not json", 400)["error"].get<std::string>().rfind("request body", 0), 0u);
+  EXPECT_EQ(post("/api/mode", "[1]", 400)["error"], "request body: expected a JSON object");
+  EXPECT_NE(post("/api/mode", R"({"mode":"fast"})", 400)["error"].get<std::string>().find("fast"), std::string::npos);
+  EXPECT_EQ(post("/api/acceleration", R"({"acceleration":10})", 409)["error"],
+            "this server runs in virtual time: no acceleration to set");
+  EXPECT_EQ(call("DELETE", "/api/units").status, 405);
+  EXPECT_EQ(engine_->fabric().global_mode(), OperationMode::kAutonomous);
+}
+
+}  // namespace
+}  // namespace wattshare
