@@ -4,7 +4,7 @@ JOBS ?= 2
 BIN := build/bin/wattshare
 FUZZ_RUNS ?= 20000
 
-.PHONY: all build demo test bench fuzz clean setup-build setup-test setup-bench
+.PHONY: all build web demo test bench fuzz clean setup-build setup-test setup-bench
 
 all: build
 
@@ -15,10 +15,14 @@ setup-test:
 setup-bench:
 	@scripts/setup bench
 
-# Release build; leaves the CLI at build/bin/wattshare.
-build: setup-build
+# Release build; leaves the CLI at build/bin/wattshare and the dashboard in web/dist.
+build: setup-build web
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
+
+# The dashboard (Vite + Preact + uPlot) from the npm registry, versions pinned by the lock file.
+web:
+	@cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npx vite build --logLevel warn
 
 # The main job on the embedded, emulated community: the sample houses trading energy in real
 # time x60 with the sharing engine, history in ./wattshare-data, the operator API on
@@ -27,7 +31,7 @@ demo: build
 	@$(BIN) demo --config examples/apis-sample --port 4382 --acceleration 60
 
 # Every test, under AddressSanitizer + UBSan, then a short run of every fuzz target.
-test: setup-test
+test: setup-test web
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 	@ctest --preset asan -j $(JOBS)
@@ -43,4 +47,4 @@ bench: setup-bench build
 	@scripts/run-bench
 
 clean:
-	rm -rf build
+	rm -rf build web/dist web/node_modules

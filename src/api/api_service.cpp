@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "api/metrics.hpp"
+#include "api/static_files.hpp"
 #include "core/apis_time.hpp"
 #include "devices/apis_json.hpp"
 
@@ -43,6 +44,7 @@ HttpResponse ApiService::handle(const HttpRequest& request) {
   auto target = parse_target(request.target);
   if (!target) return error_response(400, target.error().message);
   auto r = route(request, *target);
+  if (r && request.method == "POST" && r->status == 200 && c_.changed) c_.changed();
   return r ? *r : r.error();
 }
 
@@ -101,7 +103,12 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
     }
     return ok(all.is_null() ? Json::object() : all);
   }
-  if (parts.empty() || parts[0] != "api") return fail(404, fmt::format("no such path: {}", t.path));
+  if (parts.empty() || parts[0] != "api") {
+    if (get) {
+      if (auto file = serve_static(c_.web_root, t.path)) return *file;
+    }
+    return fail(404, fmt::format("no such path: {}", t.path));
+  }
 
   if (post) {
     if (request.authorization != "Bearer " + c_.token) return fail(401, "a bearer token is required (Authorization: Bearer <token>)");
@@ -148,14 +155,7 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
   if (parts.size() == 2 && what == "deals.csv") {
     return text(deals_csv(c_.store.deals(0, c_.store.deal_count()), c_.utc_offset), "text/csv");
   }
-  if (parts.size() == 2 && what == "mode") {
-    Json local = Json::object();
-    for (std::size_t i = 0; i < c_.community.size(); ++i) {
-      const auto m = c_.engine.agent(i).local_mode();
-      local[c_.community.unit_id(i)] = m ? Json(std::string(to_string(*m))) : Json(nullptr);
-    }
-    return ok(Json{{"global", std::string(to_string(c_.engine.fabric().global_mode()))}, {"local", std::move(local)}});
-  }
+  if (parts.size() == 2 && what == "mode") return ok(modes_json());
   if (parts.size() == 2 && what == "totals") return ok(totals_json());
   if (parts.size() == 2 && what == "acceleration") {
     return ok(Json{{"acceleration", c_.acceleration ? c_.acceleration->acceleration() : 1.0}});
@@ -339,6 +339,27 @@ Json ApiService::totals_json() {
               {"losses_wh", round2(t.losses_wh())}, {"bus_voltage_v", round2(c_.community.bus_voltage_v())},
               {"deals_completed", s.deals_completed}, {"deals_aborted", s.deals_aborted},
               {"deals_scrammed", s.deals_scrammed}, {"invariant_violations", c_.engine.invariants().count()}};
+}
+
+Json ApiService::modes_json() const {
+  Json local = Json::object();
+  for (std::size_t i = 0; i < c_.community.size(); ++i) {
+    const auto m = c_.engine.agent(i).local_mode();
+    local[c_.community.unit_id(i)] = m ? Json(std::string(to_string(*m))) : Json(nullptr);
+  }
+  return Json{{"global", std::string(to_string(c_.engine.fabric().global_mode()))}, {"local", std::move(local)}};
+}
+
+Json ApiService::snapshot_json() {
+  return Json{{"type", "update"},
+              {"time", format_apis_time(c_.clock.now(), c_.utc_offset)},
+              {"t_ms", c_.clock.now().time_since_epoch().count()},
+              {"utc_offset_s", to_seconds(c_.utc_offset)},
+              {"mode", modes_json()},
+              {"acceleration", c_.acceleration ? c_.acceleration->acceleration() : 1.0},
+              {"units", units_json()},
+              {"deals", active_deals_json()},
+              {"totals", totals_json()}};
 }
 
 std::string ApiService::metrics_text() {

@@ -15,6 +15,7 @@
 //   HttpResponse r = api.handle({"GET", "/api/units"});
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/http_message.hpp"
@@ -33,6 +34,8 @@ struct ApiContext {
   AccelerationControl* acceleration = nullptr;
   std::string token;
   Duration utc_offset{};
+  std::string web_root;            // the built dashboard (web/dist); empty: none
+  std::function<void()> changed;   // after every accepted write (the WebSocket pushes at once)
 };
 
 class ApiService {
@@ -45,6 +48,8 @@ class ApiService {
   Json unit_json(std::size_t i);
   Json active_deals_json();
   Json totals_json();
+  // Everything a dashboard shows, in one message: the WebSocket's greeting and each push.
+  Json snapshot_json();
 
  private:
   using Result = tl::expected<HttpResponse, HttpResponse>;
@@ -56,6 +61,7 @@ class ApiService {
   Result manual_dcdc(std::size_t unit, const Json& body);
   tl::expected<std::size_t, HttpResponse> unit_index(std::string_view id) const;
   Json apis_web_status() const;
+  Json modes_json() const;
   std::string metrics_text();
 
   ApiContext c_;

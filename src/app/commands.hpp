@@ -43,6 +43,7 @@ struct DemoOptions {
   std::string token;  // empty: the data directory's, made on first start
   std::string mode = "autonomous";
   double sample_s = 60;  // history sample period, community time
+  std::string web_dir = WATTSHARE_WEB_DIR;  // the built dashboard
   std::optional<std::string> start;
   std::optional<std::uint64_t> seed;
 };

@@ -2,7 +2,9 @@
 // acceleration, its history in SQLite, and the operator API on 127.0.0.1:4382.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -91,8 +93,20 @@ int run_demo(const DemoOptions& o) {
   engine.start(*mode);
   scheduler.every(seconds(10), [&] { community.advance_to(scheduler.now()); });
 
-  ApiService api{{community, engine, **store, scheduler, &acceleration, *token, offset}};
   HttpServer http{io};
+  // The WebSocket pushes everything at each data acquisition of the community (5 s of its
+  // time), at most every 100 ms of real time, and at once after a write.
+  std::function<void(bool)> push;
+  ApiService api{{community, engine, **store, scheduler, &acceleration, *token, offset, o.web_dir, [&] { push(true); }}};
+  auto last_push = std::chrono::steady_clock::time_point{};
+  push = [&](bool now) {
+    const auto t = std::chrono::steady_clock::now();
+    if (http.websocket_clients() == 0 || (!now && t - last_push < std::chrono::milliseconds(100))) return;
+    last_push = t;
+    http.broadcast(dump_json(api.snapshot_json()));
+  };
+  http.enable_websocket("/ws", [&] { return dump_json(api.snapshot_json()); });
+  scheduler.every(seconds(5), [&] { push(false); });
   auto port = http.listen(o.host, static_cast<std::uint16_t>(o.port), [&](const HttpRequest& r) { return api.handle(r); });
   if (!port) {
     spdlog::error("{}", port.error().message);
@@ -100,6 +114,7 @@ int run_demo(const DemoOptions& o) {
   }
   fmt::print("wattshare demo: {} units from {}, {} mode, {}x, {} at {}\n", community.size(), spec->source_path,
              to_string(*mode), o.acceleration, resume ? "resumed" : "starting", format_apis_time(spec->start, offset));
+  fmt::print("  dashboard on http://{}:{}/#token={}\n", o.host, *port, *token);
   fmt::print("  API on http://{}:{}/api/units  (writes: Authorization: Bearer {})\n", o.host, *port, *token);
   fmt::print("  history in {}\n", (std::filesystem::path(o.data_dir) / "history.sqlite").string());
   std::fflush(stdout);

@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   demo_cmd->add_option("--sample", demo.sample_s, "History sample period, community seconds")
       ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
+  demo_cmd->add_option("--web-dir", demo.web_dir, "The built dashboard (web/dist)")->capture_default_str();
   demo_cmd->add_option("--start", demo.start, "First day, YYYY-MM-DD (default: the community's)");
   demo_cmd->add_option("--seed", demo.seed, "Override the community's seed");
 

@@ -36,6 +36,13 @@ class HttpServer {
   // Stops accepting and closes every connection.
   void stop();
 
+  // WebSocket: an upgrade request for `path` becomes a push channel. `greeting` gives the first
+  // message of each new client (a snapshot); `broadcast` sends a text message to every client.
+  // A client that falls more than 64 messages behind is dropped. Incoming messages are ignored.
+  void enable_websocket(std::string path, std::function<std::string()> greeting);
+  void broadcast(std::string text);
+  [[nodiscard]] std::size_t websocket_clients() const;
+
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;

@@ -1,0 +1,112 @@
+// The dashboard in Debian's Chromium, driven by playwright-core, against a real `wattshare demo`
+// process: set Run, watch a deal arrow appear and progress, open a unit, switch to Manual and
+// command its converter, check the WebSocket keeps the view live, Force Stop with its
+// confirmation, a phone-sized screen, and no console errors. Screenshots go to
+// $WATTSHARE_ARTIFACTS (default build/web-artifacts).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = process.env.WATTSHARE_SOURCE_DIR || new URL('../..', import.meta.url).pathname;
+const bin = process.env.WATTSHARE_BIN || join(root, 'build/bin/wattshare');
+const artifacts = process.env.WATTSHARE_ARTIFACTS || join(root, 'build/web-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+let demo;
+let browser;
+let url;
+const dataDir = mkdtempSync(join(tmpdir(), 'wattshare-web-'));
+
+before(async () => {
+  demo = spawn(bin, ['demo', '--config', join(root, 'examples/apis-sample'), '--port', '0', '--data-dir', dataDir,
+    '--acceleration', '300', '--mode', 'stop', '--web-dir', join(root, 'web/dist')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('wattshare demo printed no dashboard URL')), 30000);
+    createInterface({ input: demo.stdout }).on('line', (line) => {
+      const m = line.match(/dashboard on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    demo.on('exit', (code) => reject(new Error(`wattshare demo exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (demo && demo.exitCode === null) {
+    demo.kill('SIGTERM');
+    await new Promise((r) => { demo.on('exit', r); setTimeout(() => { demo.kill('SIGKILL'); r(); }, 5000); });
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openPage(viewport) {
+  const page = await browser.newPage({ viewport });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(url);
+  await page.getByTestId('community').waitFor({ timeout: 20000 });
+  return { page, problems };
+}
+
+test('an operator runs the community, watches a deal and commands a converter by hand', async () => {
+  const { page, problems } = await openPage({ width: 1366, height: 900 });
+  await page.screenshot({ path: join(artifacts, '01-opened.png'), fullPage: true });
+  assert.equal(await page.getByTestId('live').textContent(), 'live');
+
+  // Run: a deal arrow appears and its progress moves.
+  await page.getByTestId('mode-autonomous').click();
+  await page.waitForSelector('[data-testid="mode-autonomous"].on', { timeout: 10000 });
+  const arrow = page.getByTestId('deal-arrow').first();
+  await arrow.waitFor({ timeout: 60000 });
+  const deal = await arrow.getAttribute('data-deal');
+  await page.screenshot({ path: join(artifacts, '02-deal.png'), fullPage: true });
+  await page.waitForFunction((id) => {
+    const a = document.querySelector(`[data-deal="${id}"]`);
+    return !a || Number(a.getAttribute('data-progress')) > 0;  // progressed, or done already
+  }, deal, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="deal-log"] li').length > 0, null, { timeout: 60000 });
+
+  // The view stays live: community time moves with the WebSocket.
+  const t0 = await page.getByTestId('clock').textContent();
+  await page.waitForFunction((t) => document.querySelector('[data-testid="clock"]').textContent !== t, t0, { timeout: 10000 });
+
+  // A unit, then Manual and a converter command.
+  await page.getByTestId('unit-E001').click();
+  await page.getByTestId('unit-panel').waitFor();
+  await page.getByTestId('mode-manual').click();
+  await page.getByTestId('manual-control').waitFor({ timeout: 10000 });
+  await page.getByTestId('manual-mode').selectOption('0x0014');
+  await page.getByTestId('manual-send').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="panel-dcdc-mode"]').textContent.startsWith('0x0014'),
+    null, { timeout: 10000 });
+  await page.getByTestId('vr-E001').waitFor({ timeout: 10000 });
+  await page.screenshot({ path: join(artifacts, '03-manual.png'), fullPage: true });
+
+  // Force Stop asks first.
+  await page.getByTestId('mode-stop').click();
+  await page.getByTestId('confirm-stop').waitFor();
+  await page.getByTestId('confirm-stop-yes').click();
+  await page.waitForSelector('[data-testid="mode-stop"].on', { timeout: 10000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the dashboard fits a phone screen', async () => {
+  const { page, problems } = await openPage({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page is ${overflow}px wider than the screen`);
+  await page.screenshot({ path: join(artifacts, '04-phone.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
