@@ -44,7 +44,6 @@ HttpResponse ApiService::handle(const HttpRequest& request) {
   auto target = parse_target(request.target);
   if (!target) return error_response(400, target.error().message);
   auto r = route(request, *target);
-  if (r && request.method == "POST" && r->status == 200 && c_.changed) c_.changed();
   return r ? *r : r.error();
 }
 
@@ -131,7 +130,14 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
                    {"invariant_violations", c_.engine.invariants().count()},
                    {"deals_in_history", c_.store.deal_count()}});
   }
-  if (parts.size() == 2 && what == "units") return ok(units_json());
+  if (parts.size() == 2 && what == "units") {
+    const TimePoint second = std::chrono::floor<std::chrono::seconds>(c_.clock.now());
+    if (units_second_ != second) {
+      units_body_ = dump_json(units_json());
+      units_second_ = second;
+    }
+    return json_response(200, units_body_);
+  }
   if (parts.size() == 3 && what == "units") {
     auto i = unit_index(parts[2]);
     if (!i) return tl::make_unexpected(i.error());
@@ -180,6 +186,7 @@ ApiService::Result ApiService::write_route(const std::vector<std::string_view>& 
     if (!body.contains("acceleration") || !body["acceleration"].is_number()) return fail(400, "body: expected {\"acceleration\": number}");
     if (c_.acceleration == nullptr) return fail(409, "this server runs in virtual time: no acceleration to set");
     if (auto r = c_.acceleration->set_acceleration(body["acceleration"].get<double>()); !r) return fail(400, r.error().message);
+    after_write();
     return ok(Json{{"acceleration", c_.acceleration->acceleration()}});
   }
   if (parts.size() == 4 && parts[1] == "units") {
@@ -198,6 +205,7 @@ ApiService::Result ApiService::set_global_mode(std::string_view value) {
   auto m = parse_operation_mode(value);
   if (!m) return fail(400, m.error().message);
   c_.engine.fabric().set_global_mode(*m);
+  after_write();
   return ok(Json{{"global", std::string(to_string(*m))}, {"active", apis_web_status()["active"]}});
 }
 
@@ -210,6 +218,7 @@ ApiService::Result ApiService::set_local_mode(std::size_t unit, const Json& mode
     m = *parsed;
   }
   if (auto r = c_.engine.agent(unit).set_local_mode(m); !r) return fail(400, r.error().message);
+  after_write();
   return ok(unit_json(unit));
 }
 
@@ -234,6 +243,7 @@ ApiService::Result ApiService::manual_dcdc(std::size_t unit, const Json& body) {
   c_.community.advance_to(c_.clock.now());
   auto r = c_.community.set_dcdc(unit, cmd);
   if (!r) return fail(400, r.error().message);
+  after_write();
   return ok(dcdc_full_json(*r));
 }
 
@@ -273,6 +283,11 @@ ApiService::Result ApiService::history(const std::string& unit, const ParsedTarg
   return ok(Json{{"unit", unit}, {"samples", std::move(rows)}});
 }
 
+void ApiService::after_write() {
+  units_second_.reset();
+  if (c_.changed) c_.changed();
+}
+
 tl::expected<std::size_t, HttpResponse> ApiService::unit_index(std::string_view id) const {
   const int i = c_.community.index_of(std::string(id));
   if (i < 0) return tl::make_unexpected(error_response(404, fmt::format("unknown unit '{}'", id)));
@@ -301,6 +316,9 @@ Json ApiService::unit_json(std::size_t i) {
               {"battery_operation_status", static_cast<int>(d.battery_status.value_or(BatteryPermission::kPermit))},
               {"pv_w", round2(c_.community.pv_w(i))},
               {"load_w", round2(c_.community.load_w(i))},
+              // The utility meter, cumulative: a dashboard derives the flow between two pushes.
+              {"import_wh", round2(c_.community.unit_totals(i).import_wh)},
+              {"export_wh", round2(c_.community.unit_totals(i).export_wh)},
               {"dcdc", dcdc_full_json(d)},
               {"effective_mode", std::string(to_string(a.effective_mode()))},
               {"local_mode", local ? Json(std::string(to_string(*local))) : Json(nullptr)},

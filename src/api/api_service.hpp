@@ -16,6 +16,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/http_message.hpp"
@@ -62,9 +63,14 @@ class ApiService {
   tl::expected<std::size_t, HttpResponse> unit_index(std::string_view id) const;
   Json apis_web_status() const;
   Json modes_json() const;
+  void after_write();  // drops cached answers and tells the WebSocket
   std::string metrics_text();
 
   ApiContext c_;
+  // GET /api/units between two community seconds answers the same bytes: the data cannot
+  // have changed meanwhile except by a write, which drops the cache.
+  std::string units_body_;
+  std::optional<TimePoint> units_second_;
 };
 
 }  // namespace wattshare

@@ -3,6 +3,8 @@
 #include "api/api_service.hpp"
 
 #include "api/history_recorder.hpp"
+#include "api/static_files.hpp"
+#include "support/temp_dir.hpp"
 #include "engine/engine_fixture.hpp"
 
 namespace wattshare {
@@ -95,6 +97,9 @@ TEST_F(ApiTest, WritesNeedTheTokenAndChangeModes) {
   EXPECT_EQ(get("/getStatus")["active"], false);
   EXPECT_EQ(post("/api/units/E001/local-mode", R"({"mode":"stop"})")["local_mode"], "stop");
   EXPECT_EQ(get("/api/mode")["local"]["E001"], "stop");
+  EXPECT_EQ(get("/api/units")[0]["local_mode"], "stop");  // a write drops the cached answer
+  post("/api/units/E001/local-mode", R"({"mode":"heteronomous"})");
+  EXPECT_EQ(get("/api/units")[0]["local_mode"], "heteronomous");
   EXPECT_TRUE(post("/api/units/E001/local-mode", R"({"mode":null})")["local_mode"].is_null());
   EXPECT_EQ(call("GET", "/setOperationMode?unitId=E002&value=heteronomous").status, 200);
   EXPECT_EQ(engine_->agent(1).local_mode(), OperationMode::kHeteronomous);
@@ -130,6 +135,32 @@ TEST_F(ApiTest, BadRequestsGetAClear4xx) {
             "this server runs in virtual time: no acceleration to set");
   EXPECT_EQ(call("DELETE", "/api/units").status, 405);
   EXPECT_EQ(engine_->fabric().global_mode(), OperationMode::kAutonomous);
+}
+
+}  // namespace
+}  // namespace wattshare
+
+namespace wattshare {
+namespace {
+
+TEST(StaticFiles, ServeTheBuiltDashboardAndNothingOutsideIt) {
+  test::TempDir dir;
+  dir.write("web/index.html", "<html></html>");
+  dir.write("web/assets/app-1a2b.js", "console.log(1)");
+  dir.write("secret.txt", "no");
+  const std::string root = dir.path("web");
+  const auto index = serve_static(root, "/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->body, "<html></html>");
+  EXPECT_EQ(index->content_type, "text/html; charset=utf-8");
+  const auto js = serve_static(root, "/assets/app-1a2b.js");
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(js->headers.at(0).second, "public, max-age=31536000, immutable");
+  EXPECT_FALSE(serve_static(root, "/../secret.txt"));
+  EXPECT_FALSE(serve_static(root, "/assets/../../secret.txt"));
+  EXPECT_FALSE(serve_static(root, "/missing.js"));
+  EXPECT_FALSE(serve_static("", "/"));
 }
 
 }  // namespace

@@ -88,6 +88,72 @@ TEST(DemoProcess, ServesTheApiAndKeepsHistoryAcrossARestart) {
   }
 }
 
+// A request with the bearer token, over a raw socket: {status, body}.
+std::pair<int, std::string> with_token(std::uint16_t port, const std::string& method, const std::string& target,
+                                       const std::string& token, const std::string& body = {}) {
+  const std::string request = method + " " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                              "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                              "\r\nConnection: close\r\n\r\n" + body;
+  const std::string raw = test::raw_exchange("127.0.0.1", port, request);
+  const auto sp = raw.find(' ');
+  const int status = sp == std::string::npos ? 0 : std::stoi(raw.substr(sp + 1, 3));
+  const auto head_end = raw.find("\r\n\r\n");
+  return {status, head_end == std::string::npos ? std::string() : raw.substr(head_end + 4)};
+}
+
+TEST(DemoProcess, EveryEndpointOverRealHttp) {
+  test::TempDir dir;
+  Demo demo{dir.path("data")};
+  ASSERT_NE(demo.port, 0);
+  std::string token;
+  std::ifstream{dir.path("data/token")} >> token;
+  ASSERT_TRUE(demo.await([&] { return demo.get("/api/totals/history")["samples"].size() >= 2; }));
+
+  // Reads, no token needed.
+  EXPECT_EQ(demo.get("/api/units/E003")["id"], "E003");
+  EXPECT_TRUE(demo.get("/api/deals?state=active").is_array());
+  EXPECT_TRUE(demo.get("/api/deals?state=history&offset=0&limit=10").contains("total"));
+  EXPECT_EQ(demo.get("/api/mode")["global"], "autonomous");
+  EXPECT_TRUE(demo.get("/api/totals").contains("self_sufficiency"));
+  EXPECT_GE(demo.get("/api/history/E001")["samples"].size(), 2u);
+  const auto csv = test::http_get("127.0.0.1", demo.port, "/api/history/E001.csv");
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.rfind("time,unit,rsoc", 0), 0u);
+  EXPECT_EQ(test::http_get("127.0.0.1", demo.port, "/api/deals.csv").body.rfind("disposed,dealId,json", 0), 0u);
+  EXPECT_NE(test::http_get("127.0.0.1", demo.port, "/metrics").body.find("wattshare_bus_voltage_volts"), std::string::npos);
+  EXPECT_EQ(demo.get("/unitIds").size(), 4u);
+  EXPECT_EQ(demo.get("/getStatus")["active"], true);
+  EXPECT_TRUE(demo.get("/deals").is_array());
+  EXPECT_TRUE(demo.get("/get/log").is_object());
+  const auto page = test::http_get("127.0.0.1", demo.port, "/");
+  EXPECT_EQ(page.status, 200);  // the dashboard (web/dist)
+  EXPECT_NE(page.body.find("<div id=\"app\">"), std::string::npos);
+
+  // Writes: 401 without the token, done with it.
+  for (const auto& [target, body] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/mode", R"({"mode":"heteronomous"})"},
+           {"/api/units/E002/local-mode", R"({"mode":"stop"})"},
+           {"/api/acceleration", R"({"acceleration":1800})"}}) {
+    EXPECT_EQ(test::http_request("127.0.0.1", demo.port, "POST", target, body).status, 401) << target;
+    EXPECT_EQ(with_token(demo.port, "POST", target, token, body).first, 200) << target;
+  }
+  EXPECT_EQ(demo.get("/api/mode")["global"], "heteronomous");
+  EXPECT_EQ(demo.get("/api/mode")["local"]["E002"], "stop");
+  EXPECT_EQ(with_token(demo.port, "POST", "/api/units/E001/dcdc", token, R"({"mode":"0x0014"})").first, 409);
+  EXPECT_EQ(with_token(demo.port, "GET", "/manual", token).first, 200);
+  EXPECT_EQ(demo.get("/getStatus")["active"], false);
+  const auto manual = with_token(demo.port, "POST", "/api/units/E001/dcdc", token, R"({"mode":"0x0014","dvg":350,"dig":2})");
+  EXPECT_EQ(manual.first, 200) << manual.second;
+  EXPECT_EQ(with_token(demo.port, "GET", "/active", token).first, 200);
+  EXPECT_EQ(with_token(demo.port, "GET", "/setOperationMode?unitId=E002&value=null", token).first, 200);
+  EXPECT_TRUE(demo.get("/api/mode")["local"]["E002"].is_null());
+  // Bad input: a clear 4xx, nothing changed.
+  EXPECT_EQ(with_token(demo.port, "POST", "/api/mode", token, "{bad").first, 400);
+  EXPECT_EQ(demo.get("/api/units/E999", 404)["error"], "unknown unit 'E999'");
+  EXPECT_EQ(demo.get("/api/mode")["global"], "autonomous");
+  EXPECT_EQ(demo.process->stop(), 0);
+}
+
 TEST(DemoProcess, RefusesAnUnusableDataDirectory) {
   test::TempDir dir;
   dir.write("file", "x");

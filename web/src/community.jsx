@@ -1,4 +1,5 @@
-// The community as a picture: each unit a node (battery level, PV, load, utility), each deal an
+// The community as a picture: each unit a node (battery level, PV, load, the utility flow at
+// its side: + import, − export), each deal an
 // animated arrow from the discharging to the charging unit with its current and progress; the
 // voltage reference and the grid master carry a badge; the bus voltage sits in the middle.
 
@@ -29,6 +30,9 @@ function Node({ u, p, selected, onSelect }) {
       <text x={w / 2} y="18" class="id">{u.id}</text>
       <text x={w / 2} y="36" class="rsoc">{u.rsoc.toFixed(1)} %</text>
       <text x={w / 2} y="54" class="flows">☀ {Math.round(u.pv_w)} · ⌂ {Math.round(u.load_w)} W</text>
+      <text x={w + 4} y={h / 2 + 4} class="utility" data-testid={`utility-${u.id}`}>
+        ⚡ {Math.abs(u.utility_w || 0) < 1 ? '0' : `${u.utility_w > 0 ? '+' : '−'}${Math.abs(Math.round(u.utility_w))}`} W
+      </text>
       {u.voltage_reference && <text x="-6" y="-4" class="badge vr" data-testid={`vr-${u.id}`}>♛ CV</text>}
       {u.grid_master && <text x={w - 18} y="-4" class="badge gm" data-testid={`gm-${u.id}`}>GM</text>}
       {Math.abs(flow) > 1 && <text x={w / 2} y={h + 14} class="dcdc">{flow > 0 ? '⇣' : '⇡'} {Math.abs(Math.round(flow))} W</text>}
@@ -48,7 +52,7 @@ function Arrow({ d, pos, lane }) {
   const uy = dy / len;
   const from = { x: a.x + ux * 52, y: a.y + uy * 40 };
   const to = { x: b.x - ux * 52, y: b.y - uy * 40 };
-  const bend = 70 + 34 * lane;
+  const bend = (lane % 2 ? -1 : 1) * (70 + 40 * Math.floor(lane / 2));  // alternate sides
   const c = { x: (from.x + to.x) / 2 - uy * bend, y: (from.y + to.y) / 2 + ux * bend };
   const label = { x: (from.x + 2 * c.x + to.x) / 4, y: (from.y + 2 * c.y + to.y) / 4 };
   const progress = Math.round((d.progress || 0) * 100);

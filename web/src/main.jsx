@@ -20,6 +20,16 @@ function row(s, last) {
   return { t, rsoc, shared_w, shared_wh: s.totals.shared_wh, bus_v: s.totals.bus_voltage_v, ss: s.totals.self_sufficiency };
 }
 
+// Each unit's utility power from its meter's change since the previous push (import > 0).
+function withUtilityFlows(s, prev) {
+  const dt = prev ? (s.t_ms - prev.t_ms) / 1000 : 0;
+  s.units.forEach((u) => {
+    const p = prev && prev.units.find((q) => q.id === u.id);
+    u.utility_w = p && dt > 0 ? ((u.import_wh - p.import_wh) - (u.export_wh - p.export_wh)) * 3600 / dt : (p ? p.utility_w : 0);
+  });
+  return s;
+}
+
 async function loadHistory(unitIds) {
   const totals = await get('/api/totals/history?points=500');
   const per = await Promise.all(unitIds.map((id) => get(`/api/history/${id}?points=500`)));
@@ -54,7 +64,7 @@ function App() {
   const [problem, setProblem] = useState('');
 
   useEffect(() => connect((s) => {
-    setSnap(s);
+    setSnap((prev) => withUtilityFlows(s, prev));
     setRows((r) => {
       const next = [...r, row(s, r[r.length - 1])];
       return next.length > MAX_ROWS ? next.slice(next.length - MAX_ROWS) : next;

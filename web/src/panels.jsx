@@ -80,6 +80,7 @@ export function UnitPanel({ u, globalMode, onError }) {
           <tr><th>RSoC</th><td data-testid="panel-rsoc">{fmt(u.rsoc, 2)} %</td><th>Converter</th><td data-testid="panel-dcdc-mode">{u.dcdc.status.status} {u.dcdc.status.operationMode}</td></tr>
           <tr><th>Grid</th><td>{fmt(m.vg)} V · {fmt(m.ig, 3)} A · {fmt(m.wg, 0)} W</td><th>Battery</th><td>{fmt(m.vb, 2)} V · {fmt(m.ib, 2)} A · {fmt(m.wb, 0)} W</td></tr>
           <tr><th>PV</th><td>{fmt(u.pv_w, 0)} W</td><th>Load</th><td>{fmt(u.load_w, 0)} W</td></tr>
+          <tr><th>Utility</th><td>{fmt(u.utility_w || 0, 0)} W</td><th>Imported</th><td>{fmt(u.import_wh / 1000, 2)} kWh</td></tr>
           <tr><th>Effective</th><td>{u.effective_mode}</td><th>Local</th><td>
             <select value={u.local_mode || ''} onChange={(e) => setLocal(e.target.value)}>
               <option value="">(global)</option>
@@ -121,6 +122,10 @@ export function Deals({ deals, log }) {
 
 export function Errors({ units, problem }) {
   const list = units.flatMap((u) => u.errors.map((e) => `${u.id}: ${e}`));
+  units.forEach((u) => {
+    const st = u.dcdc.status;
+    if (st.alarmState !== 'No alarm') list.push(`${u.id}: converter ${st.alarmState} (${st.alarm})`);
+  });
   if (problem) list.unshift(problem);
   return (
     <div class="panel errors" data-testid="errors">

@@ -24,7 +24,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'wattshare-web-'));
 
 before(async () => {
   demo = spawn(bin, ['demo', '--config', join(root, 'examples/apis-sample'), '--port', '0', '--data-dir', dataDir,
-    '--acceleration', '300', '--mode', 'stop', '--web-dir', join(root, 'web/dist')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--acceleration', '120', '--mode', 'stop', '--web-dir', join(root, 'web/dist')], { stdio: ['ignore', 'pipe', 'inherit'] });
   url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('wattshare demo printed no dashboard URL')), 30000);
     createInterface({ input: demo.stdout }).on('line', (line) => {
@@ -67,13 +67,15 @@ test('an operator runs the community, watches a deal and commands a converter by
   // Run: a deal arrow appears and its progress moves.
   await page.getByTestId('mode-autonomous').click();
   await page.waitForSelector('[data-testid="mode-autonomous"].on', { timeout: 10000 });
-  const arrow = page.getByTestId('deal-arrow').first();
-  await arrow.waitFor({ timeout: 60000 });
-  const deal = await arrow.getAttribute('data-deal');
+  // The first deal's id, taken in the same frame that shows its arrow (a deal lasts seconds).
+  const deal = await (await page.waitForFunction(
+    () => document.querySelector('[data-testid="deal-arrow"]')?.getAttribute('data-deal'), null,
+    { timeout: 90000 })).jsonValue();
   await page.screenshot({ path: join(artifacts, '02-deal.png'), fullPage: true });
+  // Its progress moves while the arrow is there (the page polls every frame).
   await page.waitForFunction((id) => {
     const a = document.querySelector(`[data-deal="${id}"]`);
-    return !a || Number(a.getAttribute('data-progress')) > 0;  // progressed, or done already
+    return a && Number(a.getAttribute('data-progress')) > 0;
   }, deal, { timeout: 60000 });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="deal-log"] li').length > 0, null, { timeout: 60000 });
 
