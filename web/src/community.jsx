@@ -3,15 +3,17 @@
 // animated arrow from the discharging to the charging unit with its current and progress; the
 // voltage reference and the grid master carry a badge; the bus voltage sits in the middle.
 
-const W = 720;
-const H = 460;
+// The picture grows with the community so that nodes on the ring never overlap.
+function frame(n) {
+  const r = Math.max(160, (n * 118) / (2 * Math.PI));
+  return { W: Math.max(720, 2 * r + 200), H: Math.max(460, 2 * r + 150), r };
+}
 
 function layout(units) {
-  const n = units.length;
-  const r = Math.min(W, H) / 2 - 70;
+  const { W, H, r } = frame(units.length);
   const pos = {};
   units.forEach((u, i) => {
-    const a = (2 * Math.PI * i) / n - Math.PI / 2;
+    const a = (2 * Math.PI * i) / units.length - Math.PI / 2;
     pos[u.id] = { x: W / 2 + r * Math.cos(a), y: H / 2 + r * Math.sin(a) };
   });
   return pos;
@@ -69,6 +71,7 @@ function Arrow({ d, pos, lane }) {
 
 export function Community({ snapshot, selected, onSelect }) {
   const pos = layout(snapshot.units);
+  const { W, H } = frame(snapshot.units.length);
   return (
     <svg viewBox={`0 0 ${W} ${H}`} class="community" data-testid="community">
       <defs>
