@@ -104,6 +104,25 @@ struct BatterySimOptions {
 };
 int run_battery_sim(const BatterySimOptions& o);
 
+// Tesla Wall Connector Gen2 on RS485: the emulated charger, and the load-sharing master.
+struct TwcSimOptions {
+  std::string pty_link;
+  int id = 0xABCD;
+  int protocol = 2;
+  double rated_amps = 32, car_amps = 16;
+  std::string fault;
+};
+int run_twc_sim(const TwcSimOptions& o);
+
+struct TwcMasterCliOptions {
+  std::string serial;
+  double amps = 0;
+  double seconds = 10;
+  bool rs485_rts = false;
+  bool json = false;
+};
+int run_twc_master(const TwcMasterCliOptions& o);
+
 int run_config_check(const std::vector<std::string>& paths);
 
 }  // namespace wattshare::app

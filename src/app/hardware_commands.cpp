@@ -18,6 +18,9 @@
 #include "devices/eza2500/emulator.hpp"
 #include "devices/serial/pty_server.hpp"
 #include "devices/serial/serial_port.hpp"
+#include "devices/twc/twc_emulator.hpp"
+#include "devices/twc/twc_master.hpp"
+#include "core/json_file.hpp"
 #include "net/asio_scheduler.hpp"
 #include "net/http_server.hpp"
 
@@ -194,6 +197,68 @@ int run_driver(const DriverCliOptions& o) {
     io.stop();
   });
   io.run();
+  return 0;
+}
+
+}  // namespace wattshare::app
+
+namespace wattshare::app {
+
+int run_twc_sim(const TwcSimOptions& o) {
+  twc::TwcEmulatorOptions eo;
+  eo.id = static_cast<std::uint16_t>(o.id);
+  eo.sign = static_cast<std::uint8_t>(o.id >> 8);
+  eo.protocol = o.protocol == 1 ? twc::Protocol::kV1 : twc::Protocol::kV2;
+  eo.rated_amps = o.rated_amps;
+  eo.car_demand_amps = o.car_amps;
+  twc::TwcEmulator charger{eo, seconds_since_start};
+  if (o.fault == "silence") charger.set_fault(twc::TwcEmulator::Fault::kSilence);
+  else if (o.fault == "checksum") charger.set_fault(twc::TwcEmulator::Fault::kBadChecksum);
+  else if (!o.fault.empty()) {
+    spdlog::error("--fault {:?}: expected silence or checksum", o.fault);
+    return 2;
+  }
+  auto pty = PtyLink::create(o.pty_link);
+  if (!pty) {
+    spdlog::error("{}", pty.error().message);
+    return 1;
+  }
+  PtyServer server;
+  server.add(**pty, charger);
+  fmt::print("wattshare twc-sim: TWC Gen2 {:04x} (protocol {}, {} A rated, car {} A) on {} ({})\n", o.id, o.protocol,
+             o.rated_amps, o.car_amps, (*pty)->path(), (*pty)->slave_name());
+  return serve_ptys(server);
+}
+
+int run_twc_master(const TwcMasterCliOptions& o) {
+  auto port = SerialPort::open({.device = o.serial, .baud = 9600, .rs485_rts = o.rs485_rts});
+  if (!port) {
+    spdlog::error("{}", port.error().message);
+    return 1;
+  }
+  twc::TwcMaster master{**port, {}};
+  master.set_limit_all(o.amps);
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto end = t0 + std::chrono::duration<double>(o.seconds);
+  while (!g_stop.load() && std::chrono::steady_clock::now() < end) {
+    const TimePoint now = TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - t0);
+    master.poll(now, std::chrono::milliseconds(50));
+    for (const auto& e : master.take_events()) fmt::print(stderr, "twc: {}\n", e);  // stdout keeps the result
+  }
+  Json slaves = Json::array();
+  for (const auto& s : master.slaves()) {
+    slaves.push_back(Json{{"id", fmt::format("{:04x}", s.id)}, {"protocol", static_cast<int>(s.protocol)},
+                          {"rated_amps", s.rated_amps}, {"limit_amps", s.limit_amps},
+                          {"reported_max_amps", s.reported_max_amps}, {"actual_amps", s.actual_amps}, {"state", s.state}});
+  }
+  const Json out{{"slaves", slaves}, {"total_actual_amps", master.total_actual_amps()}, {"frames_sent", master.frames_sent()}};
+  if (o.json) {
+    fmt::print("{}\n", dump_json(out));
+  } else {
+    for (const auto& s : slaves) fmt::print("{} {}\n", s["id"].get<std::string>(), dump_json(s));
+  }
   return 0;
 }
 

@@ -201,6 +201,27 @@ int main(int argc, char** argv) {
   bat_cmd->add_option("--fault", bat_sim.fault, "silence, crc or exception:N");
   bat_cmd->add_option("--fault-count", bat_sim.fault_count, "Replies affected (-1: all)")->capture_default_str();
 
+  TwcSimOptions twc_sim;
+  auto* twc_sim_cmd = cli.add_subcommand(
+      "twc-sim", "Emulate a Tesla Wall Connector Gen2 (RS485 load-sharing slave) with a car on a pseudo-terminal.");
+  twc_sim_cmd->add_option("--pty-link", twc_sim.pty_link, "Path to link the pty at")->required();
+  twc_sim_cmd->add_option("--id", twc_sim.id, "TWCID (0x0001-0xFFFE)")->capture_default_str()->check(CLI::Range(1, 0xFFFE));
+  twc_sim_cmd->add_option("--protocol", twc_sim.protocol, "1 or 2")->capture_default_str()->check(CLI::IsMember({1, 2}));
+  twc_sim_cmd->add_option("--rated", twc_sim.rated_amps, "Rotary-switch rating, A")->capture_default_str()->check(CLI::Range(6.0, 80.0));
+  twc_sim_cmd->add_option("--car", twc_sim.car_amps, "What the car draws when allowed, A (0: no car)")
+      ->capture_default_str()->check(CLI::Range(0.0, 80.0));
+  twc_sim_cmd->add_option("--fault", twc_sim.fault, "silence or checksum");
+
+  TwcMasterCliOptions twc;
+  auto* twc_cmd = cli.add_subcommand(
+      "twc", "Run the TWC Gen2 load-sharing master on a serial port for --seconds with one current limit for "
+             "every charger, then print the chargers (id, protocol, rating, limit, actual current, state).");
+  twc_cmd->add_option("--serial", twc.serial, "RS485 serial device (9600 8N1)")->required();
+  twc_cmd->add_option("--amps", twc.amps, "Current limit per charger, A")->capture_default_str()->check(CLI::Range(0.0, 80.0));
+  twc_cmd->add_option("--seconds", twc.seconds, "How long to run")->capture_default_str()->check(CLI::Range(0.1, 86400.0));
+  twc_cmd->add_flag("--rs485-rts", twc.rs485_rts, "Kernel RS485 mode: RTS drives the direction");
+  twc_cmd->add_flag("--json", twc.json, "Print one JSON object");
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_pattern("%^%l%$ %v");
   if (sim_cmd->parsed()) return run_sim(sim);
@@ -213,5 +234,7 @@ int main(int argc, char** argv) {
   if (driver_cmd->parsed()) return run_driver(drv);
   if (eza_cmd->parsed()) return run_eza_sim(eza_sim);
   if (bat_cmd->parsed()) return run_battery_sim(bat_sim);
+  if (twc_sim_cmd->parsed()) return run_twc_sim(twc_sim);
+  if (twc_cmd->parsed()) return run_twc_master(twc);
   return 2;
 }

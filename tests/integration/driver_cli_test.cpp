@@ -97,3 +97,23 @@ TEST(DriverProcess, RefusesBadOptionsWithAClearMessage) {
 
 }  // namespace
 }  // namespace wattshare
+
+namespace wattshare {
+namespace {
+
+TEST(TwcProcess, TheMasterDrivesTheEmulatedChargerOverAPty) {
+  test::TempDir dir;
+  auto charger = start({WATTSHARE_BIN, "twc-sim", "--pty-link", dir.path("twc"), "--car", "20"}, "TWC Gen2");
+  const auto r = test::run_command({WATTSHARE_BIN, "twc", "--serial", dir.path("twc"), "--amps", "13.5", "--seconds", "3", "--json"});
+  ASSERT_EQ(r.exit_code, 0);
+  const json out = json::parse(r.out, nullptr, false);
+  ASSERT_EQ(out["slaves"].size(), 1u) << r.out;
+  EXPECT_EQ(out["slaves"][0]["id"], "abcd");
+  EXPECT_DOUBLE_EQ(out["slaves"][0]["actual_amps"].get<double>(), 13.5);
+  EXPECT_EQ(out["slaves"][0]["state"], 1);
+  EXPECT_EQ(charger->stop(), 0);
+  EXPECT_EQ(test::run_command({WATTSHARE_BIN, "twc-sim", "--pty-link", dir.path("x"), "--fault", "smoke"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace wattshare

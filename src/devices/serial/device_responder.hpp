@@ -12,6 +12,8 @@ class DeviceResponder {
  public:
   virtual ~DeviceResponder() = default;
   virtual std::vector<std::uint8_t> on_bytes(std::span<const std::uint8_t> in) = 0;
+  // What the device sends by itself (announcements), asked every poll of the line.
+  virtual std::vector<std::uint8_t> on_idle() { return {}; }
 };
 
 }  // namespace wattshare

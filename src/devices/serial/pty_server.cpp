@@ -31,6 +31,10 @@ bool PtyServer::poll_once(std::chrono::milliseconds timeout) {
   std::vector<pollfd> fds;
   for (const Served& s : devices_) fds.push_back({s.link->master_fd(), POLLIN, 0});
   const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    const auto own = devices_[i].device->on_idle();
+    if (!own.empty() && !write_all(fds[i].fd, own)) return false;
+  }
   if (ready <= 0) return ready == 0 || errno == EINTR;
   std::array<std::uint8_t, 512> buf{};
   for (std::size_t i = 0; i < fds.size(); ++i) {
