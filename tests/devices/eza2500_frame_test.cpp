@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "support/hex.hpp"
+
 #include "devices/battery/battery_client.hpp"
 #include "devices/battery/modbus_rtu.hpp"
 #include "devices/eza2500/link.hpp"
@@ -13,15 +15,7 @@
 namespace wattshare::eza {
 namespace {
 
-Bytes hex(std::string_view text) {
-  Bytes out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ' ') continue;
-    out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(text.substr(i, 2)), nullptr, 16)));
-    ++i;
-  }
-  return out;
-}
+using test::hex;
 
 std::uint16_t dec(const CommandSpec& c, std::size_t f, std::string_view text) {
   return encode_decimal(c.fields[f].q, text).value();

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/hex.hpp"
+
 #include "devices/serial/pty_server.hpp"
 #include "devices/serial/serial_port.hpp"
 #include "devices/twc/twc_emulator.hpp"
@@ -13,15 +15,7 @@
 namespace wattshare::twc {
 namespace {
 
-Bytes hex(std::string_view text) {
-  Bytes out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ' ') continue;
-    out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(text.substr(i, 2)), nullptr, 16)));
-    ++i;
-  }
-  return out;
-}
+using test::hex;
 
 std::vector<Bytes> decode_all(const Bytes& wire, TwcFrameDecoder& rx) {
   std::vector<Bytes> out;
