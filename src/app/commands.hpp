@@ -107,6 +107,7 @@ int run_battery_sim(const BatterySimOptions& o);
 // Tesla Wall Connector Gen2 on RS485: the emulated charger, and the load-sharing master.
 struct TwcSimOptions {
   std::string pty_link;
+  bool pty = false;  // no link: the pty's own name is printed
   int id = 0xABCD;
   int protocol = 2;
   double rated_amps = 32, car_amps = 16;

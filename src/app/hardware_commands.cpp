@@ -205,6 +205,10 @@ int run_driver(const DriverCliOptions& o) {
 namespace wattshare::app {
 
 int run_twc_sim(const TwcSimOptions& o) {
+  if (o.pty_link.empty() && !o.pty) {
+    spdlog::error("twc-sim: give --pty-link PATH or --pty");
+    return 2;
+  }
   twc::TwcEmulatorOptions eo;
   eo.id = static_cast<std::uint16_t>(o.id);
   eo.sign = static_cast<std::uint8_t>(o.id >> 8);

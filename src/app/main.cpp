@@ -204,7 +204,9 @@ int main(int argc, char** argv) {
   TwcSimOptions twc_sim;
   auto* twc_sim_cmd = cli.add_subcommand(
       "twc-sim", "Emulate a Tesla Wall Connector Gen2 (RS485 load-sharing slave) with a car on a pseudo-terminal.");
-  twc_sim_cmd->add_option("--pty-link", twc_sim.pty_link, "Path to link the pty at")->required();
+  auto* twc_link = twc_sim_cmd->add_option("--pty-link", twc_sim.pty_link, "Path to link the pty at");
+  auto* twc_pty = twc_sim_cmd->add_flag("--pty", twc_sim.pty, "No link: print the pty's own name (/dev/pts/N)");
+  twc_link->excludes(twc_pty);
   twc_sim_cmd->add_option("--id", twc_sim.id, "TWCID (0x0001-0xFFFE)")->capture_default_str()->check(CLI::Range(1, 0xFFFE));
   twc_sim_cmd->add_option("--protocol", twc_sim.protocol, "1 or 2")->capture_default_str()->check(CLI::IsMember({1, 2}));
   twc_sim_cmd->add_option("--rated", twc_sim.rated_amps, "Rotary-switch rating, A")->capture_default_str()->check(CLI::Range(6.0, 80.0));

@@ -113,6 +113,15 @@ TEST(TwcProcess, TheMasterDrivesTheEmulatedChargerOverAPty) {
   EXPECT_EQ(out["slaves"][0]["state"], 1);
   EXPECT_EQ(charger->stop(), 0);
   EXPECT_EQ(test::run_command({WATTSHARE_BIN, "twc-sim", "--pty-link", dir.path("x"), "--fault", "smoke"}).exit_code, 2);
+  EXPECT_EQ(test::run_command({WATTSHARE_BIN, "twc-sim"}).exit_code, 2);
+  // --pty: no link, the pty's own name is printed and works the same.
+  std::string line;
+  auto unlinked = start({WATTSHARE_BIN, "twc-sim", "--pty", "--car", "10"}, "TWC Gen2", &line);
+  const auto at = line.find("on /dev/pts/");
+  ASSERT_NE(at, std::string::npos) << line;
+  const std::string device = line.substr(at + 3, line.find(' ', at + 3) - at - 3);
+  const auto r2 = test::run_command({WATTSHARE_BIN, "twc", "--serial", device, "--amps", "16", "--seconds", "3", "--json"});
+  EXPECT_DOUBLE_EQ(json::parse(r2.out, nullptr, false)["total_actual_amps"].get<double>(), 10.0) << r2.out;
 }
 
 }  // namespace
