@@ -124,6 +124,28 @@ struct TwcMasterCliOptions {
 };
 int run_twc_master(const TwcMasterCliOptions& o);
 
+// SunSpec over Modbus TCP: read a site once; serve a simulated SolarEdge site.
+struct SunSpecReadOptions {
+  std::string host = "127.0.0.1";
+  int port = 1502;
+  int unit_id = 1;
+  int timeout_ms = 1000;
+  bool invert = false;
+  bool json = false;
+};
+int run_sunspec_read(const SunSpecReadOptions& o);
+
+struct SunSpecSimOptions {
+  std::string host = "127.0.0.1";
+  int port = 1502;
+  double kwp = 5, load_kwh = 4500;
+  std::string start = "2021-06-01";
+  double hour = 12;  // local time of day at start
+  double acceleration = 1;
+  std::uint64_t seed = 1;
+};
+int run_sunspec_sim(const SunSpecSimOptions& o);
+
 int run_config_check(const std::vector<std::string>& paths);
 
 }  // namespace wattshare::app

@@ -224,6 +224,31 @@ int main(int argc, char** argv) {
   twc_cmd->add_flag("--rs485-rts", twc.rs485_rts, "Kernel RS485 mode: RTS drives the direction");
   twc_cmd->add_flag("--json", twc.json, "Print one JSON object");
 
+  auto* sunspec_cmd = cli.add_subcommand("sunspec", "SunSpec inverters and meters over Modbus TCP.");
+  SunSpecReadOptions ss_read;
+  auto* ss_read_cmd = sunspec_cmd->add_subcommand(
+      "read", "Find the SunSpec map (\"SunS\" at 40000, 0 or 50000), walk its models and print the inverter's AC "
+              "power, the grid meter's power (export positive, as SolarEdge) and the house's consumption.");
+  ss_read_cmd->add_option("--host", ss_read.host, "Inverter address")->capture_default_str();
+  ss_read_cmd->add_option("--port", ss_read.port, "Modbus TCP port (SolarEdge: 1502 or 502)")->capture_default_str();
+  ss_read_cmd->add_option("--unit-id", ss_read.unit_id, "Modbus unit id")->capture_default_str()->check(CLI::Range(0, 247));
+  ss_read_cmd->add_option("--timeout-ms", ss_read.timeout_ms, "Response timeout")->capture_default_str()->check(CLI::Range(10, 60000));
+  ss_read_cmd->add_flag("--invert", ss_read.invert, "The meter counts import as positive");
+  ss_read_cmd->add_flag("--json", ss_read.json, "Print one JSON object");
+  sunspec_cmd->require_subcommand(1);
+
+  SunSpecSimOptions ss_sim;
+  auto* ss_sim_cmd = cli.add_subcommand(
+      "sunspec-sim", "Serve a SolarEdge-like SunSpec map over Modbus TCP, backed by the PV and house-load models.");
+  ss_sim_cmd->add_option("--host", ss_sim.host, "Address to bind")->capture_default_str();
+  ss_sim_cmd->add_option("--port", ss_sim.port, "Port (0 picks a free one and prints it)")->capture_default_str();
+  ss_sim_cmd->add_option("--kwp", ss_sim.kwp, "PV peak power")->capture_default_str()->check(CLI::Range(0.0, 1000.0));
+  ss_sim_cmd->add_option("--load-kwh", ss_sim.load_kwh, "House consumption per year")->capture_default_str();
+  ss_sim_cmd->add_option("--start", ss_sim.start, "Day, YYYY-MM-DD")->capture_default_str();
+  ss_sim_cmd->add_option("--hour", ss_sim.hour, "Local hour at start")->capture_default_str()->check(CLI::Range(0.0, 24.0));
+  ss_sim_cmd->add_option("--acceleration", ss_sim.acceleration, "Simulated seconds per second")->capture_default_str();
+  ss_sim_cmd->add_option("--seed", ss_sim.seed, "Weather and load seed")->capture_default_str();
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_pattern("%^%l%$ %v");
   if (sim_cmd->parsed()) return run_sim(sim);
@@ -238,5 +263,7 @@ int main(int argc, char** argv) {
   if (bat_cmd->parsed()) return run_battery_sim(bat_sim);
   if (twc_sim_cmd->parsed()) return run_twc_sim(twc_sim);
   if (twc_cmd->parsed()) return run_twc_master(twc);
+  if (ss_read_cmd->parsed()) return run_sunspec_read(ss_read);
+  if (ss_sim_cmd->parsed()) return run_sunspec_sim(ss_sim);
   return 2;
 }

@@ -126,3 +126,30 @@ TEST(TwcProcess, TheMasterDrivesTheEmulatedChargerOverAPty) {
 
 }  // namespace
 }  // namespace wattshare
+
+namespace wattshare {
+namespace {
+
+TEST(SunSpecProcess, ReadsTheSimulatedSiteOverModbusTcp) {
+  std::string line;
+  auto sim = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "6", "--hour", "12"}, "SunSpec map", &line);
+  const auto at = line.find("127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << line;
+  const std::string port = line.substr(at + 10, line.find(',', at) - at - 10);
+  const auto r = test::run_command({WATTSHARE_BIN, "sunspec", "read", "--port", port, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const json out = json::parse(r.out, nullptr, false);
+  EXPECT_EQ(out["manufacturer"], "SolarEdge");
+  EXPECT_EQ(out["inverter_model"], 103);
+  EXPECT_EQ(out["meters"], json::array({203}));
+  // Noon in June on 6 kWp: the inverter produces; house = production − export.
+  EXPECT_GT(out["inverter_power_w"].get<double>(), 1000);
+  EXPECT_NEAR(out["house_power_w"].get<double>(),
+              out["inverter_power_w"].get<double>() - out["meter_power_w"].get<double>(), 1e-9);
+  EXPECT_EQ(sim->stop(), 0);
+  // Nobody there: a clear error, exit 1.
+  EXPECT_EQ(test::run_command({WATTSHARE_BIN, "sunspec", "read", "--port", port}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace wattshare
