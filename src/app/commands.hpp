@@ -146,6 +146,17 @@ struct SunSpecSimOptions {
 };
 int run_sunspec_sim(const SunSpecSimOptions& o);
 
+// PV-surplus routing of one house (surplus/).
+struct SurplusOptions {
+  bool simulate = false;
+  double days = 365;
+  double kwp = 9;  // enough for the seed's 3-phase charger (6 A × 690 W) to start on sunny days
+  double ev_daily_kwh = 8;
+  std::optional<std::string> start;
+  bool json = false;
+};
+int run_surplus(const SurplusOptions& o);
+
 int run_config_check(const std::vector<std::string>& paths);
 
 }  // namespace wattshare::app

@@ -249,6 +249,19 @@ int main(int argc, char** argv) {
   ss_sim_cmd->add_option("--acceleration", ss_sim.acceleration, "Simulated seconds per second")->capture_default_str();
   ss_sim_cmd->add_option("--seed", ss_sim.seed, "Weather and load seed")->capture_default_str();
 
+  SurplusOptions sur;
+  auto* surplus_cmd = cli.add_subcommand(
+      "surplus", "Route a house's PV surplus into its EV charger and water heater. --simulate runs a simulated "
+                 "house minute by minute (PV, load, an EV away on weekdays, a 200 L tank) and reports "
+                 "self_consumption, ev_solar_share, export_wh, import_wh, heater_wh, ev_wh, with the seed's "
+                 "method (EV only, surplus = export + EV amps × 690) beside it.");
+  surplus_cmd->add_flag("--simulate", sur.simulate, "Run the simulated house");
+  surplus_cmd->add_option("--days", sur.days, "Simulated days")->capture_default_str()->check(CLI::Range(1.0, 3660.0));
+  surplus_cmd->add_option("--kwp", sur.kwp, "PV peak power")->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  surplus_cmd->add_option("--ev-daily-kwh", sur.ev_daily_kwh, "What the car uses per workday")->capture_default_str();
+  surplus_cmd->add_option("--start", sur.start, "First day, YYYY-MM-DD (default 2021-01-01)");
+  surplus_cmd->add_flag("--json", sur.json, "Print one JSON object");
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_pattern("%^%l%$ %v");
   if (sim_cmd->parsed()) return run_sim(sim);
@@ -265,5 +278,6 @@ int main(int argc, char** argv) {
   if (twc_cmd->parsed()) return run_twc_master(twc);
   if (ss_read_cmd->parsed()) return run_sunspec_read(ss_read);
   if (ss_sim_cmd->parsed()) return run_sunspec_sim(ss_sim);
+  if (surplus_cmd->parsed()) return run_surplus(sur);
   return 2;
 }

@@ -1,0 +1,38 @@
+// One PV-surplus router cycle (target ≤ 10 µs of CPU) and a simulated year of one house
+// (target ≤ 5 s wall; `wattshare surplus --simulate --json` reports it too).
+#include <benchmark/benchmark.h>
+
+#include "surplus/house_sim.hpp"
+
+namespace wattshare::surplus {
+namespace {
+
+void BM_RouterCycle(benchmark::State& state) {
+  RouterSettings s;
+  s.dimmer.rated_w = 2000;
+  s.relay.rated_w = 1000;
+  Router router{s};
+  Inputs in;
+  in.ev_connected = true;
+  in.water_temperature_c = 50;
+  TimePoint t = from_civil(2021, 6, 1);
+  double export_w = 3000;
+  for (auto _ : state) {
+    in.time = t;
+    in.grid_export_w = export_w;
+    const Outputs o = router.step(in);
+    benchmark::DoNotOptimize(o);
+    in.ev_actual_a = o.ev_amps;
+    t += seconds(10);
+    export_w = export_w > 9000 ? 1000 : export_w + 137;  // a surplus that keeps moving
+  }
+}
+BENCHMARK(BM_RouterCycle);
+
+void BM_HouseYear(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(simulate_house({}));
+}
+BENCHMARK(BM_HouseYear)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
+}  // namespace wattshare::surplus

@@ -1,0 +1,150 @@
+#include "surplus/router.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace wattshare::surplus {
+
+std::string_view to_string(Mode m) {
+  switch (m) {
+    case Mode::kOff: return "off";
+    case Mode::kEco: return "eco";
+    case Mode::kBoost: return "boost";
+    case Mode::kScheduled: return "scheduled";
+  }
+  return "off";
+}
+
+std::optional<Mode> parse_mode(std::string_view s) {
+  for (Mode m : {Mode::kOff, Mode::kEco, Mode::kBoost, Mode::kScheduled}) {
+    if (to_string(m) == s) return m;
+  }
+  return std::nullopt;
+}
+
+bool Window::contains(TimePoint t, Duration utc_offset) const {
+  const TimePoint local = t + utc_offset;
+  const auto day = std::chrono::floor<std::chrono::days>(local);
+  const int minute = static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
+  // 1970-01-01 was a Thursday: Monday-based weekday index.
+  const int weekday = static_cast<int>((day.time_since_epoch().count() + 3) % 7);
+  auto starts_on = [&](int wd) { return (days >> wd) & 1; };
+  if (from_min <= to_min) return starts_on(weekday) && minute >= from_min && minute < to_min;
+  // Crossing midnight: the evening of a chosen day, or the morning after one.
+  return (starts_on(weekday) && minute >= from_min) || (starts_on((weekday + 6) % 7) && minute < to_min);
+}
+
+Outputs Router::step(const Inputs& in) {
+  Outputs out;
+  const bool good = in.grid_export_w && std::isfinite(*in.grid_export_w) && std::abs(*in.grid_export_w) < 1e6;
+  if (good) {
+    last_export_w_ = *in.grid_export_w;
+    last_good_ = in.time;
+  }
+  if (!good && last_export_w_ && in.time - last_good_ <= s_.stale_after) {
+    // A reading is missing: hold the last decision (the last export no longer tells what the
+    // loads changed since), for at most `stale_after`.
+    Outputs held = last_out_;
+    if (!in.ev_connected) held.ev_amps = 0;
+    return held;
+  }
+  if (!last_export_w_ || in.time - last_good_ > s_.stale_after) {
+    // Nothing to trust: the safe state, and the EV's timers start afresh afterwards.
+    out.safe_state = true;
+    out.ev_amps = in.ev_connected ? s_.ev.safe_a : 0;
+    ev_enabled_ = false;
+    ev_above_since_.reset();
+    ev_below_since_.reset();
+    relay_state_ = false;
+    return out;
+  }
+  const double ev_w_per_a = s_.ev.volts * s_.ev.phases;
+  const double relay_w = in.relay_on ? s_.relay.rated_w : 0.0;
+  out.surplus_w = *last_export_w_ + in.ev_actual_a * ev_w_per_a + in.dimmer_power_w + relay_w - s_.reserve_w;
+  double available = out.surplus_w;
+  out.ev_amps = ev_step(in, available);
+  available -= out.ev_amps * ev_w_per_a;
+  out.dimmer_pct = dimmer_step(in, available);
+  available -= out.dimmer_pct / 100.0 * s_.dimmer.rated_w;
+  out.relay_on = relay_step(in, available);
+  last_out_ = out;
+  return out;
+}
+
+double Router::ev_step(const Inputs& in, double available_w) {
+  const EvSettings& e = s_.ev;
+  if (!in.ev_connected) {
+    ev_enabled_ = false;
+    ev_above_since_.reset();
+    ev_below_since_.reset();
+    return 0;
+  }
+  switch (e.mode) {
+    case Mode::kOff: return 0;
+    case Mode::kBoost: return e.max_a;
+    case Mode::kScheduled: return e.window.contains(in.time, s_.utc_offset) ? std::min(e.scheduled_a, e.max_a) : 0;
+    case Mode::kEco: break;
+  }
+  // Whole amperes from the surplus (the car steps in ~1 A; the dimmer takes the rest).
+  const double target = std::min(std::floor(std::max(available_w, 0.0) / (e.volts * e.phases)), e.max_a);
+  if (!ev_enabled_) {
+    if (target < e.min_a) {
+      ev_above_since_.reset();
+      return 0;
+    }
+    if (!ev_above_since_) ev_above_since_ = in.time;
+    if (in.time - *ev_above_since_ < e.enable_delay) return 0;
+    ev_enabled_ = true;
+    ev_below_since_.reset();
+  }
+  if (target >= e.min_a) {
+    ev_below_since_.reset();
+    return target;
+  }
+  // Not enough any more: hold the minimum through the disable delay, then stop.
+  if (!ev_below_since_) ev_below_since_ = in.time;
+  if (in.time - *ev_below_since_ < e.disable_delay) return e.min_a;
+  ev_enabled_ = false;
+  ev_above_since_.reset();
+  return 0;
+}
+
+double Router::dimmer_step(const Inputs& in, double available_w) {
+  const DimmerSettings& d = s_.dimmer;
+  if (d.rated_w <= 0) return 0;
+  if (in.water_temperature_c) {  // the thermostat's cut-off, with its restart hysteresis
+    if (*in.water_temperature_c >= d.max_temperature_c) too_hot_ = true;
+    if (*in.water_temperature_c <= d.restart_below_c) too_hot_ = false;
+  }
+  if (too_hot_) return 0;
+  switch (d.mode) {
+    case Mode::kOff: return 0;
+    case Mode::kBoost: return 100;
+    case Mode::kScheduled: return d.window.contains(in.time, s_.utc_offset) ? 100 : 0;
+    case Mode::kEco: return std::clamp(available_w / d.rated_w * 100.0, 0.0, 100.0);
+  }
+  return 0;
+}
+
+bool Router::relay_step(const Inputs& in, double available_w) {
+  const RelaySettings& r = s_.relay;
+  if (r.rated_w <= 0) return false;
+  bool want = false;
+  switch (r.mode) {
+    case Mode::kOff: want = false; break;
+    case Mode::kBoost: want = true; break;
+    case Mode::kScheduled: want = r.window.contains(in.time, s_.utc_offset); break;
+    // available_w already counts the relay's own draw while it is on.
+    case Mode::kEco: want = available_w >= r.rated_w; break;
+  }
+  if (want != relay_state_) {
+    const Duration held = in.time - relay_changed_;
+    if (held >= (relay_state_ ? r.min_on : r.min_off) || relay_changed_ == TimePoint{}) {
+      relay_state_ = want;
+      relay_changed_ = in.time;
+    }
+  }
+  return relay_state_;
+}
+
+}  // namespace wattshare::surplus

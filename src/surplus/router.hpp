@@ -1,0 +1,108 @@
+// PV-surplus routing for one house (reference pv-surplus.md §1, §3): every cycle, the surplus —
+// export at the grid meter plus what our controlled loads draw now, minus a reserve — is shared
+// among the loads in priority order: the EV charger in whole amperes (min 6 A, enable and disable
+// delays as evcc), then the water-heater dimmer (0–100 %, it takes what the EV's 1 A steps leave),
+// then an on/off relay with minimum on and off times. Modes per load: off, eco (surplus only),
+// boost (all now) and scheduled (a window on chosen days). A missing or nonsense reading holds
+// the last decision; a meter silent or nonsensical longer than `stale_after` sends every load to
+// its safe state (EV to its safe current,
+// dimmer 0 %, relay off) until good readings return. Pure and allocation-free: the caller gives
+// the time and measurements, the router gives set-points.
+//   Router router{settings};  Outputs o = router.step(inputs);  ev.set(o.ev_amps);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/time.hpp"
+
+namespace wattshare::surplus {
+
+enum class Mode { kOff, kEco, kBoost, kScheduled };
+std::string_view to_string(Mode m);
+[[nodiscard]] std::optional<Mode> parse_mode(std::string_view s);
+
+// A weekly window in local time, e.g. 21:00–07:00 on weekdays (it may cross midnight).
+struct Window {
+  int from_min = 21 * 60;
+  int to_min = 7 * 60;
+  std::uint8_t days = 0x7F;  // bit 0 = Monday … bit 6 = Sunday: the day the window starts
+  [[nodiscard]] bool contains(TimePoint t, Duration utc_offset) const;
+};
+
+struct EvSettings {
+  Mode mode = Mode::kEco;
+  double volts = 230;
+  int phases = 3;       // 230 V × 3 = 690 W per ampere, as the seed's charger
+  double min_a = 6, max_a = 16;
+  Duration enable_delay = minutes(1), disable_delay = minutes(3);
+  double safe_a = 0;    // when the meter cannot be trusted
+  Window window;        // for kScheduled
+  double scheduled_a = 16;
+};
+
+struct DimmerSettings {
+  Mode mode = Mode::kEco;
+  double rated_w = 0;   // 0: no dimmer
+  double max_temperature_c = 65, restart_below_c = 60;
+  Window window;
+};
+
+struct RelaySettings {
+  Mode mode = Mode::kEco;
+  double rated_w = 0;   // 0: no relay
+  Duration min_on = minutes(5), min_off = minutes(5);
+  Window window;
+};
+
+struct RouterSettings {
+  double reserve_w = 50;
+  Duration stale_after = seconds(30);
+  Duration utc_offset = hours(9);
+  EvSettings ev;
+  DimmerSettings dimmer;
+  RelaySettings relay;
+};
+
+struct Inputs {
+  TimePoint time;
+  std::optional<double> grid_export_w;  // > 0 exporting; nullopt: meter unreachable
+  bool ev_connected = false;
+  double ev_actual_a = 0;       // per phase, as the charger measures it
+  double dimmer_power_w = 0;    // what the element draws now
+  std::optional<double> water_temperature_c;
+  bool relay_on = false;        // the relay's actual state
+};
+
+struct Outputs {
+  double ev_amps = 0;
+  double dimmer_pct = 0;
+  bool relay_on = false;
+  double surplus_w = 0;
+  bool safe_state = false;      // the meter is stale: every load at its safe set-point
+};
+
+class Router {
+ public:
+  explicit Router(RouterSettings s) : s_(s) {}
+  Outputs step(const Inputs& in);
+  [[nodiscard]] RouterSettings& settings() { return s_; }
+
+ private:
+  double ev_step(const Inputs& in, double available_w);
+  double dimmer_step(const Inputs& in, double available_w);
+  bool relay_step(const Inputs& in, double available_w);
+
+  RouterSettings s_;
+  std::optional<double> last_export_w_;
+  Outputs last_out_;
+  TimePoint last_good_{};
+  bool ev_enabled_ = false;
+  std::optional<TimePoint> ev_above_since_, ev_below_since_;
+  bool too_hot_ = false;
+  bool relay_state_ = false;
+  TimePoint relay_changed_{};
+};
+
+}  // namespace wattshare::surplus

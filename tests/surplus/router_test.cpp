@@ -1,0 +1,172 @@
+// The surplus router cycle by cycle in virtual time: the surplus arithmetic, the EV's enable and
+// disable delays and whole-ampere steps, the dimmer taking the rest and its temperature cut-off,
+// modes and windows, the relay's minimum times, the safe state on a silent or nonsense meter; and
+// a simulated month whose energy balances.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "surplus/house_sim.hpp"
+
+namespace wattshare::surplus {
+namespace {
+
+const TimePoint kNoonJst = from_civil(2021, 6, 2) + hours(3);  // a Wednesday, 12:00 in Okinawa
+
+RouterSettings with_dimmer() {
+  RouterSettings s;
+  s.dimmer.rated_w = 2000;
+  return s;
+}
+
+Inputs at(Duration since_noon, std::optional<double> export_w, double ev_a = 0, double dimmer_w = 0) {
+  Inputs in;
+  in.time = kNoonJst + since_noon;
+  in.grid_export_w = export_w;
+  in.ev_connected = true;
+  in.ev_actual_a = ev_a;
+  in.dimmer_power_w = dimmer_w;
+  in.water_temperature_c = 50;
+  return in;
+}
+
+TEST(Router, SurplusIsExportPlusWhatOurLoadsDrawMinusTheReserve) {
+  Router r{with_dimmer()};
+  const Outputs o = r.step(at(seconds(0), 3000, 8, 500));
+  EXPECT_DOUBLE_EQ(o.surplus_w, 3000 + 8 * 690 + 500 - 50);
+  EXPECT_FALSE(o.safe_state);
+}
+
+TEST(Router, TheEvStartsAfterItsDelayInWholeAmperesAndTheDimmerTakesTheRest) {
+  Router r{with_dimmer()};
+  // 5050 W of export: 5000 W after the reserve → 7 A (4830 W) once enabled.
+  Outputs o = r.step(at(seconds(0), 5050));
+  EXPECT_EQ(o.ev_amps, 0);  // not yet: the enable delay
+  EXPECT_DOUBLE_EQ(o.dimmer_pct, 100);  // meanwhile the heater takes it (2000 W of 5000)
+  o = r.step(at(seconds(30), 5050));
+  EXPECT_EQ(o.ev_amps, 0);
+  o = r.step(at(seconds(60), 5050));
+  EXPECT_EQ(o.ev_amps, 7);
+  EXPECT_NEAR(o.dimmer_pct, (5000.0 - 7 * 690) / 2000 * 100, 1e-9);  // 8.5 %
+  // The car now draws 7 A: the meter shows less export, the surplus stays the same.
+  o = r.step(at(seconds(90), 5050 - 7 * 690 - 170, 7, 170));
+  EXPECT_EQ(o.ev_amps, 7);
+  EXPECT_NEAR(o.dimmer_pct, 8.5, 1e-9);
+}
+
+TEST(Router, TheEvHoldsItsMinimumThroughTheDisableDelayThenStops) {
+  Router r{RouterSettings{}};
+  r.step(at(seconds(0), 6000));
+  ASSERT_EQ(r.step(at(seconds(60), 6000)).ev_amps, 8);
+  // A cloud: only 2000 W of surplus while charging 8 A.
+  EXPECT_EQ(r.step(at(seconds(70), 2000 - 8 * 690, 8)).ev_amps, 6);
+  EXPECT_EQ(r.step(at(seconds(70 + 179), 2000 - 6 * 690, 6)).ev_amps, 6);
+  EXPECT_EQ(r.step(at(seconds(70 + 180), 2000 - 6 * 690, 6)).ev_amps, 0);
+  // It needs the full enable delay again.
+  EXPECT_EQ(r.step(at(seconds(300), 6000)).ev_amps, 0);
+  EXPECT_EQ(r.step(at(seconds(360), 6000)).ev_amps, 8);
+  // Never above the maximum; nothing for a car that is not there.
+  EXPECT_EQ(r.step(at(seconds(400), 20000)).ev_amps, 16);
+  Inputs gone = at(seconds(460), 20000);
+  gone.ev_connected = false;
+  EXPECT_EQ(r.step(gone).ev_amps, 0);
+}
+
+TEST(Router, ModesAndWindows) {
+  RouterSettings s = with_dimmer();
+  s.ev.mode = Mode::kBoost;
+  s.dimmer.mode = Mode::kOff;
+  Router boost{s};
+  Outputs o = boost.step(at(seconds(0), -3000));  // importing: boost charges anyway
+  EXPECT_EQ(o.ev_amps, 16);
+  EXPECT_EQ(o.dimmer_pct, 0);
+
+  s.ev.mode = Mode::kScheduled;  // 16 A from 21:00 to 07:00 on weekdays
+  s.ev.window = Window{21 * 60, 7 * 60, 0x1F};
+  Router sched{s};
+  EXPECT_EQ(sched.step(at(hours(0), 5000)).ev_amps, 0);          // Wednesday noon
+  EXPECT_EQ(sched.step(at(hours(9), 0)).ev_amps, 16);            // Wednesday 21:00
+  EXPECT_EQ(sched.step(at(hours(18) + minutes(59), 0)).ev_amps, 16);  // Thursday 06:59
+  EXPECT_EQ(sched.step(at(hours(19), 0)).ev_amps, 0);            // Thursday 07:00
+  EXPECT_EQ(sched.step(at(hours(3 * 24 + 10), 0)).ev_amps, 0);   // Saturday 22:00: not chosen
+  EXPECT_EQ(sched.step(at(hours(2 * 24 + 19) - minutes(1), 0)).ev_amps, 16);  // Saturday 06:59, after Friday
+  EXPECT_EQ(parse_mode("boost"), Mode::kBoost);
+  EXPECT_FALSE(parse_mode("turbo"));
+}
+
+TEST(Router, TheDimmerStopsAtItsMaximumTemperatureWithHysteresis) {
+  Router r{with_dimmer()};
+  Inputs in = at(seconds(0), 1500);
+  in.water_temperature_c = 65;
+  EXPECT_EQ(r.step(in).dimmer_pct, 0);
+  in.water_temperature_c = 62;  // still above the restart temperature
+  EXPECT_EQ(r.step(in).dimmer_pct, 0);
+  in.water_temperature_c = 60;
+  EXPECT_NEAR(r.step(in).dimmer_pct, 1450.0 / 2000 * 100, 1e-9);
+}
+
+TEST(Router, TheRelayKeepsItsMinimumOnAndOffTimes) {
+  RouterSettings s;
+  s.relay.rated_w = 1000;
+  Router r{s};
+  Inputs in = at(seconds(0), 1200);
+  in.ev_connected = false;
+  EXPECT_TRUE(r.step(in).relay_on);
+  in.time += minutes(1);
+  in.grid_export_w = -500;  // now importing (the relay draws 1000 W)
+  in.relay_on = true;
+  EXPECT_TRUE(r.step(in).relay_on);  // minimum on-time: 5 min
+  in.time = kNoonJst + minutes(5);
+  EXPECT_FALSE(r.step(in).relay_on);
+  in.relay_on = false;
+  in.grid_export_w = 1500;
+  in.time += minutes(1);
+  EXPECT_FALSE(r.step(in).relay_on);  // minimum off-time
+  in.time = kNoonJst + minutes(10);
+  EXPECT_TRUE(r.step(in).relay_on);
+}
+
+TEST(Router, ASilentOrNonsenseMeterLeadsToTheSafeStateAndBack) {
+  RouterSettings s = with_dimmer();
+  s.ev.safe_a = 6;
+  Router r{s};
+  r.step(at(seconds(0), 6000));
+  ASSERT_EQ(r.step(at(seconds(60), 6000)).ev_amps, 8);
+  // Unreachable: the last value is kept for 30 s…
+  Outputs o = r.step(at(seconds(80), std::nullopt, 8));
+  EXPECT_FALSE(o.safe_state);
+  EXPECT_EQ(o.ev_amps, 8);
+  o = r.step(at(seconds(89), std::nan(""), 8));  // nonsense counts as silence
+  EXPECT_FALSE(o.safe_state);
+  // …then the safe state.
+  o = r.step(at(seconds(91), std::nullopt, 8, 400));
+  EXPECT_TRUE(o.safe_state);
+  EXPECT_EQ(o.ev_amps, 6);
+  EXPECT_EQ(o.dimmer_pct, 0);
+  EXPECT_FALSE(o.relay_on);
+  EXPECT_TRUE(r.step(at(seconds(120), 1e12, 6)).safe_state);  // absurd: not trusted either
+  // Good readings again: back to routing, with the EV's enable delay from scratch.
+  o = r.step(at(seconds(150), 6000 - 6 * 690, 6));
+  EXPECT_FALSE(o.safe_state);
+  EXPECT_EQ(o.ev_amps, 0);
+  EXPECT_EQ(r.step(at(seconds(210), 6000)).ev_amps, 8);
+}
+
+TEST(HouseSim, AMonthBalancesItsEnergyAndRoutingBeatsTheSeedsMethod) {
+  HouseSimSettings s;
+  s.days = 30;
+  s.start = from_civil(2021, 6, 1) - hours(9);
+  const HouseSimResult ours = simulate_house(s);
+  EXPECT_NEAR(ours.pv_wh + ours.import_wh, ours.house_wh + ours.ev_wh + ours.heater_wh + ours.export_wh,
+              1e-6 * ours.pv_wh);
+  EXPECT_EQ(ours.router_steps, 30u * 1440u);
+  s.seed_method = true;
+  const HouseSimResult seed = simulate_house(s);
+  EXPECT_GT(ours.self_consumption, seed.self_consumption + 0.05);
+  EXPECT_GT(ours.heater_solar_wh, seed.heater_solar_wh);
+  EXPECT_GT(ours.ev_solar_share, 0.1);
+  EXPECT_DOUBLE_EQ(simulate_house(s).import_wh, seed.import_wh);  // deterministic
+}
+
+}  // namespace
+}  // namespace wattshare::surplus
