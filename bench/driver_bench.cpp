@@ -6,8 +6,6 @@
 // full set's 157 bytes).
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <thread>
 
 #include "devices/battery/battery_emulator.hpp"
 #include "devices/eza2500/driver_service.hpp"
@@ -21,22 +19,16 @@ namespace {
 struct DriverOnPty {
   explicit DriverOnPty(int gap_ms) {
     server.add(*pty, emulator);
-    thread = std::thread([this] { server.run(stop); });
+    server.run_in_background();
     eza::LinkOptions o;
     o.command_gap = std::chrono::milliseconds(gap_ms);
     link = std::make_unique<eza::Eza2500Link>(*port, o);
     driver = std::make_unique<eza::DcdcBattDriver>(*link, nullptr, eza::DriverOptions{});
   }
-  ~DriverOnPty() {
-    stop = true;
-    thread.join();
-  }
   Battery battery{BatteryParams{}};
   eza::EzaEmulator emulator{battery, {}, [] { return 0.0; }};
   std::unique_ptr<PtyLink> pty = PtyLink::create("").value();
-  PtyServer server;
-  std::atomic<bool> stop{false};
-  std::thread thread;
+  PtyServer server;  // after what it serves: it stops first
   std::unique_ptr<SerialPort> port = SerialPort::open({.device = pty->path()}).value();
   std::unique_ptr<eza::Eza2500Link> link;
   std::unique_ptr<eza::DcdcBattDriver> driver;

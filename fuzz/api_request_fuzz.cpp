@@ -9,6 +9,7 @@
 #include "api/api_service.hpp"
 #include "api/history_recorder.hpp"
 #include "core/sim_scheduler.hpp"
+#include "fuzz_lines.hpp"
 
 namespace {
 
@@ -44,23 +45,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   recorder.start();
   engine.start(OperationMode::kAutonomous);
   ApiService api{{community, engine, *store, scheduler, nullptr, "0123456789abcdef", hours(9)}};
-  const std::string input(reinterpret_cast<const char*>(data), size);
-  std::size_t start = 0, n = 0;
-  while (start <= input.size() && n++ < 16) {
-    const auto nl = input.find('\n', start);
-    const std::string line = input.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+  fuzz::for_each_line(data, size, 16, [&](const std::string& line, std::size_t n) {
     const auto sp1 = line.find(' ');
     const std::string method = sp1 == std::string::npos ? "GET" : line.substr(0, sp1);
     const std::string rest = sp1 == std::string::npos ? line : line.substr(sp1 + 1);
     const auto sp2 = rest.find(' ');
     const std::string target = rest.substr(0, sp2);
     const std::string body = sp2 == std::string::npos ? "" : rest.substr(sp2 + 1);
-    const HttpResponse r = api.handle({method, target, body, (n % 2) ? "Bearer 0123456789abcdef" : ""});
+    // Every other request carries the token.
+    const HttpResponse r = api.handle({method, target, body, n % 2 == 0 ? "Bearer 0123456789abcdef" : ""});
     if (r.status < 200 || r.status >= 500) std::abort();
     scheduler.run_for(seconds(30));
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
+  });
   if (engine.invariants().count() != 0) std::abort();
   engine.shutdown(&scheduler);
   return 0;

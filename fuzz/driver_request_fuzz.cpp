@@ -7,6 +7,7 @@
 #include <string>
 
 #include "devices/apis_http/driver_server.hpp"
+#include "fuzz_lines.hpp"
 
 namespace {
 
@@ -32,16 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Community community{kSpec};
   DriverServer server{community, [] {}, nullptr};
   // Several requests per input, one per line.
-  std::string input(reinterpret_cast<const char*>(data), size);
-  std::size_t start = 0;
-  while (start <= input.size()) {
-    const auto nl = input.find('\n', start);
-    const std::string target = input.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+  fuzz::for_each_line(data, size, SIZE_MAX, [&](const std::string& target, std::size_t) {
     const HttpResponse r = server.handle({"GET", target, {}, {}});
     if (r.status != 200 && r.status != 400 && r.status != 404) std::abort();
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
+  });
   community.advance_to(kSpec.start + seconds(90));
   const EnergyTotals t = community.totals();
   if (!(std::abs(t.balance_error_wh()) < 1e-6)) std::abort();

@@ -10,7 +10,6 @@
 #include <random>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -19,6 +18,7 @@
 #include "app/commands.hpp"
 #include "app/community_loader.hpp"
 #include "app/scheduler_acceleration.hpp"
+#include "app/shutdown.hpp"
 #include "core/apis_time.hpp"
 #include "net/http_server.hpp"
 
@@ -119,13 +119,10 @@ int run_demo(const DemoOptions& o) {
   fmt::print("  history in {}\n", (std::filesystem::path(o.data_dir) / "history.sqlite").string());
   std::fflush(stdout);
 
-  boost::asio::signal_set signals{io, SIGINT, SIGTERM};
-  signals.async_wait([&](const boost::system::error_code&, int) {
+  run_until_signal(io, [&] {
     recorder.record_now();  // the last moments are history too
     http.stop();
-    io.stop();
   });
-  io.run();
   if (recorder.queued() > 0) spdlog::error("history: {} rows could not be written", recorder.queued());
   fmt::print("wattshare demo: stopped at {}\n", format_apis_time(scheduler.now(), offset));
   return 0;

@@ -3,13 +3,13 @@
 #include <cstdio>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
 #include "app/community_loader.hpp"
 #include "app/scheduler_acceleration.hpp"
+#include "app/shutdown.hpp"
 #include "config/community.hpp"
 #include "core/apis_time.hpp"
 #include "devices/apis_http/driver_server.hpp"
@@ -57,12 +57,7 @@ int run_emulator(const EmulatorOptions& o) {
   }
   std::fflush(stdout);
 
-  boost::asio::signal_set signals{io, SIGINT, SIGTERM};
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    http.stop();
-    io.stop();
-  });
-  io.run();
+  run_until_signal(io, [&] { http.stop(); });
   fmt::print("wattshare emulator: stopped at {}\n",
              format_apis_time(scheduler.now(), from_seconds(spec->location.utc_offset_h * 3600)));
   return 0;

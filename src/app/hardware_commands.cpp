@@ -1,17 +1,15 @@
 // `wattshare driver`, `wattshare eza-sim`, `wattshare battery-sim`: the native driver for real
 // APIS hardware behind the dcdc_batt_comm HTTP API, and the two devices emulated on
 // pseudo-terminals for tests and demos.
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/shutdown.hpp"
 #include "devices/battery/battery_client.hpp"
 #include "devices/battery/battery_emulator.hpp"
 #include "devices/eza2500/driver_service.hpp"
@@ -26,9 +24,6 @@
 
 namespace wattshare::app {
 namespace {
-
-std::atomic<bool> g_stop{false};
-void request_stop(int) { g_stop.store(true); }
 
 double seconds_since_start() {
   static const auto t0 = std::chrono::steady_clock::now();
@@ -71,10 +66,9 @@ tl::expected<BatteryFault, Error> parse_battery_fault(const std::string& text, i
 }
 
 int serve_ptys(PtyServer& server) {
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
+  const auto& stop = stop_flag_on_signals();
   std::fflush(stdout);
-  server.run(g_stop);
+  server.run(stop);
   return 0;
 }
 
@@ -191,18 +185,9 @@ int run_driver(const DriverCliOptions& o) {
   fmt::print("wattshare driver: EZA2500 on {} ({} baud), battery {}, dcdc_batt_comm API on http://{}:{}\n",
              o.dcdc_serial, o.dcdc_baud, o.battery_serial.empty() ? "none" : o.battery_serial, o.host, *bound);
   std::fflush(stdout);
-  boost::asio::signal_set signals{io, SIGINT, SIGTERM};
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    http.stop();
-    io.stop();
-  });
-  io.run();
+  run_until_signal(io, [&] { http.stop(); });
   return 0;
 }
-
-}  // namespace wattshare::app
-
-namespace wattshare::app {
 
 int run_twc_sim(const TwcSimOptions& o) {
   if (o.pty_link.empty() && !o.pty) {
@@ -242,11 +227,10 @@ int run_twc_master(const TwcMasterCliOptions& o) {
   }
   twc::TwcMaster master{**port, {}};
   master.set_limit_all(o.amps);
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
+  const auto& stop = stop_flag_on_signals();
   const auto t0 = std::chrono::steady_clock::now();
   const auto end = t0 + std::chrono::duration<double>(o.seconds);
-  while (!g_stop.load() && std::chrono::steady_clock::now() < end) {
+  while (!stop.load() && std::chrono::steady_clock::now() < end) {
     const TimePoint now = TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - t0);
     master.poll(now, std::chrono::milliseconds(50));
     for (const auto& e : master.take_events()) fmt::print(stderr, "twc: {}\n", e);  // stdout keeps the result

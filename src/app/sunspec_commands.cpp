@@ -1,14 +1,13 @@
 // `wattshare sunspec read` and `wattshare sunspec-sim`: a SunSpec inverter and grid meter over
 // Modbus TCP, read once; and a SolarEdge-like server backed by the PV and house-load models.
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/shutdown.hpp"
 #include "core/apis_time.hpp"
 #include "core/json_file.hpp"
 #include "devices/sunspec/sunspec_client.hpp"
@@ -18,9 +17,6 @@
 
 namespace wattshare::app {
 namespace {
-
-std::atomic<bool> g_stop_sunspec{false};
-void stop_sunspec(int) { g_stop_sunspec.store(true); }
 
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
@@ -85,9 +81,7 @@ int run_sunspec_sim(const SunSpecSimOptions& o) {
              "from {} at {}x\n", o.host, (*server)->port(), o.kwp, o.load_kwh,
              format_apis_time(first, from_seconds(where.utc_offset_h * 3600.0)), o.acceleration);
   std::fflush(stdout);
-  std::signal(SIGINT, stop_sunspec);
-  std::signal(SIGTERM, stop_sunspec);
-  (*server)->run(g_stop_sunspec);
+  (*server)->run(stop_flag_on_signals());
   return 0;
 }
 

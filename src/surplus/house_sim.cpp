@@ -42,10 +42,7 @@ HouseSimResult simulate_house(const HouseSimSettings& s) {
   for (std::int64_t k = 0; k < minutes_total; ++k) {
     const TimePoint t = s.start + minutes(k);
     const std::int64_t m = minute_index(t);
-    const TimePoint local = t + rs.utc_offset;
-    const auto day = std::chrono::floor<std::chrono::days>(local);
-    const int minute_of_day = static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
-    const int weekday = static_cast<int>((day.time_since_epoch().count() + 3) % 7);  // 0 = Monday
+    const auto [minute_of_day, weekday] = local_time(t, rs.utc_offset);
     const bool workday = weekday < 5;
     const bool away = workday && minute_of_day >= 7 * 60 + 30 && minute_of_day < 18 * 60;
     if (workday && minute_of_day == 7 * 60 + 30) {  // today's trips

@@ -22,12 +22,16 @@ std::optional<Mode> parse_mode(std::string_view s) {
   return std::nullopt;
 }
 
-bool Window::contains(TimePoint t, Duration utc_offset) const {
+LocalTime local_time(TimePoint t, Duration utc_offset) {
   const TimePoint local = t + utc_offset;
   const auto day = std::chrono::floor<std::chrono::days>(local);
-  const int minute = static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
   // 1970-01-01 was a Thursday: Monday-based weekday index.
-  const int weekday = static_cast<int>((day.time_since_epoch().count() + 3) % 7);
+  return {static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count()),
+          static_cast<int>((day.time_since_epoch().count() + 3) % 7)};
+}
+
+bool Window::contains(TimePoint t, Duration utc_offset) const {
+  const auto [minute, weekday] = local_time(t, utc_offset);
   auto starts_on = [&](int wd) { return (days >> wd) & 1; };
   if (from_min <= to_min) return starts_on(weekday) && minute >= from_min && minute < to_min;
   // Crossing midnight: the evening of a chosen day, or the morning after one.
@@ -52,9 +56,7 @@ Outputs Router::step(const Inputs& in) {
     // Nothing to trust: the safe state, and the EV's timers start afresh afterwards.
     out.safe_state = true;
     out.ev_amps = in.ev_connected ? s_.ev.safe_a : 0;
-    ev_enabled_ = false;
-    ev_above_since_.reset();
-    ev_below_since_.reset();
+    stop_ev();
     relay_state_ = false;
     return out;
   }
@@ -74,9 +76,7 @@ Outputs Router::step(const Inputs& in) {
 double Router::ev_step(const Inputs& in, double available_w) {
   const EvSettings& e = s_.ev;
   if (!in.ev_connected) {
-    ev_enabled_ = false;
-    ev_above_since_.reset();
-    ev_below_since_.reset();
+    stop_ev();
     return 0;
   }
   switch (e.mode) {
@@ -104,9 +104,14 @@ double Router::ev_step(const Inputs& in, double available_w) {
   // Not enough any more: hold the minimum through the disable delay, then stop.
   if (!ev_below_since_) ev_below_since_ = in.time;
   if (in.time - *ev_below_since_ < e.disable_delay) return e.min_a;
+  stop_ev();
+  return 0;
+}
+
+void Router::stop_ev() {
   ev_enabled_ = false;
   ev_above_since_.reset();
-  return 0;
+  ev_below_since_.reset();
 }
 
 double Router::dimmer_step(const Inputs& in, double available_w) {

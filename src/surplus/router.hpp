@@ -23,6 +23,13 @@ enum class Mode { kOff, kEco, kBoost, kScheduled };
 std::string_view to_string(Mode m);
 [[nodiscard]] std::optional<Mode> parse_mode(std::string_view s);
 
+// Local clock-face time: the minute of the day and the weekday (0 = Monday).
+struct LocalTime {
+  int minute_of_day = 0;
+  int weekday = 0;
+};
+LocalTime local_time(TimePoint t, Duration utc_offset);
+
 // A weekly window in local time, e.g. 21:00–07:00 on weekdays (it may cross midnight).
 struct Window {
   int from_min = 21 * 60;
@@ -93,6 +100,7 @@ class Router {
   double ev_step(const Inputs& in, double available_w);
   double dimmer_step(const Inputs& in, double available_w);
   bool relay_step(const Inputs& in, double available_w);
+  void stop_ev();  // disabled, its enable and disable timers from scratch
 
   RouterSettings s_;
   std::optional<double> last_export_w_;

@@ -2,7 +2,6 @@
 // EZA2500 link on a termios serial port, libmodbus on another, and the emulated converter and
 // battery (physics-backed) answering on the pty masters in a server thread.
 #include <atomic>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -24,7 +23,7 @@ class DriverStack : public ::testing::Test {
     bms_pty_ = PtyLink::create("").value();
     server_.add(*eza_pty_, eza_);
     server_.add(*bms_pty_, bms_);
-    thread_ = std::thread([this] { server_.run(stop_); });
+    server_.run_in_background();
     port_ = SerialPort::open({.device = eza_pty_->path()}).value();
     LinkOptions lo;
     lo.command_gap = std::chrono::milliseconds(0);
@@ -33,10 +32,6 @@ class DriverStack : public ::testing::Test {
     link_ = std::make_unique<Eza2500Link>(*port_, lo);
     battery_client_ = BatteryClient::open({.device = bms_pty_->path(), .response_timeout = std::chrono::milliseconds(300)}).value();
     restart_driver();
-  }
-  void TearDown() override {
-    stop_ = true;
-    thread_.join();
   }
   // A driver process that starts afresh: empty cache, converter state unknown.
   void restart_driver() { driver_ = std::make_unique<DcdcBattDriver>(*link_, battery_client_.get(), DriverOptions{}); }
@@ -52,9 +47,7 @@ class DriverStack : public ::testing::Test {
   EzaEmulator eza_{battery_, {}, [this] { return now_s_.load(); }};
   BatteryEmulator bms_{battery_, 1};
   std::unique_ptr<PtyLink> eza_pty_, bms_pty_;
-  PtyServer server_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  PtyServer server_;  // after what it serves: it stops first
   std::unique_ptr<SerialPort> port_;
   std::unique_ptr<Eza2500Link> link_;
   std::unique_ptr<BatteryClient> battery_client_;

@@ -1,7 +1,6 @@
 // TWC Gen2 RS485: frames byte for byte (reference pv-surplus.md §2.4), the decoder's refusals,
 // and the master against the emulated charger over a real pseudo-terminal in virtual time.
 #include <atomic>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -83,13 +82,9 @@ class TwcLine : public ::testing::Test {
   void SetUp() override {
     pty_ = PtyLink::create("").value();
     server_.add(*pty_, charger_);
-    thread_ = std::thread([this] { server_.run(stop_); });
+    server_.run_in_background();
     port_ = SerialPort::open({.device = pty_->path(), .baud = 9600}).value();
     master_ = std::make_unique<TwcMaster>(*port_, TwcMasterOptions{});
-  }
-  void TearDown() override {
-    stop_ = true;
-    thread_.join();
   }
   // Steps virtual time by 100 ms until `done` (each poll waits briefly for the charger's bytes).
   template <typename Done>
@@ -109,9 +104,7 @@ class TwcLine : public ::testing::Test {
   TimePoint now_{};
   TwcEmulator charger_{{}, [this] { return now_s_.load(); }};
   std::unique_ptr<PtyLink> pty_;
-  PtyServer server_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  PtyServer server_;  // after what it serves: it stops first
   std::unique_ptr<SerialPort> port_;
   std::unique_ptr<TwcMaster> master_;
 };

@@ -1,5 +1,7 @@
 #include "devices/battery/battery_client.hpp"
 
+#include "devices/modbus_errors.hpp"
+
 #include <modbus.h>
 
 #include <cerrno>
@@ -90,7 +92,7 @@ tl::expected<std::uint16_t, Error> BatteryClient::read_registers(int address, in
     modbus_close(ctx_);
     connected_ = false;
   }
-  const bool exception = err > MODBUS_ENOBASE && err <= MODBUS_ENOBASE + MODBUS_EXCEPTION_GATEWAY_TARGET;
+  const bool exception = is_modbus_exception(err);
   const ErrorCode code = exception ? ErrorCode::kRejected
                                    : (err > MODBUS_ENOBASE ? ErrorCode::kBadInput : ErrorCode::kNotAvailable);
   return tl::make_unexpected(Error{code, fmt::format("{}: {}", where, modbus_strerror(err))});

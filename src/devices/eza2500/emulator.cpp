@@ -9,6 +9,12 @@ namespace {
 
 std::uint16_t raw_of(const CommandSpec& c, std::size_t i, double v) { return encode_nearest(c.fields[i].q, v); }
 
+// The converter's refusal of `request`: its command with 0x80 set and the error code.
+Bytes nak_frame(const RawFrame& request, std::uint16_t ercd) {
+  const Bytes e{static_cast<std::uint8_t>(ercd & 0xff), static_cast<std::uint8_t>(ercd >> 8)};
+  return encode_frame(kResponseSfd, request.ad1, request.ad2, static_cast<std::uint8_t>(request.cmd | kNakFlag), e);
+}
+
 }  // namespace
 
 EzaEmulator::EzaEmulator(Battery& battery, EzaEmulatorOptions o, std::function<double()> now_s)
@@ -67,11 +73,7 @@ std::vector<std::uint8_t> EzaEmulator::on_bytes(std::span<const std::uint8_t> in
       switch (fault_.kind) {
         case EzaFault::kSilence: reply.clear(); break;
         case EzaFault::kBadChecksum: reply.back() ^= 0x5A; break;
-        case EzaFault::kNak: {
-          const Bytes ercd{static_cast<std::uint8_t>(fault_.ercd & 0xff), static_cast<std::uint8_t>(fault_.ercd >> 8)};
-          reply = encode_frame(kResponseSfd, r.ad1, r.ad2, static_cast<std::uint8_t>(r.cmd | kNakFlag), ercd);
-          break;
-        }
+        case EzaFault::kNak: reply = nak_frame(r, fault_.ercd); break;
         case EzaFault::kWrongCommand:
           reply = encode_frame(kResponseSfd, r.ad1, r.ad2, static_cast<std::uint8_t>(r.cmd ^ 0x01), Bytes(2, 0));
           break;
@@ -90,11 +92,7 @@ Bytes EzaEmulator::answer(const RawFrame& request) {
   for (const CommandSpec* c : all_commands()) {
     if (c->code == request.cmd && c->request_len == request.len) spec = c;
   }
-  auto nak = [&](std::uint16_t ercd) {
-    const Bytes e{static_cast<std::uint8_t>(ercd & 0xff), static_cast<std::uint8_t>(ercd >> 8)};
-    return encode_frame(kResponseSfd, request.ad1, request.ad2, static_cast<std::uint8_t>(request.cmd | kNakFlag), e);
-  };
-  if (spec == nullptr) return nak(0xFFFF);
+  if (spec == nullptr) return nak_frame(request, 0xFFFF);
   if (history_.size() < 4096) history_.push_back(spec->name);
   Words words;
   if (spec->request_len == 0) {
@@ -102,9 +100,9 @@ Bytes EzaEmulator::answer(const RawFrame& request) {
   } else {
     std::uint16_t code = 0;
     auto in = unpack(*spec, request.payload);  // a write's request and ACK have one length
-    if (!in) return nak(0xFFFE);
+    if (!in) return nak_frame(request, 0xFFFE);
     words = handle_write(*spec, *in, code);
-    if (code != 0) return nak(code);
+    if (code != 0) return nak_frame(request, code);
   }
   return encode_frame(kResponseSfd, request.ad1, request.ad2, request.cmd, pack_fields(*spec, words));
 }

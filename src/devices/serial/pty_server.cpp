@@ -47,6 +47,15 @@ bool PtyServer::poll_once(std::chrono::milliseconds timeout) {
   return true;
 }
 
+PtyServer::~PtyServer() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void PtyServer::run_in_background() {
+  thread_ = std::thread([this] { run(stop_); });
+}
+
 void PtyServer::run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     if (!poll_once(std::chrono::milliseconds(20))) return;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 #include "devices/serial/device_responder.hpp"
@@ -14,10 +15,17 @@ namespace wattshare {
 
 class PtyServer {
  public:
+  PtyServer() = default;
+  PtyServer(const PtyServer&) = delete;
+  PtyServer& operator=(const PtyServer&) = delete;
+  ~PtyServer();
+
   void add(PtyLink& link, DeviceResponder& device) { devices_.push_back({&link, &device}); }
   // Handles what arrives within `timeout`; returns false if a pty failed.
   bool poll_once(std::chrono::milliseconds timeout);
   void run(const std::atomic<bool>& stop);
+  // Serves on a thread of its own until destroyed (tests, benchmarks); add devices first.
+  void run_in_background();
 
  private:
   struct Served {
@@ -25,6 +33,8 @@ class PtyServer {
     DeviceResponder* device;
   };
   std::vector<Served> devices_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
 };
 
 }  // namespace wattshare

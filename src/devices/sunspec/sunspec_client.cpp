@@ -1,5 +1,7 @@
 #include "devices/sunspec/sunspec_client.hpp"
 
+#include "devices/modbus_errors.hpp"
+
 #include <modbus.h>
 
 #include <cerrno>
@@ -59,7 +61,7 @@ tl::expected<std::vector<std::uint16_t>, Error> SunSpecClient::registers(std::ui
       const std::string what = fmt::format("SunSpec {}:{} unit {}: read {} registers at {}: {}", o_.host, o_.port,
                                            o_.unit_id, n, address + static_cast<std::uint32_t>(done), modbus_strerror(err));
       // An exception is the device's answer; anything else may be a dead link.
-      if (!(err > MODBUS_ENOBASE && err <= MODBUS_ENOBASE + MODBUS_EXCEPTION_GATEWAY_TARGET)) fail();
+      if (!is_modbus_exception(err)) fail();
       return tl::make_unexpected(Error{err == ETIMEDOUT ? ErrorCode::kTimeout : ErrorCode::kBadInput, what});
     }
     done += n;
