@@ -48,6 +48,7 @@ class JsonFields {
   [[nodiscard]] bool ok() const { return errors_.empty(); }
   [[nodiscard]] const std::vector<std::string>& errors() const { return errors_; }
   [[nodiscard]] const std::string& origin() const { return origin_; }
+  [[nodiscard]] const Json& root() const { return root_; }
   // All messages joined by newlines, as one invalid_config Error.
   [[nodiscard]] Error failure() const;
 

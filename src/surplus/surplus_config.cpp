@@ -1,0 +1,311 @@
+#include "surplus/surplus_config.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <initializer_list>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/apis_time.hpp"
+#include "core/json_fields.hpp"
+
+namespace wattshare::surplus {
+namespace {
+
+constexpr std::array<std::string_view, 7> kDays{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+// An unknown key is most often a typo of a known one: refuse it rather than run on a default.
+void refuse_unknown_keys(JsonFields& f, std::string_view object_key, std::initializer_list<std::string_view> known) {
+  const Json* obj = object_key.empty() ? &f.root() : f.find(object_key);
+  if (obj == nullptr || !obj->is_object()) return;
+  for (const auto& [key, value] : obj->items()) {
+    if (key.starts_with('#') || key.starts_with("_comment")) continue;  // comments, APIS style
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      f.fail(object_key.empty() ? key : fmt::format("{}.{}", object_key, key), "unknown key");
+    }
+  }
+}
+
+std::optional<int> parse_hhmm(std::string_view s) {
+  if (s.size() != 5 || s[2] != ':') return std::nullopt;
+  for (int i : {0, 1, 3, 4}) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  }
+  const int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (h > 23 || m > 59) return std::nullopt;
+  return h * 60 + m;
+}
+
+Mode read_mode(JsonFields& f, const std::string& key, Mode fallback) {
+  const std::string text = f.string_or(key, std::string(to_string(fallback)));
+  if (auto m = parse_mode(text)) return *m;
+  f.fail(key, fmt::format("unknown mode \"{}\" (off, eco, boost or scheduled)", text));
+  return fallback;
+}
+
+double positive(JsonFields& f, const std::string& key, double fallback, double max) {
+  const double v = f.number_or(key, fallback);
+  if (!(v > 0 && v <= max)) {
+    f.fail(key, fmt::format("must be > 0 and <= {}, got {}", max, v));
+    return fallback;
+  }
+  return v;
+}
+
+double non_negative(JsonFields& f, const std::string& key, double fallback, double max) {
+  const double v = f.number_or(key, fallback);
+  if (!(v >= 0 && v <= max)) {
+    f.fail(key, fmt::format("must be between 0 and {}, got {}", max, v));
+    return fallback;
+  }
+  return v;
+}
+
+int tcp_port(JsonFields& f, const std::string& key, int fallback, bool zero_allowed) {
+  const long long v = f.integer_or(key, fallback);
+  if (v < (zero_allowed ? 0 : 1) || v > 65535) {
+    f.fail(key, fmt::format("must be a TCP port ({}–65535), got {}", zero_allowed ? 0 : 1, v));
+    return fallback;
+  }
+  return static_cast<int>(v);
+}
+
+// "schedule": {"from": "21:00", "to": "07:00", "days": ["mon", …]} (days default to every day).
+void read_window(JsonFields& f, const std::string& load, Window& w) {
+  const std::string key = load + ".schedule";
+  if (f.object(key, false) == nullptr) return;
+  refuse_unknown_keys(f, key, {"from", "to", "days", "amps"});
+  for (auto [name, slot] : {std::pair{"from", &w.from_min}, std::pair{"to", &w.to_min}}) {
+    const std::string k = fmt::format("{}.{}", key, name);
+    const std::string text = f.string_or(k, "");
+    if (text.empty() && f.find(k) == nullptr) continue;
+    if (auto m = parse_hhmm(text)) {
+      *slot = *m;
+    } else {
+      f.fail(k, fmt::format("expected a time \"HH:MM\", got \"{}\"", text));
+    }
+  }
+  if (f.find(key + ".days") == nullptr) return;
+  w.days = 0;
+  for (const auto& d : f.string_list(key + ".days")) {
+    const auto it = std::find(kDays.begin(), kDays.end(), d);
+    if (it == kDays.end()) {
+      f.fail(key + ".days", fmt::format("unknown day \"{}\" (mon, tue, wed, thu, fri, sat, sun)", d));
+      continue;
+    }
+    w.days |= static_cast<std::uint8_t>(1u << (it - kDays.begin()));
+  }
+  if (w.days == 0) f.fail(key + ".days", "no day chosen");
+}
+
+void read_site(JsonFields& f, SurplusConfig& c) {
+  const std::string type = f.string_or("site.type", "emulated");
+  SiteConfig& s = c.site;
+  if (type == "emulated") {
+    refuse_unknown_keys(f, "site", {"type", "pv_kwp", "load_kwh", "seed", "ev_daily_kwh", "ev_battery_kwh",
+                                    "heater_w", "relay_load_w", "acceleration", "start"});
+    s.kind = SiteConfig::Kind::kEmulated;
+    s.house.pv_kwp = non_negative(f, "site.pv_kwp", s.house.pv_kwp, 100);
+    s.house.load_kwh = non_negative(f, "site.load_kwh", s.house.load_kwh, 100000);
+    s.house.seed = static_cast<std::uint64_t>(non_negative(f, "site.seed", 1, 1e15));
+    s.house.ev_daily_kwh = non_negative(f, "site.ev_daily_kwh", s.house.ev_daily_kwh, 200);
+    s.house.ev_battery_kwh = positive(f, "site.ev_battery_kwh", s.house.ev_battery_kwh, 500);
+    s.house.heater_w = non_negative(f, "site.heater_w", s.house.heater_w, 20000);
+    s.house.relay_load_w = non_negative(f, "site.relay_load_w", s.house.relay_load_w, 20000);
+    s.acceleration = positive(f, "site.acceleration", 1, 100000);
+    if (f.find("site.start") != nullptr) {
+      const std::string text = f.string("site.start");
+      auto d = parse_iso_date(text);
+      if (d) {
+        s.start = *d - c.router.utc_offset;
+      } else {
+        f.fail("site.start", d.error().message);
+      }
+    }
+  } else if (type == "sunspec") {
+    refuse_unknown_keys(f, "site", {"type", "host", "port", "unit_id", "timeout_ms", "invert"});
+    s.kind = SiteConfig::Kind::kSunSpec;
+    s.host = f.string("site.host");
+    s.port = tcp_port(f, "site.port", s.port, false);
+    s.unit_id = static_cast<int>(non_negative(f, "site.unit_id", s.unit_id, 247));
+    s.timeout_ms = static_cast<int>(positive(f, "site.timeout_ms", s.timeout_ms, 60000));
+    s.invert = f.boolean_or("site.invert", false);
+  } else {
+    f.fail("site.type", fmt::format("unknown site \"{}\" (emulated or sunspec)", type));
+  }
+}
+
+void read_ev(JsonFields& f, SurplusConfig& c) {
+  refuse_unknown_keys(f, "ev", {"device", "serial", "baud", "mode", "volts", "phases", "min_a", "max_a",
+                                "enable_delay_s", "disable_delay_s", "safe_a", "schedule"});
+  const std::string device = f.string_or("ev.device", "emulated");
+  if (device == "none") {
+    c.ev.kind = EvDeviceConfig::Kind::kNone;
+  } else if (device == "emulated") {
+    c.ev.kind = EvDeviceConfig::Kind::kEmulated;
+  } else if (device == "twc") {
+    c.ev.kind = EvDeviceConfig::Kind::kTwc;
+    c.ev.serial = f.string("ev.serial");
+    c.ev.baud = static_cast<int>(positive(f, "ev.baud", c.ev.baud, 4000000));
+  } else {
+    f.fail("ev.device", fmt::format("unknown EV charger \"{}\" (none, emulated or twc)", device));
+  }
+  EvSettings& e = c.router.ev;
+  e.mode = read_mode(f, "ev.mode", e.mode);
+  e.volts = positive(f, "ev.volts", e.volts, 480);
+  const long long phases = f.integer_or("ev.phases", e.phases);
+  if (phases != 1 && phases != 3) {
+    f.fail("ev.phases", fmt::format("must be 1 or 3, got {}", phases));
+  } else {
+    e.phases = static_cast<int>(phases);
+  }
+  e.min_a = positive(f, "ev.min_a", e.min_a, 80);
+  e.max_a = positive(f, "ev.max_a", e.max_a, 80);
+  if (e.min_a > e.max_a) f.fail("ev.min_a", fmt::format("must not exceed max_a ({} > {})", e.min_a, e.max_a));
+  e.enable_delay = from_seconds(non_negative(f, "ev.enable_delay_s", to_seconds(e.enable_delay), 86400));
+  e.disable_delay = from_seconds(non_negative(f, "ev.disable_delay_s", to_seconds(e.disable_delay), 86400));
+  e.safe_a = non_negative(f, "ev.safe_a", e.safe_a, 80);
+  if (e.safe_a > e.max_a) f.fail("ev.safe_a", fmt::format("must not exceed max_a ({} > {})", e.safe_a, e.max_a));
+  read_window(f, "ev", e.window);
+  e.scheduled_a = positive(f, "ev.schedule.amps", e.max_a, 80);
+  if (e.scheduled_a > e.max_a) {
+    f.fail("ev.schedule.amps", fmt::format("must not exceed max_a ({} > {})", e.scheduled_a, e.max_a));
+  }
+}
+
+void read_dimmer(JsonFields& f, SurplusConfig& c) {
+  refuse_unknown_keys(f, "dimmer", {"device", "output", "mains_hz", "rated_w", "mode", "max_temperature_c",
+                                    "restart_below_c", "schedule"});
+  const std::string device = f.string_or("dimmer.device", "emulated");
+  if (device != "emulated" && device != "none") {
+    f.fail("dimmer.device", fmt::format("unknown dimmer \"{}\" (none or emulated)", device));
+  }
+  c.dimmer.present = device == "emulated";
+  const std::string output = f.string_or("dimmer.output", "phase_angle");
+  if (output == "phase_angle") {
+    c.dimmer.output = DimmerOutput::kPhaseAngle;
+  } else if (output == "burst_fire") {
+    c.dimmer.output = DimmerOutput::kBurstFire;
+  } else {
+    f.fail("dimmer.output", fmt::format("unknown output \"{}\" (phase_angle or burst_fire)", output));
+  }
+  c.dimmer.mains_hz = f.number_or("dimmer.mains_hz", 50);
+  if (c.dimmer.mains_hz != 50 && c.dimmer.mains_hz != 60) {
+    f.fail("dimmer.mains_hz", fmt::format("must be 50 or 60, got {}", c.dimmer.mains_hz));
+  }
+  DimmerSettings& d = c.router.dimmer;
+  d.mode = read_mode(f, "dimmer.mode", d.mode);
+  d.rated_w = c.dimmer.present ? positive(f, "dimmer.rated_w", c.site.house.heater_w, 20000) : 0;
+  d.max_temperature_c = positive(f, "dimmer.max_temperature_c", d.max_temperature_c, 95);
+  d.restart_below_c = positive(f, "dimmer.restart_below_c", d.restart_below_c, 95);
+  if (d.restart_below_c >= d.max_temperature_c) {
+    f.fail("dimmer.restart_below_c",
+           fmt::format("must be below max_temperature_c ({} >= {})", d.restart_below_c, d.max_temperature_c));
+  }
+  read_window(f, "dimmer", d.window);
+}
+
+void read_relay(JsonFields& f, SurplusConfig& c) {
+  if (f.object("relay", false) == nullptr) return;
+  refuse_unknown_keys(f, "relay", {"device", "rated_w", "mode", "min_on_s", "min_off_s", "schedule"});
+  const std::string device = f.string_or("relay.device", "emulated");
+  if (device != "emulated" && device != "none") {
+    f.fail("relay.device", fmt::format("unknown relay \"{}\" (none or emulated)", device));
+  }
+  c.relay_present = device == "emulated";
+  RelaySettings& r = c.router.relay;
+  r.mode = read_mode(f, "relay.mode", r.mode);
+  r.rated_w = c.relay_present ? positive(f, "relay.rated_w", std::max(c.site.house.relay_load_w, 1000.0), 20000) : 0;
+  r.min_on = from_seconds(non_negative(f, "relay.min_on_s", to_seconds(r.min_on), 86400));
+  r.min_off = from_seconds(non_negative(f, "relay.min_off_s", to_seconds(r.min_off), 86400));
+  read_window(f, "relay", r.window);
+  if (c.relay_present && c.site.kind == SiteConfig::Kind::kEmulated && c.site.house.relay_load_w <= 0) {
+    c.site.house.relay_load_w = r.rated_w;
+  }
+}
+
+void read_mqtt(JsonFields& f, SurplusConfig& c) {
+  if (f.object("mqtt", false) == nullptr) return;
+  refuse_unknown_keys(f, "mqtt", {"host", "port", "prefix", "keepalive_s", "homeassistant", "discovery_prefix",
+                                  "domoticz"});
+  MqttConfig& m = c.mqtt;
+  m.enabled = true;
+  m.host = f.string_or("mqtt.host", m.host);
+  m.port = tcp_port(f, "mqtt.port", m.port, false);
+  m.prefix = f.string_or("mqtt.prefix", "wattshare/" + c.name);
+  if (m.prefix.empty() || m.prefix.find_first_of("+#") != std::string::npos || m.prefix.back() == '/') {
+    f.fail("mqtt.prefix", fmt::format("must be a topic without wildcards or a trailing '/', got \"{}\"", m.prefix));
+  }
+  m.keepalive_s = static_cast<int>(positive(f, "mqtt.keepalive_s", m.keepalive_s, 65535));
+  m.homeassistant = f.boolean_or("mqtt.homeassistant", m.homeassistant);
+  m.discovery_prefix = f.string_or("mqtt.discovery_prefix", m.discovery_prefix);
+  if (f.object("mqtt.domoticz", false) == nullptr) return;
+  refuse_unknown_keys(f, "mqtt.domoticz", {"topic", "idx"});
+  m.domoticz_topic = f.string_or("mqtt.domoticz.topic", m.domoticz_topic);
+  const Json* idx = f.object("mqtt.domoticz.idx");
+  if (idx == nullptr) return;
+  for (const auto& item : idx->items()) {
+    const std::string& field = item.key();
+    const Json& value = item.value();
+    const std::string key = "mqtt.domoticz.idx." + field;
+    if (std::find_if(std::begin(kDomoticzFields), std::end(kDomoticzFields),
+                     [&](const char* known) { return field == known; }) == std::end(kDomoticzFields)) {
+      f.fail(key, "unknown status field (surplus_w, grid_export_w, ev_amps, ev_power_w, dimmer_pct, "
+                  "dimmer_power_w, relay_on)");
+      continue;
+    }
+    if (!value.is_number_integer() || value.get<long long>() <= 0) {
+      f.fail(key, fmt::format("expected a positive integer Domoticz idx, got {}", describe_json(value)));
+      continue;
+    }
+    m.domoticz_idx[field] = value.get<int>();
+  }
+}
+
+}  // namespace
+
+tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const std::string& origin) {
+  JsonFields f{doc, origin};
+  if (!f.root_is_object()) return tl::unexpected(f.failure());
+  refuse_unknown_keys(f, "", {"name", "cycle_s", "reserve_w", "stale_after_s", "utc_offset_h", "site", "ev",
+                              "dimmer", "relay", "http", "mqtt"});
+  SurplusConfig c;
+  c.name = f.string_or("name", c.name);
+  if (c.name.empty() || c.name.find_first_of("/+# ") != std::string::npos) {
+    f.fail("name", fmt::format("must be a non-empty word without '/', '+', '#' or spaces, got \"{}\"", c.name));
+  }
+  c.cycle = from_seconds(positive(f, "cycle_s", 1, 60));
+  RouterSettings& r = c.router;
+  r.reserve_w = non_negative(f, "reserve_w", r.reserve_w, 100000);
+  r.stale_after = from_seconds(positive(f, "stale_after_s", to_seconds(r.stale_after), 3600));
+  if (r.stale_after < c.cycle) {
+    f.fail("stale_after_s", fmt::format("must be at least cycle_s ({} < {})", to_seconds(r.stale_after),
+                                        to_seconds(c.cycle)));
+  }
+  const double offset_h = f.number_or("utc_offset_h", 9);
+  if (!(offset_h >= -12 && offset_h <= 14)) f.fail("utc_offset_h", fmt::format("must be in −12…14, got {}", offset_h));
+  r.utc_offset = from_seconds(std::clamp(offset_h, -12.0, 14.0) * 3600);
+  for (const char* section : {"site", "ev", "dimmer", "relay", "http", "mqtt"}) f.object(section, false);
+  if (!f.ok()) return tl::unexpected(f.failure());  // the sections below need their objects
+  read_site(f, c);
+  read_ev(f, c);
+  read_dimmer(f, c);
+  read_relay(f, c);
+  if (c.site.kind == SiteConfig::Kind::kEmulated) c.site.house.ev_w_per_a = r.ev.volts * r.ev.phases;
+  refuse_unknown_keys(f, "http", {"listen", "port"});
+  c.http_listen = f.string_or("http.listen", c.http_listen);
+  c.http_port = tcp_port(f, "http.port", c.http_port, true);
+  read_mqtt(f, c);
+  if (!f.ok()) return tl::unexpected(f.failure());
+  return c;
+}
+
+tl::expected<SurplusConfig, Error> load_surplus_config(const std::string& path) {
+  auto doc = load_json_file(path);
+  if (!doc) return tl::unexpected(doc.error());
+  return parse_surplus_config(*doc, path);
+}
+
+}  // namespace wattshare::surplus

@@ -1,0 +1,77 @@
+// The surplus daemon's configuration file (JSON, comments allowed), read into the router's
+// settings and the devices it drives. Every problem — a missing or mistyped key, a value out of
+// range, an unknown key (a typo would otherwise be silently ignored) — is reported as
+// "<file>: key '<a.b>': <problem>", all of them at once. Layout and defaults: examples/surplus/.
+//   auto cfg = load_surplus_config("examples/surplus/emulated.json");
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "core/error.hpp"
+#include "core/json_file.hpp"
+#include "surplus/dimmer_output.hpp"
+#include "surplus/house_model.hpp"
+#include "surplus/router.hpp"
+
+namespace wattshare::surplus {
+
+// Where the grid meter reading comes from: the emulated house, or a SunSpec inverter + meter.
+struct SiteConfig {
+  enum class Kind { kEmulated, kSunSpec } kind = Kind::kEmulated;
+  HouseModelSettings house;          // emulated
+  double acceleration = 1;           // emulated: house seconds per real second
+  std::optional<TimePoint> start;    // emulated: the house clock's start (default: now)
+  std::string host = "127.0.0.1";    // sunspec
+  int port = 1502, unit_id = 1, timeout_ms = 1000;
+  bool invert = false;
+};
+
+struct EvDeviceConfig {
+  enum class Kind { kNone, kEmulated, kTwc } kind = Kind::kEmulated;
+  std::string serial;  // twc
+  int baud = 9600;
+};
+
+struct DimmerDeviceConfig {
+  bool present = true;
+  DimmerOutput output = DimmerOutput::kPhaseAngle;
+  double mains_hz = 50;
+};
+
+struct MqttConfig {
+  bool enabled = false;
+  std::string host = "127.0.0.1";
+  int port = 1883;
+  std::string prefix;  // default: "wattshare/<name>"
+  int keepalive_s = 30;
+  bool homeassistant = true;
+  std::string discovery_prefix = "homeassistant";
+  std::string domoticz_topic = "domoticz/in";
+  std::map<std::string, int> domoticz_idx;  // status field → Domoticz device idx
+};
+
+struct SurplusConfig {
+  std::string name = "house";
+  Duration cycle = seconds(1);
+  RouterSettings router;
+  SiteConfig site;
+  EvDeviceConfig ev;
+  DimmerDeviceConfig dimmer;
+  bool relay_present = false;
+  std::string http_listen = "127.0.0.1";
+  int http_port = 4383;
+  MqttConfig mqtt;
+};
+
+// The status fields a Domoticz idx can be given to.
+inline constexpr const char* kDomoticzFields[] = {"surplus_w", "grid_export_w", "ev_amps", "ev_power_w",
+                                                  "dimmer_pct", "dimmer_power_w", "relay_on"};
+
+[[nodiscard]] tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const std::string& origin);
+[[nodiscard]] tl::expected<SurplusConfig, Error> load_surplus_config(const std::string& path);
+
+}  // namespace wattshare::surplus

@@ -1,0 +1,93 @@
+#include "surplus/surplus_config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wattshare::surplus {
+namespace {
+
+std::string problems(std::string_view text) {
+  auto doc = parse_json_text(text, "s.json");
+  if (!doc) return doc.error().message;
+  auto c = parse_surplus_config(*doc, "s.json");
+  return c ? std::string{} : c.error().message;
+}
+
+SurplusConfig parsed(std::string_view text) {
+  auto c = parse_surplus_config(*parse_json_text(text, "s.json"), "s.json");
+  EXPECT_TRUE(c) << (c ? "" : c.error().message);
+  return c ? *c : SurplusConfig{};
+}
+
+TEST(SurplusConfig, ExamplesLoad) {
+  auto emulated = load_surplus_config(WATTSHARE_SOURCE_DIR "/examples/surplus/emulated.json");
+  ASSERT_TRUE(emulated) << emulated.error().message;
+  EXPECT_EQ(emulated->name, "house-1");
+  EXPECT_EQ(emulated->site.kind, SiteConfig::Kind::kEmulated);
+  EXPECT_DOUBLE_EQ(emulated->site.acceleration, 60);
+  EXPECT_EQ(emulated->dimmer.output, DimmerOutput::kBurstFire);
+  EXPECT_EQ(emulated->router.ev.window.from_min, 23 * 60);
+  EXPECT_EQ(emulated->router.ev.window.days, 0x1F);
+  EXPECT_DOUBLE_EQ(emulated->router.relay.rated_w, 1000);
+  EXPECT_FALSE(emulated->mqtt.enabled);
+  auto field = load_surplus_config(WATTSHARE_SOURCE_DIR "/examples/surplus/solaredge-twc.json");
+  ASSERT_TRUE(field) << field.error().message;
+  EXPECT_EQ(field->site.kind, SiteConfig::Kind::kSunSpec);
+  EXPECT_EQ(field->ev.kind, EvDeviceConfig::Kind::kTwc);
+  EXPECT_EQ(field->ev.serial, "/dev/ttyUSB0");
+  EXPECT_DOUBLE_EQ(field->router.ev.safe_a, 6);
+  EXPECT_EQ(field->router.ev.window.days, 0x5F);  // weekdays and Sunday evening
+  EXPECT_DOUBLE_EQ(field->router.dimmer.rated_w, 0);
+  EXPECT_TRUE(field->mqtt.enabled);
+  EXPECT_EQ(field->mqtt.domoticz_idx.at("ev_amps"), 102);
+}
+
+TEST(SurplusConfig, DefaultsFromAnEmptyObject) {
+  const SurplusConfig c = parsed("{}");
+  EXPECT_EQ(c.site.kind, SiteConfig::Kind::kEmulated);
+  EXPECT_EQ(c.router.ev.mode, Mode::kEco);
+  EXPECT_DOUBLE_EQ(c.router.ev.min_a, 6);
+  EXPECT_DOUBLE_EQ(c.router.dimmer.rated_w, 2000);  // the emulated heater's element
+  EXPECT_DOUBLE_EQ(c.site.house.ev_w_per_a, 690);
+  EXPECT_EQ(c.http_port, 4383);
+  const SurplusConfig one_phase = parsed(R"({"ev": {"phases": 1, "volts": 240}})");
+  EXPECT_DOUBLE_EQ(one_phase.site.house.ev_w_per_a, 240);
+  EXPECT_EQ(parsed(R"({"name": "h7", "mqtt": {}})").mqtt.prefix, "wattshare/h7");
+}
+
+TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
+  EXPECT_EQ(problems("[1]"), "s.json: expected a JSON object at the top level");
+  EXPECT_EQ(problems(R"({"reserve": 50})"), "s.json: key 'reserve': unknown key");
+  EXPECT_EQ(problems(R"({"ev": {"mode": "turbo"}})"),
+            "s.json: key 'ev.mode': unknown mode \"turbo\" (off, eco, boost or scheduled)");
+  EXPECT_EQ(problems(R"({"ev": {"min_a": 20, "max_a": 16}})"), "s.json: key 'ev.min_a': must not exceed max_a (20 > 16)");
+  EXPECT_EQ(problems(R"({"ev": {"phases": 2}})"), "s.json: key 'ev.phases': must be 1 or 3, got 2");
+  EXPECT_EQ(problems(R"({"ev": {"device": "twc"}})"), "s.json: key 'ev.serial': missing (expected a string)");
+  EXPECT_EQ(problems(R"({"ev": {"schedule": {"from": "25:00"}}})"),
+            "s.json: key 'ev.schedule.from': expected a time \"HH:MM\", got \"25:00\"");
+  EXPECT_EQ(problems(R"({"ev": {"schedule": {"days": ["mon", "funday"]}}})"),
+            "s.json: key 'ev.schedule.days': unknown day \"funday\" (mon, tue, wed, thu, fri, sat, sun)");
+  EXPECT_EQ(problems(R"({"dimmer": {"max_temperature_c": 60, "restart_below_c": 62}})"),
+            "s.json: key 'dimmer.restart_below_c': must be below max_temperature_c (62 >= 60)");
+  EXPECT_EQ(problems(R"({"dimmer": {"output": "pwm"}})"),
+            "s.json: key 'dimmer.output': unknown output \"pwm\" (phase_angle or burst_fire)");
+  EXPECT_EQ(problems(R"({"site": {"type": "sunspec", "host": "h", "port": 70000}})"),
+            "s.json: key 'site.port': must be a TCP port (1–65535), got 70000");
+  EXPECT_EQ(problems(R"({"site": {"type": "fronius"}})"), "s.json: key 'site.type': unknown site \"fronius\" (emulated or sunspec)");
+  EXPECT_EQ(problems(R"({"cycle_s": 5, "stale_after_s": 2})"), "s.json: key 'stale_after_s': must be at least cycle_s (2 < 5)");
+  EXPECT_EQ(problems(R"({"reserve_w": "50"})"), "s.json: key 'reserve_w': expected a number, got string \"50\"");
+  EXPECT_EQ(problems(R"({"ev": 3})"), "s.json: key 'ev': expected an object, got number 3");
+  EXPECT_EQ(problems(R"({"mqtt": {"prefix": "a/#"}})"),
+            "s.json: key 'mqtt.prefix': must be a topic without wildcards or a trailing '/', got \"a/#\"");
+  EXPECT_EQ(problems(R"({"mqtt": {"domoticz": {"idx": {"surplus_w": -1}}}})"),
+            "s.json: key 'mqtt.domoticz.idx.surplus_w': expected a positive integer Domoticz idx, got number -1");
+  EXPECT_EQ(problems(R"({"name": "a b"})"),
+            "s.json: key 'name': must be a non-empty word without '/', '+', '#' or spaces, got \"a b\"");
+  EXPECT_EQ(problems(R"({"site": {"start": "2021-13-01"}})").rfind("s.json: key 'site.start': ", 0), 0u);
+  // Several problems at once, one per line.
+  EXPECT_EQ(problems(R"({"ev": {"max_a": -1, "volts": 0}})"),
+            "s.json: key 'ev.volts': must be > 0 and <= 480, got 0\n"
+            "s.json: key 'ev.max_a': must be > 0 and <= 80, got -1");
+}
+
+}  // namespace
+}  // namespace wattshare::surplus
