@@ -95,6 +95,7 @@ class Router {
   explicit Router(RouterSettings s) : s_(s) {}
   Outputs step(const Inputs& in);
   [[nodiscard]] RouterSettings& settings() { return s_; }
+  [[nodiscard]] const RouterSettings& settings() const { return s_; }
 
  private:
   double ev_step(const Inputs& in, double available_w);

@@ -1,0 +1,36 @@
+// What the surplus controller drives: a house's grid meter and its flexible loads, emulated
+// (`EmulatedSite`) or real (the daemon's SunSpec meter, TWC charger). A site keeps its own clock:
+// an emulated house may run faster than the wall clock, and the router's delays follow it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/time.hpp"
+#include "surplus/router.hpp"
+
+namespace wattshare::surplus {
+
+struct SiteReading {
+  std::optional<double> grid_export_w;  // nullopt: the meter could not be read
+  std::string meter_error;              // why, when it could not
+  std::optional<double> inverter_power_w;
+  bool ev_connected = false;
+  double ev_actual_a = 0;
+  double dimmer_power_w = 0;
+  std::optional<double> water_temperature_c;
+  bool relay_on = false;
+  // Emulated sites also tell what a real meter cannot.
+  std::optional<double> pv_w, house_w, ev_soc;
+};
+
+class Site {
+ public:
+  virtual ~Site() = default;
+  [[nodiscard]] virtual TimePoint now() = 0;
+  [[nodiscard]] virtual std::string kind() const = 0;
+  virtual SiteReading read(TimePoint now) = 0;
+  virtual void apply(TimePoint now, const Outputs& out) = 0;
+};
+
+}  // namespace wattshare::surplus
