@@ -149,6 +149,9 @@ int run_sunspec_sim(const SunSpecSimOptions& o);
 // PV-surplus routing of one house (surplus/).
 struct SurplusOptions {
   bool simulate = false;
+  std::optional<std::string> config;   // the daemon's file (default: an emulated house)
+  std::optional<int> http_port;        // overrides the file's http.port (0: any free port)
+  std::string web_dir = WATTSHARE_WEB_DIR;
   double days = 365;
   double kwp = 9;  // enough for the seed's 3-phase charger (6 A × 690 W) to start on sunny days
   double ev_daily_kwh = 8;
@@ -156,6 +159,7 @@ struct SurplusOptions {
   bool json = false;
 };
 int run_surplus(const SurplusOptions& o);
+int run_surplus_daemon(const SurplusOptions& o);
 
 int run_config_check(const std::vector<std::string>& paths);
 

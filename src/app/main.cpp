@@ -251,11 +251,18 @@ int main(int argc, char** argv) {
 
   SurplusOptions sur;
   auto* surplus_cmd = cli.add_subcommand(
-      "surplus", "Route a house's PV surplus into its EV charger and water heater. --simulate runs a simulated "
+      "surplus", "Route a house's PV surplus into its EV charger, water heater dimmer and relay. As a daemon "
+                 "(--config FILE, see examples/surplus/; without it an emulated house): SunSpec meter, TWC "
+                 "chargers, status page, REST API /api/surplus, WebSocket /ws, MQTT with Home Assistant "
+                 "discovery and Domoticz. --simulate runs a simulated "
                  "house minute by minute (PV, load, an EV away on weekdays, a 200 L tank) and reports "
                  "self_consumption, ev_solar_share, export_wh, import_wh, heater_wh, ev_wh, with the seed's "
                  "method (EV only, surplus = export + EV amps × 690) beside it.");
   surplus_cmd->add_flag("--simulate", sur.simulate, "Run the simulated house");
+  surplus_cmd->add_option("--config", sur.config, "The daemon's configuration (JSON)");
+  surplus_cmd->add_option("--http-port", sur.http_port, "Override the file's http.port (0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  surplus_cmd->add_option("--web-dir", sur.web_dir, "The built dashboard (web/dist)")->capture_default_str();
   surplus_cmd->add_option("--days", sur.days, "Simulated days")->capture_default_str()->check(CLI::Range(1.0, 3660.0));
   surplus_cmd->add_option("--kwp", sur.kwp, "PV peak power")->capture_default_str()->check(CLI::Range(0.0, 100.0));
   surplus_cmd->add_option("--ev-daily-kwh", sur.ev_daily_kwh, "What the car uses per workday")->capture_default_str();

@@ -25,10 +25,7 @@ Json result_json(const surplus::HouseSimResult& r) {
 }  // namespace
 
 int run_surplus(const SurplusOptions& o) {
-  if (!o.simulate) {
-    spdlog::error("surplus: only --simulate runs here so far (the daemon with real devices is not built yet)");
-    return 2;
-  }
+  if (!o.simulate) return run_surplus_daemon(o);
   surplus::HouseSimSettings s;
   s.days = o.days;
   s.pv_kwp = o.kwp;

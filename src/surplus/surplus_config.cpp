@@ -105,7 +105,7 @@ void read_site(JsonFields& f, SurplusConfig& c) {
   SiteConfig& s = c.site;
   if (type == "emulated") {
     refuse_unknown_keys(f, "site", {"type", "pv_kwp", "load_kwh", "seed", "ev_daily_kwh", "ev_battery_kwh",
-                                    "heater_w", "relay_load_w", "acceleration", "start"});
+                                    "heater_w", "relay_load_w", "acceleration", "start", "start_hour"});
     s.kind = SiteConfig::Kind::kEmulated;
     s.house.pv_kwp = non_negative(f, "site.pv_kwp", s.house.pv_kwp, 100);
     s.house.load_kwh = non_negative(f, "site.load_kwh", s.house.load_kwh, 100000);
@@ -118,8 +118,9 @@ void read_site(JsonFields& f, SurplusConfig& c) {
     if (f.find("site.start") != nullptr) {
       const std::string text = f.string("site.start");
       auto d = parse_iso_date(text);
+      const double hour = non_negative(f, "site.start_hour", 0, 23.99);
       if (d) {
-        s.start = *d - c.router.utc_offset;
+        s.start = *d - c.router.utc_offset + from_seconds(hour * 3600);
       } else {
         f.fail("site.start", d.error().message);
       }

@@ -24,7 +24,7 @@ struct SiteConfig {
   enum class Kind { kEmulated, kSunSpec } kind = Kind::kEmulated;
   HouseModelSettings house;          // emulated
   double acceleration = 1;           // emulated: house seconds per real second
-  std::optional<TimePoint> start;    // emulated: the house clock's start (default: now)
+  std::optional<TimePoint> start;    // emulated: the house clock's start, "start" + "start_hour" local (default: now)
   std::string host = "127.0.0.1";    // sunspec
   int port = 1502, unit_id = 1, timeout_ms = 1000;
   bool invert = false;

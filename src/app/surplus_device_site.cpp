@@ -1,0 +1,98 @@
+#include "app/surplus_device_site.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+namespace wattshare::app {
+namespace {
+
+bool plugged_in(const twc::TwcSlave& s) {
+  return s.state == twc::kSlaveCharging || s.state == twc::kSlavePluggedNotCharging;
+}
+
+}  // namespace
+
+DeviceSite::DeviceSite(const surplus::SurplusConfig& c)
+    : c_(c),
+      meter_({.host = c.site.host, .port = c.site.port, .unit_id = c.site.unit_id,
+              .timeout = std::chrono::milliseconds(c.site.timeout_ms), .invert_meter = c.site.invert}) {}
+
+tl::expected<std::unique_ptr<DeviceSite>, Error> DeviceSite::open(const surplus::SurplusConfig& c) {
+  std::unique_ptr<DeviceSite> site{new DeviceSite(c)};
+  if (c.ev.kind == surplus::EvDeviceConfig::Kind::kTwc) {
+    auto port = SerialPort::open({.device = c.ev.serial, .baud = c.ev.baud});
+    if (!port) return tl::unexpected(port.error());
+    site->line_ = std::move(*port);
+    site->twc_ = std::make_unique<twc::TwcMaster>(*site->line_, twc::TwcMasterOptions{});
+    site->twc_thread_ = std::jthread([s = site.get()](std::stop_token stop) {
+      while (!stop.stop_requested()) s->poll_chargers();
+    });
+  }
+  return site;
+}
+
+DeviceSite::~DeviceSite() {
+  if (!twc_) return;
+  twc_thread_.request_stop();
+  twc_thread_.join();
+  // Leave the chargers at 0 A: one more heartbeat round carries the limit.
+  twc_->set_limit_all(0);
+  for (int i = 0; i < 12; ++i) twc_->poll(now(), std::chrono::milliseconds(100));
+}
+
+TimePoint DeviceSite::now() {
+  return TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
+}
+
+void DeviceSite::poll_chargers() {
+  std::lock_guard lock{twc_mutex_};
+  twc_->poll(now(), std::chrono::milliseconds(50));
+  for (const auto& e : twc_->take_events()) spdlog::info("twc: {}", e);
+}
+
+surplus::SiteReading DeviceSite::read(TimePoint) {
+  surplus::SiteReading r;
+  if (auto m = meter_.read()) {
+    r.grid_export_w = m->meter_power_w;
+    r.inverter_power_w = m->inverter_power_w;
+    if (!m->meter_power_w) r.meter_error = "the meter's power is not implemented or has no scale factor";
+  } else {
+    r.meter_error = m.error().message;
+  }
+  switch (c_.ev.kind) {
+    case surplus::EvDeviceConfig::Kind::kNone: break;
+    case surplus::EvDeviceConfig::Kind::kEmulated:  // a car that is always there and follows
+      r.ev_connected = true;
+      r.ev_actual_a = ev_amps_;
+      break;
+    case surplus::EvDeviceConfig::Kind::kTwc: {
+      std::lock_guard lock{twc_mutex_};
+      for (const auto& s : twc_->slaves()) r.ev_connected |= plugged_in(s);
+      r.ev_actual_a = twc_->total_actual_amps();
+      break;
+    }
+  }
+  r.dimmer_power_w = dimmer_pct_ / 100 * c_.router.dimmer.rated_w;
+  r.relay_on = relay_on_;
+  return r;
+}
+
+void DeviceSite::apply(TimePoint, const surplus::Outputs& out) {
+  ev_amps_ = out.ev_amps;
+  if (twc_) {
+    // The router's current shared among the cars plugged in; the others get 0 A.
+    std::lock_guard lock{twc_mutex_};
+    std::size_t plugged = 0;
+    for (const auto& s : twc_->slaves()) plugged += plugged_in(s);
+    for (const auto& s : twc_->slaves()) {
+      twc_->set_limit(s.id, plugged_in(s) ? out.ev_amps / static_cast<double>(plugged) : 0.0);
+    }
+  }
+  dimmer_pct_ = c_.dimmer.output == surplus::DimmerOutput::kPhaseAngle
+                    ? 100 * surplus::phase_angle_firing(out.dimmer_pct, c_.dimmer.mains_hz).power_share
+                    : out.dimmer_pct;
+  relay_on_ = out.relay_on;
+}
+
+}  // namespace wattshare::app
