@@ -37,6 +37,14 @@ std::string domoticz_pointer(const std::string& field) {
   return "/" + field;
 }
 
+// A figure of a load the house does not have ("relay/…" without a relay) is not published.
+bool load_present(const Json& status, std::string_view topic) {
+  const auto slash = topic.find('/');
+  if (slash == std::string_view::npos) return true;
+  const std::string load{topic.substr(0, slash)};
+  return status.contains(load) && status[load].value("present", false);
+}
+
 std::string plain(const Json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
@@ -65,7 +73,7 @@ std::vector<MqttMessage> state_messages(const MqttConfig& c, const Json& status)
   out.push_back({c.prefix + "/state", dump_json(status), true});
   for (const Figure& f : kFigures) {
     const Json::json_pointer p{f.pointer};
-    if (status.contains(p)) out.push_back({c.prefix + "/" + f.topic, plain(status.at(p)), false});
+    if (status.contains(p) && load_present(status, f.topic)) out.push_back({c.prefix + "/" + f.topic, plain(status.at(p)), false});
   }
   for (const char* load : {"ev", "dimmer", "relay"}) {
     if (status.contains(load) && status[load].value("present", false)) {
@@ -73,8 +81,9 @@ std::vector<MqttMessage> state_messages(const MqttConfig& c, const Json& status)
     }
   }
   for (const auto& [field, idx] : c.domoticz_idx) {
-    const Json::json_pointer p{domoticz_pointer(field)};
-    if (!status.contains(p) || status.at(p).is_null()) continue;
+    const std::string pointer = domoticz_pointer(field);
+    const Json::json_pointer p{pointer};
+    if (!status.contains(p) || status.at(p).is_null() || !load_present(status, pointer.substr(1))) continue;
     const Json& v = status.at(p);
     // Switches carry their state in nvalue; meters in svalue as text.
     const Json msg = v.is_boolean() ? Json{{"idx", idx}, {"nvalue", v.get<bool>() ? 1 : 0}, {"svalue", ""}}
@@ -95,7 +104,7 @@ std::vector<MqttMessage> discovery_messages(const MqttConfig& c, const Json& sta
   const std::string node = object_id(c, status, "router");
   for (const Figure& f : kFigures) {
     const Json::json_pointer p{f.pointer};
-    if (!status.contains(p)) continue;
+    if (!status.contains(p) || !load_present(status, f.topic)) continue;
     const bool binary = std::string_view(f.topic) == "safe_state";
     std::string id = object_id(c, status, f.topic);
     Json cfg{{"name", f.name},

@@ -14,27 +14,8 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-// Starts a process and waits for the line containing `marker`.
-std::unique_ptr<test::ChildProcess> start(const std::vector<std::string>& argv, const std::string& marker,
-                                          std::string* line_out = nullptr) {
-  auto p = std::make_unique<test::ChildProcess>(argv);
-  for (int i = 0; i < 4; ++i) {
-    const auto line = p->read_line(milliseconds(30000));
-    if (!line) break;
-    if (line->find(marker) != std::string::npos) {
-      if (line_out) *line_out = *line;
-      return p;
-    }
-  }
-  ADD_FAILURE() << argv[1] << " never printed " << marker;
-  return p;
-}
-
-std::uint16_t port_in(const std::string& line) {
-  const std::string marker = "http://127.0.0.1:";
-  const auto at = line.find(marker);
-  return at == std::string::npos ? 0 : static_cast<std::uint16_t>(std::stoi(line.substr(at + marker.size())));
-}
+using test::port_in;
+using test::start;
 
 json get(std::uint16_t port, const std::string& target, int status = 200) {
   const auto r = test::http_get("127.0.0.1", port, target);

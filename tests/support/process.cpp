@@ -1,5 +1,7 @@
 #include "support/process.hpp"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -93,6 +95,27 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::millise
   while (auto line = p.read_line(left())) r.out += *line + "\n";
   r.exit_code = p.wait(left()).value_or(-1);
   return r;
+}
+
+std::unique_ptr<ChildProcess> start(const std::vector<std::string>& argv, const std::string& marker,
+                                    std::string* line_out) {
+  auto p = std::make_unique<ChildProcess>(argv);
+  for (int i = 0; i < 4; ++i) {
+    const auto line = p->read_line(std::chrono::milliseconds(30000));
+    if (!line) break;
+    if (line->find(marker) != std::string::npos) {
+      if (line_out) *line_out = *line;
+      return p;
+    }
+  }
+  ADD_FAILURE() << argv.at(1) << " never printed " << marker;
+  return p;
+}
+
+std::uint16_t port_in(const std::string& line) {
+  const std::string marker = "http://127.0.0.1:";
+  const auto at = line.find(marker);
+  return at == std::string::npos ? 0 : static_cast<std::uint16_t>(std::stoi(line.substr(at + marker.size())));
 }
 
 }  // namespace wattshare::test

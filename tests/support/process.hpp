@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +37,13 @@ class ChildProcess {
   bool exited_ = false;
   int status_ = -1;
 };
+
+// Starts a process and waits (up to 30 s a line, 4 lines) for the line containing `marker`, which
+// goes to `line_out`; a test failure when it never comes.
+std::unique_ptr<ChildProcess> start(const std::vector<std::string>& argv, const std::string& marker,
+                                    std::string* line_out = nullptr);
+// The port of the first "http://127.0.0.1:<port>" in a line, or 0.
+std::uint16_t port_in(const std::string& line);
 
 // Runs a command to completion; returns {exit code, stdout}. Stderr goes to the test log.
 struct RunResult {

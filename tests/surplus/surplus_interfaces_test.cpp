@@ -82,6 +82,8 @@ TEST(SurplusMqtt, StateTopicsDomoticzAndDiscovery) {
   EXPECT_EQ(*parse_json_text(find("wattshare/maison/state")->payload, "s"), s);
   EXPECT_EQ(find("wattshare/maison/ev/mode")->payload, "eco");
   EXPECT_EQ(find("wattshare/maison/dimmer/mode"), nullptr);  // no dimmer here
+  EXPECT_EQ(find("wattshare/maison/dimmer/power_w"), nullptr);
+  EXPECT_EQ(find("wattshare/maison/relay/power_w"), nullptr);
   EXPECT_EQ(find("wattshare/maison/safe_state")->payload, "false");
   EXPECT_NEAR(std::stod(find("wattshare/maison/surplus_w")->payload), s["surplus_w"].get<double>(), 0.5);
   std::vector<std::string> domoticz;

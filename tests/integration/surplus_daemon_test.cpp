@@ -1,0 +1,207 @@
+// `wattshare surplus` as a real process: on its emulated house, in front of `sunspec-sim` and a
+// `twc-sim` charger on a pseudo-terminal, and publishing to a real mosquitto broker observed with
+// mosquitto_sub. Every process is stopped by pid when the test ends.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace wattshare {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using test::port_in;
+using test::start;
+
+json status(std::uint16_t port) {
+  const auto r = test::http_get("127.0.0.1", port, "/api/surplus");
+  EXPECT_EQ(r.status, 200) << r.body;
+  return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
+}
+
+// Polls the status (every 100 ms, up to `limit`) until `done` holds; the last status either way.
+json status_when(std::uint16_t port, const std::function<bool(const json&)>& done, milliseconds limit) {
+  json s;
+  for (auto waited = milliseconds(0); waited < limit; waited += milliseconds(100)) {
+    s = status(port);
+    if (done(s)) return s;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ADD_FAILURE() << "status never reached the expected state: " << s.dump();
+  return s;
+}
+
+json post_mode(std::uint16_t port, const std::string& body, int expect = 200) {
+  const auto r = test::http_request("127.0.0.1", port, "POST", "/api/surplus/mode", body);
+  EXPECT_EQ(r.status, expect) << r.body;
+  return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
+}
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+TEST(SurplusProcess, EmulatedHouseServesItsStatusAndTheModeButtons) {
+  std::string line;
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", WATTSHARE_SOURCE_DIR "/examples/surplus/emulated.json",
+                       "--http-port", "0"},
+                      "status on", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  const json first = status(port);
+  EXPECT_EQ(first["name"], "house-1");
+  EXPECT_EQ(first["site"], "emulated");
+  // The house clock runs at 60×: two cycles a second apart are a minute apart.
+  const json later = status_when(port, [&](const json& s) { return s["cycle"] > first["cycle"].get<int>() + 1; },
+                                 milliseconds(10000));
+  EXPECT_GT(later["time"].get<std::string>(), first["time"].get<std::string>());
+  const json boosted = post_mode(port, R"({"mode": "boost", "load": "ev", "duration_s": 3600})");
+  EXPECT_EQ(boosted["ev"]["mode"], "boost");
+  EXPECT_FALSE(boosted["ev"]["mode_until"].is_null());
+  status_when(port, [](const json& s) { return s["ev"]["command_a"] == 16.0; }, milliseconds(10000));
+  EXPECT_EQ(post_mode(port, R"({"mode": "eco"})")["dimmer"]["mode"], "eco");
+  EXPECT_EQ(post_mode(port, R"({"mode": "boost", "load": "heater"})", 400)["error"],
+            "/api/surplus/mode: unknown load string \"heater\" (ev, dimmer or relay)");
+  EXPECT_EQ(test::http_get("127.0.0.1", port, "/api/surplus/nothing").status, 404);
+  EXPECT_EQ(daemon->stop(), 0);
+}
+
+TEST(SurplusProcess, BadConfigurationIsRefusedWithFileKeyAndProblem) {
+  test::TempDir dir;
+  const auto file = dir.write("s.json", R"({"ev": {"mode": "turbo", "max_a": 0}, "colour": "red"})");
+  const auto r = test::run_command({WATTSHARE_BIN, "surplus", "--config", file});
+  EXPECT_EQ(r.exit_code, 2);
+  const auto missing = test::run_command({WATTSHARE_BIN, "surplus", "--config", dir.path("none.json")});
+  EXPECT_EQ(missing.exit_code, 2);
+}
+
+TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeterGoes) {
+  test::TempDir dir;
+  std::string line;
+  auto meter = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "12", "--hour", "12"}, "SunSpec map", &line);
+  const std::string meter_port = std::to_string(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
+  auto charger = start({WATTSHARE_BIN, "twc-sim", "--pty-link", dir.path("twc"), "--car", "32"}, "TWC Gen2");
+  const auto cfg = dir.write("house.json", R"({
+    "name": "h2", "cycle_s": 0.5, "stale_after_s": 2,
+    "site": {"type": "sunspec", "host": "127.0.0.1", "port": )" + meter_port + R"(, "timeout_ms": 300},
+    "ev": {"device": "twc", "serial": ")" + dir.path("twc") + R"(", "enable_delay_s": 1, "max_a": 10, "safe_a": 0},
+    "dimmer": {"device": "none"},
+    "http": {"port": 0}})");
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg}, "status on", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  // Noon sun on 12 kWp: enough for the car; the charger follows the limit and reports its current.
+  const json running = status_when(
+      port, [](const json& s) { return s["ev"]["connected"] == true && s["pulling_amps"].get<double>() >= 6; },
+      milliseconds(20000));
+  EXPECT_EQ(running["site"], "sunspec");
+  EXPECT_TRUE(running["meter_ok"].get<bool>());
+  EXPECT_GT(running["inverter_power_w"].get<double>(), 5000);
+  EXPECT_GE(running["ev"]["command_a"].get<double>(), 6);
+  EXPECT_LE(running["ev"]["command_a"].get<double>(), 10);
+  // The meter goes away: the last decision holds, then the safe state (0 A), and the charger follows.
+  meter->stop();
+  const json lost = status_when(port, [](const json& s) { return s["meter_ok"] == false; }, milliseconds(5000));
+  EXPECT_NE(lost["meter_error"].get<std::string>(), "");
+  const json safe = status_when(
+      port, [](const json& s) { return s["safe_state"] == true && s["pulling_amps"].get<double>() == 0; },
+      milliseconds(15000));
+  EXPECT_EQ(safe["ev"]["command_a"], 0.0);
+  EXPECT_EQ(daemon->stop(), 0);
+}
+
+TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {
+  const int broker_port = free_port();
+  auto broker = std::make_unique<test::ChildProcess>(
+      std::vector<std::string>{"/usr/sbin/mosquitto", "-p", std::to_string(broker_port)});
+  // mosquitto_sub retries nothing: wait until the broker accepts connections.
+  for (int i = 0; i < 100; ++i) {
+    if (test::run_command({"/usr/bin/mosquitto_pub", "-p", std::to_string(broker_port), "-t", "probe", "-m", "x"},
+                          milliseconds(2000))
+            .exit_code == 0) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  // stdbuf: mosquitto_sub's stdout is block-buffered on a pipe.
+  test::ChildProcess sub{{"/usr/bin/stdbuf", "-oL", "/usr/bin/mosquitto_sub", "-p", std::to_string(broker_port), "-v", "-t", "wattshare/h3/#", "-t",
+                          "homeassistant/#", "-t", "domoticz/in"}};
+  std::this_thread::sleep_for(milliseconds(300));  // let the subscription land before anything is published
+  test::TempDir dir;
+  const auto cfg = dir.write("house.json", R"({
+    "name": "h3", "cycle_s": 0.5,
+    "site": {"type": "emulated", "start": "2021-05-22", "start_hour": 12},
+    "relay": {"device": "none"},
+    "http": {"port": 0},
+    "mqtt": {"port": )" + std::to_string(broker_port) + R"(, "domoticz": {"idx": {"surplus_w": 17, "relay_on": 18}}}})");
+  std::string line;
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg}, "status on", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+
+  // What a subscriber sees: availability, discovery, state, single figures, Domoticz.
+  std::map<std::string, std::string> seen;
+  auto wait_for = [&](const std::string& topic, const std::string& payload_part = {}) {
+    for (int i = 0; i < 400; ++i) {
+      if (seen.contains(topic) && seen[topic].find(payload_part) != std::string::npos) return true;
+      const auto l = sub.read_line(milliseconds(15000));
+      if (!l) break;
+      const auto space = l->find(' ');
+      seen[l->substr(0, space)] = space == std::string::npos ? "" : l->substr(space + 1);
+    }
+    ADD_FAILURE() << "never saw " << topic << " with " << payload_part;
+    return false;
+  };
+  EXPECT_TRUE(wait_for("wattshare/h3/status", "online"));
+  EXPECT_TRUE(wait_for("homeassistant/select/wattshare_h3_router/wattshare_h3_ev_mode/config",
+                       "\"command_topic\":\"wattshare/h3/ev/mode/set\""));
+  EXPECT_TRUE(wait_for("homeassistant/sensor/wattshare_h3_router/wattshare_h3_surplus_w/config", "\"unit_of_measurement\":\"W\""));
+  EXPECT_TRUE(wait_for("wattshare/h3/state", "\"name\":\"h3\""));
+  EXPECT_TRUE(wait_for("wattshare/h3/ev/mode", "eco"));
+  EXPECT_TRUE(wait_for("domoticz/in", "\"idx\":17"));
+  // No relay in this house: neither its select, nor its figures, nor its Domoticz device (idx 18).
+  EXPECT_FALSE(seen.contains("homeassistant/select/wattshare_h3_router/wattshare_h3_relay_mode/config"));
+  EXPECT_FALSE(seen.contains("wattshare/h3/relay/power_w"));
+  EXPECT_EQ(seen["domoticz/in"].find("\"idx\":18"), std::string::npos);
+  const json state = json::parse(seen["wattshare/h3/state"]);
+  EXPECT_EQ(state["site"], "emulated");
+
+  // A command from Home Assistant's select; then a bad one, which changes nothing.
+  EXPECT_EQ(test::run_command({"/usr/bin/mosquitto_pub", "-p", std::to_string(broker_port), "-t", "wattshare/h3/dimmer/mode/set",
+                               "-m", "boost"}).exit_code, 0);
+  EXPECT_TRUE(wait_for("wattshare/h3/dimmer/mode", "boost"));
+  EXPECT_EQ(status(port)["dimmer"]["mode"], "boost");
+  EXPECT_EQ(test::run_command({"/usr/bin/mosquitto_pub", "-p", std::to_string(broker_port), "-t", "wattshare/h3/ev/mode/set",
+                               "-m", "{\"mode\": \"warp\"}"}).exit_code, 0);
+  EXPECT_EQ(test::run_command({"/usr/bin/mosquitto_pub", "-p", std::to_string(broker_port), "-t", "wattshare/h3/mode/set",
+                               "-m", "{\"mode\": \"off\", \"duration_s\": 600}"}).exit_code, 0);
+  EXPECT_TRUE(wait_for("wattshare/h3/ev/mode", "off"));
+  EXPECT_EQ(status(port)["dimmer"]["mode"], "off");
+
+  // Stopping says goodbye on the availability topic.
+  EXPECT_EQ(daemon->stop(), 0);
+  EXPECT_TRUE(wait_for("wattshare/h3/status", "offline"));
+  sub.stop();
+  broker->stop();
+}
+
+}  // namespace
+}  // namespace wattshare
