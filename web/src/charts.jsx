@@ -7,7 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 const COLORS = ['#2f7ed8', '#e4572e', '#29a36a', '#9c6ade', '#f2a541', '#17becf', '#8c564b', '#e377c2',
   '#7f7f7f', '#bcbd22', '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d'];
 
-function Chart({ title, series, data, testid, range }) {
+export function Chart({ title, series, data, testid, range }) {
   const box = useRef(null);
   const plot = useRef(null);
   useEffect(() => {

@@ -5,17 +5,10 @@
 // $WATTSHARE_ARTIFACTS (default build/web-artifacts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
-
-const root = process.env.WATTSHARE_SOURCE_DIR || new URL('../..', import.meta.url).pathname;
-const bin = process.env.WATTSHARE_BIN || join(root, 'build/bin/wattshare');
-const artifacts = process.env.WATTSHARE_ARTIFACTS || join(root, 'build/web-artifacts');
-mkdirSync(artifacts, { recursive: true });
+import { artifacts, launchChromium, newPage, root, startWattshare, stopWattshare } from './harness.mjs';
 
 let demo;
 let browser;
@@ -23,41 +16,19 @@ let url;
 const dataDir = mkdtempSync(join(tmpdir(), 'wattshare-web-'));
 
 before(async () => {
-  demo = spawn(bin, ['demo', '--config', join(root, 'examples/apis-sample'), '--port', '0', '--data-dir', dataDir,
-    '--acceleration', '60', '--mode', 'stop', '--web-dir', join(root, 'web/dist')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('wattshare demo printed no dashboard URL')), 30000);
-    createInterface({ input: demo.stdout }).on('line', (line) => {
-      const m = line.match(/dashboard on (http:\/\/\S+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    demo.on('exit', (code) => reject(new Error(`wattshare demo exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  [demo, url] = await startWattshare(['demo', '--config', join(root, 'examples/apis-sample'), '--port', '0',
+    '--data-dir', dataDir, '--acceleration', '60', '--mode', 'stop', '--web-dir', join(root, 'web/dist')],
+  /dashboard on (http:\/\/\S+)/);
+  browser = await launchChromium();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (demo && demo.exitCode === null) {
-    demo.kill('SIGTERM');
-    await new Promise((r) => { demo.on('exit', r); setTimeout(() => { demo.kill('SIGKILL'); r(); }, 5000); });
-  }
+  await stopWattshare(demo);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function openPage(viewport) {
-  const page = await browser.newPage({ viewport });
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  await page.goto(url);
-  await page.getByTestId('community').waitFor({ timeout: 20000 });
-  return { page, problems };
-}
+const openPage = (viewport) => newPage(browser, url, viewport, 'community');
 
 test('an operator runs the community, watches a deal and commands a converter by hand', async () => {
   const { page, problems } = await openPage({ width: 1366, height: 900 });
