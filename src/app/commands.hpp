@@ -131,6 +131,7 @@ struct SunSpecReadOptions {
   int unit_id = 1;
   int timeout_ms = 1000;
   bool invert = false;
+  int meter = 1;
   bool json = false;
 };
 int run_sunspec_read(const SunSpecReadOptions& o);

@@ -234,6 +234,8 @@ int main(int argc, char** argv) {
   ss_read_cmd->add_option("--unit-id", ss_read.unit_id, "Modbus unit id")->capture_default_str()->check(CLI::Range(0, 247));
   ss_read_cmd->add_option("--timeout-ms", ss_read.timeout_ms, "Response timeout")->capture_default_str()->check(CLI::Range(10, 60000));
   ss_read_cmd->add_flag("--invert", ss_read.invert, "The meter counts import as positive");
+  ss_read_cmd->add_option("--meter", ss_read.meter, "Which meter is at the grid connection (1–3)")
+      ->capture_default_str()->check(CLI::Range(1, 3));
   ss_read_cmd->add_flag("--json", ss_read.json, "Print one JSON object");
   sunspec_cmd->require_subcommand(1);
 

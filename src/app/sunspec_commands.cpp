@@ -24,7 +24,8 @@ Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Jso
 
 int run_sunspec_read(const SunSpecReadOptions& o) {
   sunspec::SunSpecClient client{{.host = o.host, .port = o.port, .unit_id = o.unit_id,
-                                 .timeout = std::chrono::milliseconds(o.timeout_ms), .invert_meter = o.invert}};
+                                 .timeout = std::chrono::milliseconds(o.timeout_ms), .invert_meter = o.invert,
+                                 .meter = o.meter}};
   auto r = client.read();
   if (!r) {
     spdlog::error("{}", r.error().message);
@@ -42,6 +43,11 @@ int run_sunspec_read(const SunSpecReadOptions& o) {
                  {"inverter_model", r->map.inverter_model ? Json(*r->map.inverter_model) : Json(nullptr)},
                  {"inverter_status", r->map.inverter_status ? Json(*r->map.inverter_status) : Json(nullptr)},
                  {"meters", r->map.meter_models},
+                 {"meter_powers_w", [&] {
+                    Json all = Json::array();
+                    for (const auto& w : r->meter_powers_w) all.push_back(optional_number(w));
+                    return all;
+                  }()},
                  {"models", models}};
   if (o.json) {
     fmt::print("{}\n", dump_json(out));

@@ -16,7 +16,8 @@ bool plugged_in(const twc::TwcSlave& s) {
 DeviceSite::DeviceSite(const surplus::SurplusConfig& c)
     : c_(c),
       meter_({.host = c.site.host, .port = c.site.port, .unit_id = c.site.unit_id,
-              .timeout = std::chrono::milliseconds(c.site.timeout_ms), .invert_meter = c.site.invert}) {}
+              .timeout = std::chrono::milliseconds(c.site.timeout_ms), .invert_meter = c.site.invert,
+              .meter = c.site.meter}) {}
 
 tl::expected<std::unique_ptr<DeviceSite>, Error> DeviceSite::open(const surplus::SurplusConfig& c) {
   std::unique_ptr<DeviceSite> site{new DeviceSite(c)};

@@ -126,13 +126,19 @@ void read_site(JsonFields& f, SurplusConfig& c) {
       }
     }
   } else if (type == "sunspec") {
-    refuse_unknown_keys(f, "site", {"type", "host", "port", "unit_id", "timeout_ms", "invert"});
+    refuse_unknown_keys(f, "site", {"type", "host", "port", "unit_id", "timeout_ms", "invert", "meter"});
     s.kind = SiteConfig::Kind::kSunSpec;
     s.host = f.string("site.host");
     s.port = tcp_port(f, "site.port", s.port, false);
     s.unit_id = static_cast<int>(non_negative(f, "site.unit_id", s.unit_id, 247));
     s.timeout_ms = static_cast<int>(positive(f, "site.timeout_ms", s.timeout_ms, 60000));
     s.invert = f.boolean_or("site.invert", false);
+    const long long meter = f.integer_or("site.meter", 1);
+    if (meter < 1 || meter > 3) {
+      f.fail("site.meter", fmt::format("must be 1, 2 or 3, got {}", meter));
+    } else {
+      s.meter = static_cast<int>(meter);
+    }
   } else {
     f.fail("site.type", fmt::format("unknown site \"{}\" (emulated or sunspec)", type));
   }

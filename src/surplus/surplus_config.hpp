@@ -27,6 +27,7 @@ struct SiteConfig {
   std::optional<TimePoint> start;    // emulated: the house clock's start, "start" + "start_hour" local (default: now)
   std::string host = "127.0.0.1";    // sunspec
   int port = 1502, unit_id = 1, timeout_ms = 1000;
+  int meter = 1;  // sunspec: which of up to three meters is at the grid connection
   bool invert = false;
 };
 

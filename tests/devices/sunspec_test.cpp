@@ -120,6 +120,23 @@ TEST(SunSpecClient, ReadsAnIndependentPymodbusPeerWithOtherScalesAndSigns) {
   EXPECT_DOUBLE_EQ(*r->inverter_power_w, 1234.5);
   EXPECT_DOUBLE_EQ(*r->meter_power_w, -5000);  // importing 5 kW
   EXPECT_DOUBLE_EQ(*r->house_power_w, 6234.5);
+  EXPECT_EQ(r->meter_powers_w.size(), 1u);
+}
+
+TEST(SunSpecClient, ReadsTheChosenOfSeveralMeters) {
+  auto [peer, port] = pymodbus_peer({"SunS", "3000", "0", "1200", "0", "-4321", "-1"});
+  ASSERT_NE(port, 0) << "the pymodbus peer did not start";
+  ASSERT_TRUE(read_peer(port));
+  SunSpecClient second{{.port = port, .meter = 2}};
+  auto r = second.read();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->map.meter_models, (std::vector<std::uint16_t>{201, 203}));
+  ASSERT_EQ(r->meter_powers_w.size(), 2u);
+  EXPECT_DOUBLE_EQ(*r->meter_powers_w[0], 1200);
+  EXPECT_DOUBLE_EQ(*r->meter_powers_w[1], -432.1);
+  EXPECT_DOUBLE_EQ(*r->meter_power_w, -432.1);
+  SunSpecClient third{{.port = port, .meter = 3}};
+  EXPECT_EQ(third.read().error().message, fmt::format("SunSpec 127.0.0.1:{}: no meter 3 in the map (it has 2)", port));
 }
 
 TEST(SunSpecClient, APeerWithoutTheMarkerIsRefusedWithWhatWasFound) {

@@ -72,6 +72,8 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
             "s.json: key 'dimmer.output': unknown output \"pwm\" (phase_angle or burst_fire)");
   EXPECT_EQ(problems(R"({"site": {"type": "sunspec", "host": "h", "port": 70000}})"),
             "s.json: key 'site.port': must be a TCP port (1–65535), got 70000");
+  EXPECT_EQ(problems(R"({"site": {"type": "sunspec", "host": "h", "meter": 4}})"),
+            "s.json: key 'site.meter': must be 1, 2 or 3, got 4");
   EXPECT_EQ(problems(R"({"site": {"type": "fronius"}})"), "s.json: key 'site.type': unknown site \"fronius\" (emulated or sunspec)");
   EXPECT_EQ(problems(R"({"cycle_s": 5, "stale_after_s": 2})"), "s.json: key 'stale_after_s': must be at least cycle_s (2 < 5)");
   EXPECT_EQ(problems(R"({"reserve_w": "50"})"), "s.json: key 'reserve_w': expected a number, got string \"50\"");

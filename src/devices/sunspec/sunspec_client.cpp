@@ -115,7 +115,14 @@ tl::expected<SiteReading, Error> SunSpecClient::read() {
   SiteReading r;
   r.map = *map;
   r.inverter_power_w = map->inverter_power_w;
-  if (map->meter_power_w) r.meter_power_w = o_.invert_meter ? -*map->meter_power_w : *map->meter_power_w;
+  for (const auto& w : map->meter_powers_w) {
+    r.meter_powers_w.push_back(w ? std::optional<double>(o_.invert_meter ? -*w : *w) : std::nullopt);
+  }
+  if (o_.meter < 1 || static_cast<std::size_t>(o_.meter) > r.meter_powers_w.size()) {
+    return tl::make_unexpected(Error::bad_input(fmt::format("SunSpec {}:{}: no meter {} in the map (it has {})", o_.host,
+                                                            o_.port, o_.meter, r.meter_powers_w.size())));
+  }
+  r.meter_power_w = r.meter_powers_w[static_cast<std::size_t>(o_.meter - 1)];
   if (r.inverter_power_w && r.meter_power_w) r.house_power_w = *r.inverter_power_w - *r.meter_power_w;
   return r;
 }

@@ -2,7 +2,7 @@
 // reads a SolarEdge site: one connection (SolarEdge serves one client at a time), the map found
 // by its "SunS" marker at 40000 (or 0, 50000) and walked model by model, values scaled by their
 // SF, the meter's export-positive sign (or inverted), timeouts, and a reconnect with backoff
-// (1 s doubling to 30 s) after a failure.
+// (1 s doubling to 30 s) after a failure. Up to three meters: `meter` picks the grid one.
 //   SunSpecClient site{{.host = "192.168.1.20", .port = 1502}};
 //   auto r = site.read();  if (r) surplus = r->meter_power_w;
 #pragma once
@@ -25,13 +25,15 @@ struct SunSpecOptions {
   int unit_id = 1;
   std::chrono::milliseconds timeout{1000};
   bool invert_meter = false;  // for meters that count import as positive
+  int meter = 1;              // which of up to three meters is at the grid connection
   std::vector<std::uint32_t> bases{40000, 0, 50000};
 };
 
 struct SiteReading {
   SunSpecReading map;
   std::optional<double> inverter_power_w;
-  std::optional<double> meter_power_w;  // export positive
+  std::optional<double> meter_power_w;  // the chosen meter's, export positive
+  std::vector<std::optional<double>> meter_powers_w;  // every meter's, same sign rule
   std::optional<double> house_power_w;  // production − export
 };
 

@@ -62,7 +62,8 @@ tl::expected<SunSpecReading, Error> parse_sunspec(std::span<const std::uint16_t>
     } else if (id >= 201 && id <= 204 && len >= 21) {
       r.meter_models.push_back(id);
       // Total W at +18, W_SF at +22 from the model id register.
-      if (r.meter_models.size() == 1) r.meter_power_w = scaled(block[16], block[20]);
+      r.meter_powers_w.push_back(scaled(block[16], block[20]));
+      if (r.meter_models.size() == 1) r.meter_power_w = r.meter_powers_w.front();
     }
     at += 2 + len;
   }

@@ -36,6 +36,7 @@ struct SunSpecReading {
   std::optional<std::uint16_t> inverter_status; // 1 off … 4 producing … 7 fault
   std::vector<std::uint16_t> meter_models;      // 201–204, in chain order
   std::optional<double> meter_power_w;          // meter 1 total, as the device signs it
+  std::vector<std::optional<double>> meter_powers_w;  // every meter's total, in chain order
 };
 
 // `regs` holds registers from `base` on (at least through the end marker).

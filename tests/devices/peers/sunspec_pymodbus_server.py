@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # An independent SunSpec peer for the tests: pymodbus (Debian's python3-pymodbus) serving a
 # SolarEdge-like map from 40000 with the scale factors and signs given on the command line.
-# Usage: sunspec_pymodbus_server.py MARKER INV_W_RAW INV_SF METER_W_RAW METER_SF
+# Usage: sunspec_pymodbus_server.py MARKER INV_W_RAW INV_SF METER_W_RAW METER_SF [METER2_W_RAW METER2_SF]
 # Prints "ready PORT" once it listens on 127.0.0.1.
 import socket
 import sys
@@ -31,6 +31,12 @@ regs[121:123] = [1, 65]
 regs[188:190] = [201, 105]              # single-phase meter
 regs[206], regs[210] = u16(met_w), u16(met_sf)
 regs[295] = 0xFFFF
+if len(sys.argv) > 7:                   # a second, three-phase meter (e.g. the house's consumption)
+    regs[295:297] = [1, 65]
+    regs.extend([0] * (469 - 296 + 1))
+    regs[362:364] = [203, 105]
+    regs[380], regs[384] = u16(int(sys.argv[6])), u16(int(sys.argv[7]))
+    regs[469] = 0xFFFF
 
 block = ModbusSequentialDataBlock(40000, regs)
 context = ModbusServerContext(slaves=ModbusSlaveContext(hr=block, zero_mode=True), single=True)
