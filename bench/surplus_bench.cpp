@@ -1,8 +1,13 @@
 // One PV-surplus router cycle (target ≤ 10 µs of CPU) and a simulated year of one house
-// (target ≤ 5 s wall; `wattshare surplus --simulate --json` reports it too).
+// (target ≤ 5 s wall; `wattshare surplus --simulate --json` reports it too); a whole daemon cycle
+// on the emulated house (read, route, command) and its status JSON, what the daemon adds per cycle.
 #include <benchmark/benchmark.h>
 
+#include "core/json_file.hpp"
+#include "surplus/emulated_site.hpp"
 #include "surplus/house_sim.hpp"
+#include "surplus/mqtt_messages.hpp"
+#include "surplus/surplus_controller.hpp"
 
 namespace wattshare::surplus {
 namespace {
@@ -28,6 +33,23 @@ void BM_RouterCycle(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RouterCycle);
+
+void BM_DaemonCycle(benchmark::State& state) {
+  auto cfg = parse_surplus_config(Json::object(), "defaults").value();
+  cfg.mqtt.prefix = "wattshare/house";
+  cfg.mqtt.domoticz_idx["surplus_w"] = 1;
+  cfg.site.start = from_civil(2021, 5, 22) + hours(3);
+  TimePoint wall = from_civil(2030, 1, 1);
+  SurplusController c{cfg, std::make_unique<EmulatedSite>(cfg.site, cfg.dimmer, [&] { return wall; })};
+  for (auto _ : state) {
+    wall += seconds(1);
+    benchmark::DoNotOptimize(c.cycle());
+    const Json status = c.status();
+    benchmark::DoNotOptimize(dump_json(status));
+    benchmark::DoNotOptimize(state_messages(cfg.mqtt, status));
+  }
+}
+BENCHMARK(BM_DaemonCycle);
 
 void BM_HouseYear(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(simulate_house({}));
