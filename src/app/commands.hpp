@@ -162,6 +162,30 @@ struct SurplusOptions {
 int run_surplus(const SurplusOptions& o);
 int run_surplus_daemon(const SurplusOptions& o);
 
+struct NodeOptions {
+  std::string config;                  // the unit's APIS config.json
+  std::string etcd = "127.0.0.1:2379";
+  std::string cluster;                 // default: the config's clusterId
+  std::optional<int> driver_port;      // overrides the config's connection port
+  std::optional<std::string> deal_log;
+  double utc_offset_h = 9;
+  double acceleration = 1;  // the node's clock against the wall clock (match the emulator's)
+  std::uint64_t seed = 1;
+};
+int run_node(const NodeOptions& o);
+
+struct ClusterOptions {
+  std::string action = "status";  // status, mode, log or deal
+  std::string mode;
+  std::string discharge_unit, charge_unit;  // deal
+  long long amount_wh = 50;
+  double current_a = 1;
+  std::string etcd = "127.0.0.1:2379";
+  std::string cluster = "default";
+  bool json = false;
+};
+int run_cluster(const ClusterOptions& o);
+
 int run_config_check(const std::vector<std::string>& paths);
 
 }  // namespace wattshare::app

@@ -271,6 +271,47 @@ int main(int argc, char** argv) {
   surplus_cmd->add_option("--start", sur.start, "First day, YYYY-MM-DD (default 2021-01-01)");
   surplus_cmd->add_flag("--json", sur.json, "Print one JSON object");
 
+  NodeOptions node;
+  auto* node_cmd = cli.add_subcommand(
+      "node", "One unit's APIS agent as its own process: the APIS config set unchanged, the device through "
+              "an APIS driver over HTTP (systemType dcdc_emulator: wattshare emulator; dcdc_v2: wattshare "
+              "driver), the other units through etcd (membership, grid-master lease with fencing tokens, "
+              "deal table, negotiation). A second process with the same unit id, or another policy, is refused.");
+  node_cmd->add_option("--config", node.config, "The unit's APIS config.json")->required();
+  node_cmd->add_option("--etcd", node.etcd, "etcd's client URL as HOST:PORT")->capture_default_str();
+  node_cmd->add_option("--cluster", node.cluster, "Cluster name (default: the config's clusterId)");
+  node_cmd->add_option("--driver-port", node.driver_port, "Override the driver port of config.json");
+  node_cmd->add_option("--deal-log", node.deal_log, "Append this unit's disposed deals as JSON lines");
+  node_cmd->add_option("--utc-offset-h", node.utc_offset_h, "Local time of the scenario")->capture_default_str();
+  node_cmd->add_option("--seed", node.seed, "Seed of the unit's timing spread")->capture_default_str();
+  node_cmd->add_option("--acceleration", node.acceleration,
+                       "The node's clock against the wall clock (as the emulator's, for tests and demos)")
+      ->capture_default_str()->check(CLI::Range(0.01, 1000.0));
+
+  ClusterOptions clu;
+  auto* cluster_cmd = cli.add_subcommand("cluster", "A cluster of wattshare node processes, from etcd.");
+  cluster_cmd->require_subcommand(1);
+  for (const char* action : {"status", "log", "mode", "deal"}) {
+    auto* sub = cluster_cmd->add_subcommand(action, std::string(action) == "status"
+                                                        ? "Members, grid master, mode and running deals"
+                                                        : std::string(action) == "log" ? "Every logged deal (APIS deal JSON)"
+                                                        : std::string(action) == "mode" ? "Set the global mode"
+                                                                                        : "Inject a deal, as APIS's test tools do (prints its id)");
+    sub->add_option("--etcd", clu.etcd, "etcd's client URL as HOST:PORT")->capture_default_str();
+    sub->add_option("--cluster", clu.cluster, "Cluster name (the units' clusterId)")->capture_default_str();
+    if (std::string(action) == "mode") {
+      sub->add_option("mode", clu.mode, "autonomous, heteronomous, stop or manual")->required();
+    } else if (std::string(action) == "deal") {
+      sub->add_option("--discharge", clu.discharge_unit, "The unit that gives")->required();
+      sub->add_option("--charge", clu.charge_unit, "The unit that takes")->required();
+      sub->add_option("--amount-wh", clu.amount_wh, "Energy")->capture_default_str()->check(CLI::Range(1, 100000));
+      sub->add_option("--current-a", clu.current_a, "Deal grid current")->capture_default_str()->check(CLI::Range(0.1, 100.0));
+    } else {
+      sub->add_flag("--json", clu.json, "Print JSON");
+    }
+    sub->callback([&clu, action] { clu.action = action; });
+  }
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_pattern("%^%l%$ %v");
   if (sim_cmd->parsed()) return run_sim(sim);
@@ -288,5 +329,7 @@ int main(int argc, char** argv) {
   if (ss_read_cmd->parsed()) return run_sunspec_read(ss_read);
   if (ss_sim_cmd->parsed()) return run_sunspec_sim(ss_sim);
   if (surplus_cmd->parsed()) return run_surplus(sur);
+  if (node_cmd->parsed()) return run_node(node);
+  if (cluster_cmd->parsed()) return run_cluster(clu);
   return 2;
 }

@@ -1,0 +1,167 @@
+// `wattshare cluster`: what an operator asks of a cluster of `wattshare node` processes, straight
+// from etcd: its members, grid master, mode, running deals and deal log; and the global mode.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/commands.hpp"
+#include "cluster/etcd_client.hpp"
+#include "cluster/wire.hpp"
+#include "config/policy.hpp"
+#include "core/apis_time.hpp"
+#include "engine/deal.hpp"
+
+namespace wattshare::app {
+namespace {
+
+tl::expected<cluster::EtcdEndpoint, Error> endpoint_of(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon != std::string::npos && colon > 0) {
+    try {
+      const int port = std::stoi(text.substr(colon + 1));
+      if (port > 0 && port < 65536) return cluster::EtcdEndpoint{text.substr(0, colon), static_cast<std::uint16_t>(port)};
+    } catch (const std::exception&) {
+    }
+  }
+  return tl::unexpected(Error::bad_input(fmt::format("--etcd: expected HOST:PORT, got \"{}\"", text)));
+}
+
+// A deal made outside negotiation, as APIS's apis-web /deal and apis-tester inject them: both
+// interlocks taken in unit-id order, then the deal; the grid master executes it.
+int inject_deal(cluster::EtcdClient& etcd, const std::string& prefix, const ClusterOptions& o) {
+  using cluster::Compare;
+  using cluster::Op;
+  if (o.discharge_unit == o.charge_unit) {
+    spdlog::error("cluster deal: two distinct units are needed");
+    return 2;
+  }
+  const TimePoint now = TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
+  Deal d;
+  d.unit_id = d.request_unit_id = d.charge_unit_id = o.charge_unit;
+  d.accept_unit_id = d.discharge_unit_id = o.discharge_unit;
+  d.negotiation_id = "injected";
+  d.deal_id = fmt::format("injected-{}", now.time_since_epoch().count());
+  d.type = DealDirection::kCharge;
+  d.request_time = d.accept_time = d.create_time = now;
+  d.request_deal_grid_current_a = d.accept_deal_grid_current_a = d.deal_grid_current_a = o.current_a;
+  d.request_amount_wh = d.accept_amount_wh = static_cast<double>(o.amount_wh);
+  d.deal_amount_wh = o.amount_wh;
+  std::vector<std::string> taken;
+  auto release = [&] {
+    for (const auto& k : taken) etcd.txn({Compare::value_is(k, d.deal_id)}, {Op::remove(k)});
+  };
+  for (const std::string& unit : {std::min(o.charge_unit, o.discharge_unit), std::max(o.charge_unit, o.discharge_unit)}) {
+    auto member = etcd.range(prefix + "members/" + unit);
+    if (!member || member->kvs.empty()) {
+      release();
+      spdlog::error("cluster deal: unit {} is not running", unit);
+      return 1;
+    }
+    auto record = parse_json_text(member->kvs.front().value, unit);
+    const int capacity = record && record->is_object() ? record->value("capacity", 1) : 1;
+    bool got = false;
+    for (int k = 0; k < capacity && !got; ++k) {
+      const std::string slot = fmt::format("{}interlock/{}/{}", prefix, unit, k);
+      auto r = etcd.txn({Compare::absent(slot)}, {Op::put(slot, d.deal_id)});
+      if (r && r->succeeded) {
+        taken.push_back(slot);
+        got = true;
+      }
+    }
+    if (!got) {
+      release();
+      spdlog::error("cluster deal: {} has no free deal slot", unit);
+      return 1;
+    }
+  }
+  auto put = etcd.txn({Compare::absent(prefix + "deals/" + d.deal_id)}, {Op::put(prefix + "deals/" + d.deal_id, dump_json(cluster::to_wire(d)))});
+  if (!put || !put->succeeded) {
+    release();
+    spdlog::error("cluster deal: {}", put ? "the deal exists already" : put.error().message);
+    return 1;
+  }
+  fmt::print("{}\n", d.deal_id);
+  return 0;
+}
+
+}  // namespace
+
+int run_cluster(const ClusterOptions& o) {
+  auto ep = endpoint_of(o.etcd);
+  if (!ep) {
+    spdlog::error("{}", ep.error().message);
+    return 2;
+  }
+  cluster::EtcdClient etcd{*ep};
+  const std::string prefix = fmt::format("/wattshare/{}/", o.cluster);
+  if (o.action == "mode") {
+    auto m = parse_operation_mode(o.mode);
+    if (!m) {
+      spdlog::error("{}", m.error().message);
+      return 2;
+    }
+    auto r = etcd.put(prefix + "mode", std::string(to_string(*m)));
+    if (!r) {
+      spdlog::error("{}", r.error().message);
+      return 1;
+    }
+    fmt::print("cluster {}: global mode {}\n", o.cluster, to_string(*m));
+    return 0;
+  }
+  if (o.action == "deal") return inject_deal(etcd, prefix, o);
+  auto all = etcd.range(prefix, true);
+  if (!all) {
+    spdlog::error("{}", all.error().message);
+    return 1;
+  }
+  Json members = Json::object(), deals = Json::array(), log = Json::array();
+  Json out{{"cluster", o.cluster}, {"revision", all->revision}, {"grid_master", nullptr}, {"grid_master_token", nullptr},
+           {"mode", nullptr}};
+  for (const auto& kv : all->kvs) {
+    const std::string rel = kv.key.substr(prefix.size());
+    auto j = parse_json_text(kv.value, kv.key);
+    if (rel.starts_with("members/") && j) {
+      Json m{{"pid", j->value("pid", Json(nullptr))}, {"errors", j->value("errors", false)}};
+      if (j->contains("data")) {
+        if (auto d = cluster::unit_data_from_wire((*j)["data"])) {
+          m["rsoc"] = d->rsoc_pct;
+          m["dcdc_mode"] = std::string(mode_code(d->mode));
+          m["ig"] = d->meter.ig_a;
+        }
+      }
+      members[rel.substr(8)] = m;
+    } else if (rel == "gm") {
+      out["grid_master"] = kv.value;
+      out["grid_master_token"] = kv.create_revision;
+    } else if (rel == "mode") {
+      out["mode"] = kv.value;
+    } else if (rel.starts_with("deals/") && j) {
+      if (auto d = cluster::deal_from_wire(*j)) {
+        deals.push_back(Json{{"id", d->deal_id}, {"state", std::string(to_string(d->state()))},
+                             {"discharge_unit", d->discharge_unit_id}, {"charge_unit", d->charge_unit_id},
+                             {"amount_wh", d->deal_amount_wh}, {"cumulated_wh", d->cumulate_amount_wh},
+                             {"current_a", d->deal_grid_current_a}});
+      }
+    } else if (rel.starts_with("log/") && j) {
+      log.push_back(*j);
+    }
+  }
+  out["members"] = members;
+  out["deals"] = deals;
+  if (o.action == "log") {
+    fmt::print("{}\n", dump_json(log));
+    return 0;
+  }
+  out["logged_deals"] = log.size();
+  if (o.json) {
+    fmt::print("{}\n", dump_json(out));
+    return 0;
+  }
+  fmt::print("cluster {}: mode {}, grid master {} (token {}), {} members, {} deals running, {} logged\n", o.cluster,
+             dump_json(out["mode"]), dump_json(out["grid_master"]), dump_json(out["grid_master_token"]), members.size(),
+             deals.size(), log.size());
+  for (const auto& [id, m] : members.items()) fmt::print("  {} {}\n", id, dump_json(m));
+  for (const auto& d : deals) fmt::print("  deal {}\n", dump_json(d));
+  return 0;
+}
+
+}  // namespace wattshare::app

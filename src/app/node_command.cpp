@@ -1,0 +1,138 @@
+// `wattshare node`: one unit's APIS agent as its own process (reference apis.md; issue "one process
+// per unit"): its APIS config set read unchanged, its device through an APIS driver over HTTP
+// (systemType dcdc_emulator: `wattshare emulator` or apis-emulator; dcdc_v2: `wattshare driver`
+// or apis-dcdc_batt_comm), the other units through etcd. Ctrl-C or SIGTERM leaves the cluster
+// (the node's keys go with its lease; a grid master hosted here resigns).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/commands.hpp"
+#include "app/shutdown.hpp"
+#include "cluster/driver_client.hpp"
+#include "cluster/etcd_fabric.hpp"
+#include "config/config_set.hpp"
+#include "core/json_file.hpp"
+#include "engine/unit_agent.hpp"
+#include "net/asio_scheduler.hpp"
+
+namespace wattshare::app {
+namespace {
+
+TimePoint wall_now() {
+  return TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
+}
+
+tl::expected<cluster::EtcdEndpoint, Error> parse_endpoint(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return tl::unexpected(Error::bad_input(fmt::format("--etcd: expected HOST:PORT, got \"{}\"", text)));
+  }
+  try {
+    const int port = std::stoi(text.substr(colon + 1));
+    if (port > 0 && port < 65536) return cluster::EtcdEndpoint{text.substr(0, colon), static_cast<std::uint16_t>(port)};
+  } catch (const std::exception&) {
+  }
+  return tl::unexpected(Error::bad_input(fmt::format("--etcd: bad port in \"{}\"", text)));
+}
+
+}  // namespace
+
+int run_node(const NodeOptions& o) {
+  auto config = load_config_set(o.config);
+  if (!config) {
+    spdlog::error("{}", config.error().message);
+    return 2;
+  }
+  if (auto problems = cross_check(*config); !problems.empty()) {
+    for (const auto& p : problems) spdlog::error("{}", p);
+    return 2;
+  }
+  auto endpoint = parse_endpoint(o.etcd);
+  if (!endpoint) {
+    spdlog::error("{}", endpoint.error().message);
+    return 2;
+  }
+  auto policy_doc = load_json_file(config->unit.policy_file);
+  if (!policy_doc) {
+    spdlog::error("{}", policy_doc.error().message);
+    return 2;
+  }
+  const ConfigSet& cs = *config;
+  const std::string unit = cs.unit.unit_id;
+  cluster::DriverOptions driver;
+  switch (cs.unit.system_type) {
+    case SystemType::kDcdcEmulator:
+      driver.style = cluster::DriverStyle::kEmulator;
+      driver.host = cs.unit.emulator.host;
+      driver.port = static_cast<std::uint16_t>(cs.unit.emulator.port);
+      break;
+    case SystemType::kDcdcV2:
+      driver.style = cluster::DriverStyle::kDcdcV2;
+      driver.host = cs.unit.dcdc_controller.host;
+      driver.port = static_cast<std::uint16_t>(cs.unit.dcdc_controller.port);
+      break;
+    default:
+      spdlog::error("{}: systemType {} is not served by wattshare node (dcdc_emulator or dcdc_v2)", o.config,
+                    to_string(cs.unit.system_type));
+      return 2;
+  }
+  if (driver.host == "localhost") driver.host = "127.0.0.1";
+  driver.unit_id = unit;
+  driver.timeout = std::chrono::milliseconds(cs.policy.controller.request_timeout_ms);
+  driver.retry_limit = cs.policy.controller.retry_limit;
+  if (o.driver_port) driver.port = static_cast<std::uint16_t>(*o.driver_port);
+
+  boost::asio::io_context io;
+  AsioScheduler scheduler{io, wall_now(), o.acceleration};
+  cluster::ApisDriverDcdc dcdc{driver, [&] { return scheduler.now(); }};
+  const Duration utc_offset = from_seconds(o.utc_offset_h * 3600);
+  cluster::EtcdFabricOptions fo;
+  fo.etcd = *endpoint;
+  fo.cluster = o.cluster.empty() ? (cs.unit.cluster_id.empty() ? std::string("default") : cs.unit.cluster_id) : o.cluster;
+  fo.unit_id = unit;
+  fo.interlock_capacity = std::max(0, static_cast<int>(cs.hw.grid_current_capacity_a / cs.policy.mediator.deal_grid_current_a));
+  fo.utc_offset = utc_offset;
+  fo.policy_json = dump_json(*policy_doc);
+  auto fabric = cluster::EtcdFabric::join(fo, cs.policy, scheduler,
+                                          [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); });
+  if (!fabric) {
+    spdlog::error("{}", fabric.error().message);
+    return 1;
+  }
+  std::ofstream deal_log;
+  if (o.deal_log) {
+    deal_log.open(*o.deal_log, std::ios::app);
+    if (!deal_log) {
+      spdlog::error("--deal-log {}: cannot open", *o.deal_log);
+      return 2;
+    }
+    (*fabric)->on_deal_log([&](const Json& record) { deal_log << dump_json(record) << std::endl; });
+  }
+  AgentHooks hooks;
+  hooks.error = [](const ApisError& e) { spdlog::warn("{}", format_apis_error(e)); };
+  hooks.event = [](const std::string& u, const std::string& what) { spdlog::info("{}: {}", u, what); };
+  UnitAgent agent{unit, scheduler, **fabric, dcdc, cs, utc_offset, o.seed, hooks};
+  (*fabric)->attach(agent);
+  agent.start(scheduler.now(), true);
+  scheduler.every(seconds(1), [&] { (*fabric)->publish_member(); });
+  fmt::print("wattshare node: {} in cluster {} (pid {}), etcd {}:{}, device http://{}:{} ({})\n", unit, fo.cluster,
+             ::getpid(), fo.etcd.host, fo.etcd.port, driver.host, driver.port,
+             driver.style == cluster::DriverStyle::kEmulator ? "dcdc_emulator" : "dcdc_v2");
+  std::fflush(stdout);
+  run_until_signal(io, [&] {
+    agent.crash();  // timers off; the deals it was in are aborted by the grid master
+    (*fabric)->leave();
+  });
+  fmt::print("wattshare node: {} left\n", unit);
+  return 0;
+}
+
+}  // namespace wattshare::app

@@ -1,0 +1,623 @@
+#include "cluster/etcd_fabric.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cluster/wire.hpp"
+#include "engine/unit_agent.hpp"
+
+namespace wattshare::cluster {
+namespace {
+
+constexpr auto kPoll = milliseconds(2);
+constexpr auto kCommandTimeout = seconds(200);  // a voltage reference's first ramp-up may take 180 s
+
+// Dotted paths where two JSON documents differ (at most `limit`).
+void differences(const Json& a, const Json& b, const std::string& path, std::vector<std::string>& out, std::size_t limit) {
+  if (out.size() >= limit) return;
+  if (a.is_object() && b.is_object()) {
+    for (const auto& [k, v] : a.items()) {
+      const std::string p = path.empty() ? k : path + "." + k;
+      if (!b.contains(k)) {
+        out.push_back(p);
+      } else {
+        differences(v, b[k], p, out, limit);
+      }
+    }
+    for (const auto& [k, v] : b.items()) {
+      if (!a.contains(k) && out.size() < limit) out.push_back(path.empty() ? k : path + "." + k);
+    }
+    return;
+  }
+  if (a != b) out.push_back(path.empty() ? "(the whole policy)" : path);
+}
+
+Json error_json(const ApisError& e) {
+  return Json{{"category", static_cast<int>(e.category)}, {"extent", static_cast<int>(e.extent)},
+              {"level", static_cast<int>(e.level)}, {"unit", e.unit_id}, {"message", e.message}};
+}
+
+DeviceResult result_from(const Json& j) {
+  if (j.value("ok", false) && j.contains("data")) {
+    auto u = unit_data_from_wire(j["data"]);
+    if (u) return *u;
+    return tl::unexpected(u.error());
+  }
+  const int code = j.value("code", static_cast<int>(ErrorCode::kInternal));
+  return tl::unexpected(Error{static_cast<ErrorCode>(code), j.value("message", std::string("no answer"))});
+}
+
+}  // namespace
+
+EtcdFabric::EtcdFabric(EtcdFabricOptions o, const Policy& policy, Scheduler& scheduler, Post post)
+    : o_(std::move(o)),
+      prefix_(fmt::format("/wattshare/{}/", o_.cluster)),
+      members_(policy.member_unit_ids),
+      policy_mode_(policy.operation_mode),
+      scheduler_(scheduler),
+      post_(std::move(post)),
+      etcd_(o_.etcd, std::chrono::milliseconds(1000)) {
+  std::sort(members_.begin(), members_.end());
+}
+
+EtcdFabric::~EtcdFabric() { leave(); }
+
+tl::expected<std::unique_ptr<EtcdFabric>, Error> EtcdFabric::join(EtcdFabricOptions o, const Policy& policy,
+                                                                 Scheduler& scheduler, Post post) {
+  std::unique_ptr<EtcdFabric> f{new EtcdFabric(std::move(o), policy, scheduler, std::move(post))};
+  if (std::find(f->members_.begin(), f->members_.end(), f->o_.unit_id) == f->members_.end()) {
+    return tl::unexpected(Error::invalid_config(fmt::format("unit {} is not in the policy's memberUnitIds", f->o_.unit_id)));
+  }
+  if (auto r = f->register_member(); !r) return tl::unexpected(r.error());
+  // The caches from what is there now, then the watch from the next revision.
+  auto all = f->etcd_.range(f->prefix_, true);
+  if (!all) return tl::unexpected(all.error());
+  std::vector<WatchEvent> now;
+  for (auto& kv : all->kvs) now.push_back({WatchEvent::Type::kPut, std::move(kv)});
+  f->on_events(std::move(now));
+  f->etcd_.txn({Compare::absent(f->key("mode"))}, {Op::put(f->key("mode"), std::string(to_string(policy.operation_mode)))});
+  f->watch_ = std::make_unique<EtcdWatch>(f->o_.etcd, f->prefix_, all->revision + 1,
+                                          [p = f.get()](std::vector<WatchEvent> e) { p->on_events(std::move(e)); },
+                                          [](const Error& e) { spdlog::warn("etcd watch: {}", e.message); });
+  f->keep_alive_ = std::jthread([p = f.get()](std::stop_token stop) { p->keep_alive_loop(stop); });
+  return f;
+}
+
+tl::expected<void, Error> EtcdFabric::register_member() {
+  auto lease = etcd_.grant(o_.member_ttl.count());
+  if (!lease) return tl::unexpected(lease.error());
+  // The policy: the first node writes it; the others must bring the same.
+  auto policy = etcd_.txn({Compare::absent(key("policy"))}, {Op::put(key("policy"), o_.policy_json, *lease)},
+                          {Op::range(key("policy"))});
+  if (!policy) return tl::unexpected(policy.error());
+  if (!policy->succeeded && !policy->ranged.empty()) {
+    auto theirs = parse_json_text(policy->ranged.front().value, "the cluster's policy");
+    auto mine = parse_json_text(o_.policy_json, "this node's policy");
+    if (theirs && mine && *theirs != *mine) {
+      std::vector<std::string> diff;
+      differences(*mine, *theirs, "", diff, 6);
+      std::string keys;
+      for (const auto& d : diff) keys += (keys.empty() ? "" : ", ") + d;
+      etcd_.revoke(*lease);
+      return tl::unexpected(Error::invalid_config(fmt::format(
+          "unit {}: policy differs from cluster {}'s (keys: {}); every member must run the same policy.json",
+          o_.unit_id, o_.cluster, keys)));
+    }
+  }
+  const Json record{{"pid", static_cast<long long>(::getpid())}, {"capacity", o_.interlock_capacity}, {"errors", false}};
+  auto mine = etcd_.txn({Compare::absent(key("members/" + o_.unit_id))},
+                        {Op::put(key("members/" + o_.unit_id), dump_json(record), *lease)},
+                        {Op::range(key("members/" + o_.unit_id))});
+  if (!mine) return tl::unexpected(mine.error());
+  if (!mine->succeeded) {
+    std::string who = "another process";
+    if (!mine->ranged.empty()) {
+      auto other = parse_json_text(mine->ranged.front().value, "member");
+      if (other && other->contains("pid")) who = fmt::format("pid {}", dump_json((*other)["pid"]));
+    }
+    etcd_.revoke(*lease);
+    return tl::unexpected(Error::rejected(fmt::format("unit {} is already running in cluster {} ({}); refusing to start a second one",
+                                                      o_.unit_id, o_.cluster, who)));
+  }
+  lease_ = *lease;
+  return {};
+}
+
+void EtcdFabric::attach(UnitAgent& agent) {
+  agent_ = &agent;
+  publish_member();
+}
+
+void EtcdFabric::on_deal_log(std::function<void(const Json&)> sink) { deal_log_ = std::move(sink); }
+
+void EtcdFabric::leave() {
+  keep_alive_ = {};
+  watch_.reset();
+  if (gm_lease_ != 0) etcd_.revoke(gm_lease_);
+  if (lease_ != 0) etcd_.revoke(lease_);
+  gm_lease_ = lease_ = 0;
+}
+
+void EtcdFabric::keep_alive_loop(std::stop_token stop) {
+  EtcdClient etcd{o_.etcd, std::chrono::milliseconds(1000)};
+  const auto period = std::chrono::milliseconds(o_.member_ttl) / 3;
+  while (!stop.stop_requested()) {
+    auto ttl = etcd.keep_alive(lease_);
+    if (!ttl) {
+      if (etcd_ok_.exchange(false)) spdlog::error("etcd {}:{} unreachable: {}", o_.etcd.host, o_.etcd.port, ttl.error().message);
+    } else {
+      if (!etcd_ok_.exchange(true)) spdlog::info("etcd {}:{} reachable again", o_.etcd.host, o_.etcd.port);
+      if (*ttl == 0) {  // the lease ran out while etcd was away: join again
+        spdlog::warn("unit {}: membership lease expired; registering again", o_.unit_id);
+        if (auto r = register_member(); !r) spdlog::error("{}", r.error().message);
+        post_([this] { publish_member(); });
+      }
+    }
+    std::unique_lock lock{mutex_};
+    std::condition_variable_any cv;
+    cv.wait_for(lock, stop, period, [] { return false; });
+  }
+}
+
+void EtcdFabric::publish_member() {
+  if (!etcd_ok_ || lease_ == 0) return;
+  Json record{{"pid", static_cast<long long>(::getpid())}, {"capacity", o_.interlock_capacity},
+              {"errors", has_local_errors(o_.unit_id)}};
+  if (agent_ != nullptr && agent_->data()) record["data"] = to_wire(*agent_->data());
+  etcd_.put(key("members/" + o_.unit_id), dump_json(record), lease_);
+}
+
+std::string EtcdFabric::next_id() { return fmt::format("{}-{}-{}", o_.unit_id, ::getpid(), ++seq_); }
+
+void EtcdFabric::on_events(std::vector<WatchEvent> events) {
+  const std::string me = o_.unit_id;
+  for (auto& ev : events) {
+    if (!ev.kv.key.starts_with(prefix_)) continue;
+    const std::string rel = ev.kv.key.substr(prefix_.size());
+    const bool put = ev.type == WatchEvent::Type::kPut;
+    auto body = [&]() -> std::optional<Json> {
+      auto j = parse_json_text(ev.kv.value, ev.kv.key);
+      if (!j) {
+        spdlog::warn("etcd: {}", j.error().message);
+        return std::nullopt;
+      }
+      return *j;
+    };
+    if (rel.starts_with("members/")) {
+      std::lock_guard lock{mutex_};
+      const std::string unit = rel.substr(8);
+      if (!put) {
+        alive_.erase(unit);
+      } else if (auto j = body(); j && j->is_object()) {
+        alive_[unit] = Member{j->value("errors", false), j->value("capacity", 1)};
+      }
+    } else if (rel == "gm") {
+      std::lock_guard lock{mutex_};
+      if (put) {
+        gm_ = GridMasterLease{ev.kv.value, static_cast<std::uint64_t>(ev.kv.create_revision), {}};
+      } else {
+        gm_.reset();
+      }
+    } else if (rel == "mode") {
+      if (!put) continue;
+      auto m = parse_operation_mode(ev.kv.value);
+      std::lock_guard lock{mutex_};
+      if (m) mode_ = *m;
+    } else if (rel.starts_with("negotiation/") && put) {
+      auto j = body();
+      if (j && j->value("from", "") != me) post_([this, id = rel.substr(12), j = *j] { handle_request(id, j); });
+    } else if (rel.starts_with("answer/" + me + "/") && put) {
+      const std::string rest = rel.substr(8 + me.size());  // <id>/<unit>
+      const std::string id = rest.substr(0, rest.find('/'));
+      auto j = body();
+      std::optional<Offer> offer;
+      if (j && !j->is_null()) {
+        if (auto o = offer_from_wire(*j)) offer = *o;
+      }
+      std::lock_guard lock{mutex_};
+      if (auto it = answers_.find(id); it != answers_.end()) it->second.push_back(std::move(offer));
+    } else if (rel.starts_with("rpc/" + me + "/") && put) {
+      if (auto j = body()) post_([this, id = rel.substr(5 + me.size()), j = *j] { handle_rpc(id, j); });
+    } else if (rel.starts_with("reply/" + me + "/") && put) {
+      if (auto j = body()) {
+        std::lock_guard lock{mutex_};
+        replies_[rel.substr(7 + me.size())] = *j;
+      }
+      replied_.notify_all();
+    } else if (rel.starts_with("broadcast/") && put) {
+      auto j = body();
+      if (!j) continue;
+      post_([this, op = j->value("op", ""), reason = j->value("reason", "")] {
+        if (agent_ == nullptr) return;
+        if (op == "reset") agent_->reset(reason);
+        if (op == "shutdown") agent_->shut_down(reason);
+      });
+    } else if (rel.starts_with("interlock/" + me + "/")) {
+      std::string deal;
+      {
+        std::lock_guard lock{mutex_};
+        if (put) {
+          deal = my_slots_[rel] = ev.kv.value;
+        } else if (auto it = my_slots_.find(rel); it != my_slots_.end()) {
+          deal = it->second;
+          my_slots_.erase(it);
+        }
+      }
+      if (!deal.empty()) {
+        post_([this, put, deal] {
+          if (agent_ == nullptr) return;
+          if (put) {
+            agent_->acquire_interlock(deal);
+          } else {
+            agent_->release_interlock(deal);
+          }
+        });
+      }
+    } else if (rel.starts_with("log/") && put && deal_log_) {
+      auto j = body();
+      if (j && (j->value("chargeUnitId", "") == me || j->value("dischargeUnitId", "") == me)) {
+        post_([this, j = *j] { deal_log_(j); });
+      }
+    }
+  }
+}
+
+void EtcdFabric::handle_request(const std::string& id, const Json& body) {
+  const std::string from = body.value("from", "");
+  std::optional<Offer> accept;
+  if (auto request = offer_from_wire(body.value("offer", Json(nullptr))); request && agent_ != nullptr) {
+    accept = agent_->on_request(*request);
+  }
+  etcd_.put(key(fmt::format("answer/{}/{}/{}", from, id, o_.unit_id)), dump_json(accept ? to_wire(*accept) : Json(nullptr)),
+            lease_);
+}
+
+std::optional<Error> EtcdFabric::stale(std::uint64_t token) const {
+  if (token == 0) return std::nullopt;
+  std::lock_guard lock{mutex_};
+  if (gm_ && token < gm_->token) {
+    ++const_cast<EtcdFabric*>(this)->rejected_stale_;
+    return Error::rejected(fmt::format("{}: stale grid-master token {} (the grid master's is {})", o_.unit_id, token, gm_->token));
+  }
+  return std::nullopt;
+}
+
+void EtcdFabric::handle_rpc(const std::string& id, const Json& body) {
+  const std::string from = body.value("from", "");
+  const std::string op = body.value("op", "");
+  const auto token = body.value("token", std::uint64_t{0});
+  if (agent_ == nullptr) return reply(from, id, tl::unexpected(Error::not_available(o_.unit_id + " is starting")));
+  if (op == "activate") {
+    agent_->take_grid_master();
+    return;
+  }
+  if (auto e = stale(token)) {
+    spdlog::warn("{} from {}: {}", op, from, e->message);
+    return reply(from, id, tl::unexpected(*e));
+  }
+  if (op == "data") return reply(from, id, agent_->on_data(body.value("fresh", false), token));
+  if (op == "control") {
+    auto cmd = command_from_wire(body.value("command", Json(nullptr)));
+    if (!cmd) return reply(from, id, tl::unexpected(cmd.error()));
+    spawn(agent_->on_control(*cmd, token), [this, from, id](DeviceResult r) { reply(from, id, r); });
+    return;
+  }
+  reply(from, id, tl::unexpected(Error::bad_input(fmt::format("unknown request \"{}\"", op))));
+}
+
+void EtcdFabric::reply(const std::string& to, const std::string& id, const DeviceResult& r) {
+  const Json body = r ? Json{{"ok", true}, {"data", to_wire(*r)}}
+                      : Json{{"ok", false}, {"code", static_cast<int>(r.error().code)}, {"message", r.error().message}};
+  etcd_.put(key(fmt::format("reply/{}/{}", to, id)), dump_json(body), lease_);
+}
+
+std::optional<Json> EtcdFabric::call(const std::string& unit, Json body, std::chrono::milliseconds timeout) {
+  const std::string id = next_id();
+  body["from"] = o_.unit_id;
+  if (!etcd_.put(key(fmt::format("rpc/{}/{}", unit, id)), dump_json(body), lease_)) return std::nullopt;
+  std::optional<Json> out;
+  {
+    std::unique_lock lock{mutex_};
+    replied_.wait_for(lock, timeout, [&] { return replies_.contains(id); });
+    if (auto it = replies_.find(id); it != replies_.end()) {
+      out = std::move(it->second);
+      replies_.erase(it);
+    }
+  }
+  etcd_.txn({}, {Op::remove(key(fmt::format("rpc/{}/{}", unit, id))), Op::remove(key(fmt::format("reply/{}/{}", o_.unit_id, id)))});
+  return out;
+}
+
+bool EtcdFabric::reachable(const std::string& unit) const {
+  if (unit == o_.unit_id) return agent_ != nullptr && agent_->running() && etcd_ok_;
+  std::lock_guard lock{mutex_};
+  return etcd_ok_ && alive_.contains(unit);
+}
+
+Task<std::vector<Offer>> EtcdFabric::negotiate(const Offer& request, Duration timeout) {
+  const std::string id = next_id();
+  std::size_t expected = 0;
+  {
+    std::lock_guard lock{mutex_};
+    answers_[id];
+    for (const auto& [unit, m] : alive_) expected += unit != o_.unit_id ? 1 : 0;
+  }
+  std::vector<Offer> accepts;
+  if (etcd_ok_ && etcd_.put(key("negotiation/" + id), dump_json(Json{{"from", o_.unit_id}, {"offer", to_wire(request)}}), lease_)) {
+    const TimePoint deadline = scheduler_.now() + timeout;
+    // Close the window as soon as every live member has answered.
+    while (scheduler_.now() < deadline) {
+      {
+        std::lock_guard lock{mutex_};
+        if (answers_[id].size() >= expected) break;
+      }
+      co_await sleep_for(scheduler_, kPoll);
+    }
+  }
+  {
+    std::lock_guard lock{mutex_};
+    for (auto& a : answers_[id]) {
+      if (a) accepts.push_back(std::move(*a));
+    }
+    answers_.erase(id);
+  }
+  etcd_.txn({}, {Op::remove(key("negotiation/" + id)), Op::remove(key(fmt::format("answer/{}/{}/", o_.unit_id, id)), true)});
+  std::sort(accepts.begin(), accepts.end(), [](const Offer& a, const Offer& b) { return a.unit_id < b.unit_id; });
+  co_return accepts;
+}
+
+std::vector<Deal> EtcdFabric::deals() const {
+  std::vector<Deal> out;
+  if (!etcd_ok_) return out;
+  auto r = etcd_.range(key("deals/"), true);
+  if (!r) return out;
+  for (const auto& kv : r->kvs) {
+    auto j = parse_json_text(kv.value, kv.key);
+    auto d = j ? deal_from_wire(*j) : tl::expected<Deal, Error>(tl::unexpected(j.error()));
+    if (!d) {
+      spdlog::warn("etcd: {}: {}", kv.key, d.error().message);
+      continue;
+    }
+    d->version = static_cast<std::uint64_t>(kv.mod_revision);
+    out.push_back(std::move(*d));
+  }
+  std::sort(out.begin(), out.end(), [](const Deal& a, const Deal& b) {
+    return std::tie(a.create_time, a.deal_id) < std::tie(b.create_time, b.deal_id);
+  });
+  return out;
+}
+
+std::optional<Deal> EtcdFabric::deal(const std::string& deal_id) const {
+  if (!etcd_ok_) return std::nullopt;
+  auto r = etcd_.range(key("deals/" + deal_id));
+  if (!r || r->kvs.empty()) return std::nullopt;
+  auto j = parse_json_text(r->kvs.front().value, deal_id);
+  if (!j) return std::nullopt;
+  auto d = deal_from_wire(*j);
+  if (!d) return std::nullopt;
+  d->version = static_cast<std::uint64_t>(r->kvs.front().mod_revision);
+  return *d;
+}
+
+void EtcdFabric::for_each_deal(const std::function<void(const Deal&)>& visit) const {
+  for (const auto& d : deals()) visit(d);
+}
+
+bool EtcdFabric::put_if_absent(const Deal& d) {
+  if (!etcd_ok_) return false;
+  auto r = etcd_.txn({Compare::absent(key("deals/" + d.deal_id))}, {Op::put(key("deals/" + d.deal_id), dump_json(to_wire(d)))});
+  return r && r->succeeded;
+}
+
+bool EtcdFabric::update(Deal& d) {
+  if (!etcd_ok_) return false;
+  std::int64_t version = static_cast<std::int64_t>(d.version);
+  if (version == 0) {
+    auto cur = etcd_.range(key("deals/" + d.deal_id));
+    if (!cur || cur->kvs.empty()) return false;
+    version = cur->kvs.front().mod_revision;
+  }
+  auto r = etcd_.txn({Compare::modified_at(key("deals/" + d.deal_id), version)},
+                     {Op::put(key("deals/" + d.deal_id), dump_json(to_wire(d)))});
+  if (!r || !r->succeeded) return false;
+  d.version = static_cast<std::uint64_t>(r->revision);
+  return true;
+}
+
+bool EtcdFabric::remove(const std::string& deal_id) {
+  auto r = etcd_.txn({}, {Op::remove(key("deals/" + deal_id)), Op::remove(key("stop/" + deal_id + "/"), true)});
+  return r.has_value();
+}
+
+void EtcdFabric::need_to_stop(const std::string& deal_id, const std::string& reason) {
+  etcd_.put(key(fmt::format("stop/{}/{}", deal_id, std::hash<std::string>{}(reason))), reason);
+}
+
+std::vector<std::string> EtcdFabric::take_need_to_stop(const std::string& deal_id) {
+  std::vector<std::string> out;
+  auto r = etcd_.range(key("stop/" + deal_id + "/"), true);
+  if (!r) return out;
+  for (const auto& kv : r->kvs) {
+    out.push_back(kv.value);
+    etcd_.remove(kv.key);
+  }
+  return out;
+}
+
+void EtcdFabric::log_deal(const Deal& d) {
+  // Kept in etcd (no lease): the record outlives the grid master that wrote it.
+  etcd_.put(key("log/" + d.deal_id), dump_json(deal_json(d, o_.utc_offset)));
+}
+
+bool EtcdFabric::acquire_interlock(const std::string& unit, const std::string& deal_id) {
+  if (!reachable(unit)) return false;
+  int capacity = o_.interlock_capacity;
+  if (unit != o_.unit_id) {
+    std::lock_guard lock{mutex_};
+    capacity = alive_.at(unit).capacity;
+  }
+  auto held = etcd_.range(key(fmt::format("interlock/{}/", unit)), true);
+  if (!held) return false;
+  for (const auto& kv : held->kvs) {
+    if (kv.value == deal_id) return true;
+  }
+  for (int k = 0; k < capacity; ++k) {
+    const std::string slot = key(fmt::format("interlock/{}/{}", unit, k));
+    auto r = etcd_.txn({Compare::absent(slot)}, {Op::put(slot, deal_id)});
+    if (r && r->succeeded) return true;
+  }
+  return false;
+}
+
+void EtcdFabric::release_interlock(const std::string& unit, const std::string& deal_id) {
+  auto held = etcd_.range(key(fmt::format("interlock/{}/", unit)), true);
+  if (!held) return;
+  for (const auto& kv : held->kvs) {
+    if (kv.value == deal_id) etcd_.txn({Compare::value_is(kv.key, deal_id)}, {Op::remove(kv.key)});
+  }
+}
+
+bool EtcdFabric::has_local_errors(const std::string& unit) const {
+  if (unit == o_.unit_id) return agent_ == nullptr || !agent_->running() || agent_->has_errors();
+  std::lock_guard lock{mutex_};
+  auto it = alive_.find(unit);
+  return it == alive_.end() || it->second.errors;
+}
+
+std::optional<std::uint64_t> EtcdFabric::acquire_grid_master(const std::string& unit, TimePoint, Duration ttl) {
+  if (!etcd_ok_) return std::nullopt;
+  auto lease = etcd_.grant(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(to_seconds(ttl)))));
+  if (!lease) return std::nullopt;
+  auto r = etcd_.txn({Compare::absent(key("gm"))}, {Op::put(key("gm"), unit, *lease)});
+  if (!r || !r->succeeded) {
+    etcd_.revoke(*lease);
+    return std::nullopt;
+  }
+  gm_lease_ = *lease;
+  const auto token = static_cast<std::uint64_t>(r->revision);
+  std::lock_guard lock{mutex_};
+  gm_ = GridMasterLease{unit, token, {}};
+  return token;
+}
+
+bool EtcdFabric::renew_grid_master(const std::string& unit, std::uint64_t token, TimePoint, Duration) {
+  if (gm_lease_ == 0 || !etcd_ok_) return false;
+  auto ttl = etcd_.keep_alive(gm_lease_);
+  if (!ttl || *ttl <= 0) return false;
+  auto cur = etcd_.range(key("gm"));
+  return cur && !cur->kvs.empty() && cur->kvs.front().value == unit &&
+         static_cast<std::uint64_t>(cur->kvs.front().create_revision) == token;
+}
+
+void EtcdFabric::release_grid_master(const std::string&, std::uint64_t token) {
+  etcd_.txn({Compare::created_at(key("gm"), static_cast<std::int64_t>(token))}, {Op::remove(key("gm"))});
+  if (gm_lease_ != 0) etcd_.revoke(gm_lease_);
+  gm_lease_ = 0;
+}
+
+void EtcdFabric::activate_grid_master(const std::string& unit) {
+  if (unit == o_.unit_id) {
+    if (agent_ != nullptr) agent_->take_grid_master();
+    return;
+  }
+  etcd_.put(key(fmt::format("rpc/{}/{}", unit, next_id())), dump_json(Json{{"from", o_.unit_id}, {"op", "activate"}}), lease_);
+}
+
+void EtcdFabric::reset_all(const std::string& reason) {
+  etcd_.put(key("broadcast/" + next_id()), dump_json(Json{{"op", "reset"}, {"reason", reason}}), lease_);
+}
+
+void EtcdFabric::shutdown_all(const std::string& reason) {
+  etcd_.put(key("broadcast/" + next_id()), dump_json(Json{{"op", "shutdown"}, {"reason", reason}}), lease_);
+}
+
+std::optional<GridMasterLease> EtcdFabric::grid_master(TimePoint now) const {
+  std::lock_guard lock{mutex_};
+  if (!gm_ || !etcd_ok_) return std::nullopt;
+  GridMasterLease g = *gm_;
+  g.expires = now + seconds(1);
+  return g;
+}
+
+Task<DeviceResult> EtcdFabric::control(const std::string& unit, ControlCommand command, std::uint64_t token) {
+  if (unit == o_.unit_id) {
+    if (agent_ == nullptr) co_return tl::unexpected(Error::not_available(unit + " is starting"));
+    if (auto e = stale(token)) co_return tl::unexpected(*e);
+    co_return co_await agent_->on_control(command, token);
+  }
+  if (!reachable(unit)) co_return tl::unexpected(Error::not_available(unit + " is not reachable"));
+  const std::string id = next_id();
+  const std::string rpc_key = key(fmt::format("rpc/{}/{}", unit, id));
+  const Json body{{"from", o_.unit_id}, {"op", "control"}, {"token", token}, {"command", to_wire(command)}};
+  if (!etcd_.put(rpc_key, dump_json(body), lease_)) co_return tl::unexpected(Error::not_available("etcd is not reachable"));
+  const TimePoint deadline = scheduler_.now() + kCommandTimeout;
+  std::optional<Json> answer;
+  while (scheduler_.now() < deadline && reachable(unit)) {
+    {
+      std::lock_guard lock{mutex_};
+      if (auto it = replies_.find(id); it != replies_.end()) {
+        answer = std::move(it->second);
+        replies_.erase(it);
+        break;
+      }
+    }
+    co_await sleep_for(scheduler_, kPoll);
+  }
+  etcd_.txn({}, {Op::remove(rpc_key), Op::remove(key(fmt::format("reply/{}/{}", o_.unit_id, id)))});
+  if (!answer) co_return tl::unexpected(Error::not_available(fmt::format("{} did not answer {}", unit, to_string(command.kind))));
+  co_return result_from(*answer);
+}
+
+DeviceResult EtcdFabric::unit_data(const std::string& unit, bool fresh, std::uint64_t token) {
+  if (unit == o_.unit_id) {
+    if (agent_ == nullptr) return tl::unexpected(Error::not_available(unit + " is starting"));
+    if (auto e = stale(token)) return tl::unexpected(*e);
+    return agent_->on_data(fresh, token);
+  }
+  if (!reachable(unit)) return tl::unexpected(Error::not_available(unit + " is not reachable"));
+  auto answer = call(unit, Json{{"op", "data"}, {"fresh", fresh}, {"token", token}}, o_.rpc_timeout);
+  if (!answer) return tl::unexpected(Error::timeout(fmt::format("{} did not send its data", unit)));
+  return result_from(*answer);
+}
+
+OperationMode EtcdFabric::global_mode() const {
+  std::lock_guard lock{mutex_};
+  return mode_.value_or(policy_mode_);
+}
+
+void EtcdFabric::set_global_mode(OperationMode m) {
+  etcd_.put(key("mode"), std::string(to_string(m)));
+  std::lock_guard lock{mutex_};
+  mode_ = m;
+}
+
+void EtcdFabric::publish_global_error(const ApisError& e) {
+  etcd_.put(key("global_errors/" + next_id()), dump_json(error_json(e)), lease_);
+}
+
+std::vector<ApisError> EtcdFabric::take_global_errors() {
+  std::vector<ApisError> out;
+  if (!etcd_ok_) return out;
+  auto r = etcd_.range(key("global_errors/"), true);
+  if (!r) return out;
+  for (const auto& kv : r->kvs) {
+    etcd_.remove(kv.key);
+    auto j = parse_json_text(kv.value, kv.key);
+    if (!j || !j->is_object()) continue;
+    ApisError e;
+    e.category = static_cast<ErrorCategory>(std::clamp(j->value("category", 4), 0, 4));
+    e.extent = static_cast<ErrorExtent>(std::clamp(j->value("extent", 2), 0, 2));
+    e.level = static_cast<ErrorLevel>(std::clamp(j->value("level", 3), 0, 3));
+    e.unit_id = j->value("unit", "");
+    e.message = j->value("message", "");
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace wattshare::cluster

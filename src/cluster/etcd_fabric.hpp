@@ -1,0 +1,143 @@
+// The Fabric across processes and machines, on etcd (v3, JSON gateway), for `wattshare node`:
+// one unit per process. Under /wattshare/<cluster>/:
+//   members/<unit>        the unit's record on its node lease: a dead node disappears with it
+//   policy                the cluster's policy (a node with another one is refused at start)
+//   gm                    the grid master, on its own lease; its create revision is the fencing token
+//   deals/<id>            the deal table; compare-and-set on the key's mod revision
+//   interlock/<unit>/<k>  deal interlock slot k of a unit (compare-and-set on absence)
+//   negotiation/<id>, answer/<requester>/<id>/<unit>   request broadcast and accepts
+//   rpc/<unit>/<id>, reply/<caller>/<id>               fenced device commands and data, activation
+//   stop/<deal>/<n>, mode, global_errors/<id>, broadcast/<id>, log/<deal>
+// One watch on the whole prefix feeds caches and handlers; handlers run on the node's loop
+// through `post`. Requests that need an answer from another node block at most `rpc_timeout`
+// (data) or poll in the scheduler (commands, negotiations), so the loop keeps running.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/etcd_client.hpp"
+#include "cluster/etcd_watch.hpp"
+#include "engine/fabric.hpp"
+
+namespace wattshare {
+class UnitAgent;
+}
+
+namespace wattshare::cluster {
+
+struct EtcdFabricOptions {
+  EtcdEndpoint etcd;
+  std::string cluster = "default";
+  std::string unit_id;
+  int interlock_capacity = 1;
+  std::chrono::seconds member_ttl{3};
+  std::chrono::milliseconds rpc_timeout{2000};
+  Duration utc_offset = hours(9);
+  std::string policy_json;  // the policy file as this node read it, compared with the cluster's
+};
+
+class EtcdFabric final : public Fabric {
+ public:
+  using Post = std::function<void(std::function<void()>)>;
+
+  // Registers the unit (refused if its id is alive elsewhere), checks the policy, starts the
+  // watch and the lease keep-alive. `post` runs a handler on the node's loop.
+  [[nodiscard]] static tl::expected<std::unique_ptr<EtcdFabric>, Error> join(EtcdFabricOptions o, const Policy& policy,
+                                                                             Scheduler& scheduler, Post post);
+  ~EtcdFabric() override;
+
+  // The local agent (constructed after the fabric, which it needs).
+  void attach(UnitAgent& agent);
+  // Every deal record logged by a grid master that involves this unit (the node's deal log).
+  void on_deal_log(std::function<void(const Json&)> sink);
+  // Leaves: revokes the node's lease (its keys go at once) and stops the watch.
+  void leave();
+  [[nodiscard]] bool etcd_reachable() const { return etcd_ok_; }
+  [[nodiscard]] std::uint64_t rejected_stale_commands() const { return rejected_stale_; }
+
+  const std::vector<std::string>& members() const override { return members_; }
+  bool reachable(const std::string& unit) const override;
+  Task<std::vector<Offer>> negotiate(const Offer& request, Duration timeout) override;
+  std::vector<Deal> deals() const override;
+  std::optional<Deal> deal(const std::string& deal_id) const override;
+  void for_each_deal(const std::function<void(const Deal&)>& visit) const override;
+  bool put_if_absent(const Deal& d) override;
+  bool update(Deal& d) override;
+  bool remove(const std::string& deal_id) override;
+  void need_to_stop(const std::string& deal_id, const std::string& reason) override;
+  std::vector<std::string> take_need_to_stop(const std::string& deal_id) override;
+  void log_deal(const Deal& d) override;
+  bool acquire_interlock(const std::string& unit, const std::string& deal_id) override;
+  void release_interlock(const std::string& unit, const std::string& deal_id) override;
+  bool has_local_errors(const std::string& unit) const override;
+  std::optional<std::uint64_t> acquire_grid_master(const std::string& unit, TimePoint now, Duration ttl) override;
+  bool renew_grid_master(const std::string& unit, std::uint64_t token, TimePoint now, Duration ttl) override;
+  void release_grid_master(const std::string& unit, std::uint64_t token) override;
+  void activate_grid_master(const std::string& unit) override;
+  void reset_all(const std::string& reason) override;
+  void shutdown_all(const std::string& reason) override;
+  std::optional<GridMasterLease> grid_master(TimePoint now) const override;
+  Task<DeviceResult> control(const std::string& unit, ControlCommand command, std::uint64_t token) override;
+  DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) override;
+  OperationMode global_mode() const override;
+  void set_global_mode(OperationMode m) override;
+  void publish_global_error(const ApisError& e) override;
+  std::vector<ApisError> take_global_errors() override;
+
+  // Publishes this unit's record (errors, capacity, its latest data) on the node lease.
+  void publish_member();
+
+ private:
+  EtcdFabric(EtcdFabricOptions o, const Policy& policy, Scheduler& scheduler, Post post);
+  tl::expected<void, Error> register_member();
+  void keep_alive_loop(std::stop_token stop);
+  void on_events(std::vector<WatchEvent> events);
+  void handle_request(const std::string& id, const Json& body);
+  void handle_rpc(const std::string& id, const Json& body);
+  void reply(const std::string& to, const std::string& id, const DeviceResult& r);
+  std::optional<Json> call(const std::string& unit, Json body, std::chrono::milliseconds timeout);
+  std::string key(std::string_view rest) const { return prefix_ + std::string(rest); }
+  std::string next_id();
+  // A command or data request carrying a token older than the current grid master's.
+  std::optional<Error> stale(std::uint64_t token) const;
+
+  EtcdFabricOptions o_;
+  std::string prefix_;
+  std::vector<std::string> members_;
+  OperationMode policy_mode_;
+  Scheduler& scheduler_;
+  Post post_;
+  UnitAgent* agent_ = nullptr;
+  std::function<void(const Json&)> deal_log_;
+  mutable EtcdClient etcd_;  // the loop's connection
+  std::int64_t lease_ = 0, gm_lease_ = 0;
+  std::atomic<bool> etcd_ok_{true};
+  std::atomic<std::uint64_t> rejected_stale_{0};
+  std::atomic<std::uint64_t> seq_{0};
+
+  mutable std::mutex mutex_;  // guards what the watch thread writes
+  std::condition_variable replied_;
+  struct Member {
+    bool errors = false;
+    int capacity = 1;
+  };
+  std::map<std::string, Member> alive_;
+  std::optional<GridMasterLease> gm_;
+  std::optional<OperationMode> mode_;
+  std::map<std::string, std::vector<std::optional<Offer>>> answers_;
+  std::map<std::string, Json> replies_;
+  std::map<std::string, std::string> my_slots_;  // interlock slot key → deal, for this unit
+
+  std::unique_ptr<EtcdWatch> watch_;
+  std::jthread keep_alive_;
+};
+
+}  // namespace wattshare::cluster

@@ -1,0 +1,43 @@
+// A watch on a key prefix through etcd's JSON gateway, on its own thread: every batch of events
+// goes to `on_events` (on that thread; the caller posts to its own loop). A broken stream is
+// re-opened from the revision after the last event seen, so nothing is missed while etcd is
+// away (unless it compacted meanwhile, which `on_error` reports); the destructor stops it.
+//   EtcdWatch w{endpoint, "/wattshare/c1/requests/", rev + 1, on_events, on_error};
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/etcd_client.hpp"
+
+namespace wattshare::cluster {
+
+class EtcdWatch {
+ public:
+  using OnEvents = std::function<void(std::vector<WatchEvent>)>;
+  using OnError = std::function<void(const Error&)>;
+
+  EtcdWatch(EtcdEndpoint endpoint, std::string prefix, std::int64_t start_revision, OnEvents on_events,
+            OnError on_error = {});
+  ~EtcdWatch();
+  EtcdWatch(const EtcdWatch&) = delete;
+  EtcdWatch& operator=(const EtcdWatch&) = delete;
+
+ private:
+  void run();
+
+  EtcdEndpoint endpoint_;
+  std::string prefix_;
+  std::atomic<std::int64_t> next_revision_;
+  OnEvents on_events_;
+  OnError on_error_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<HttpClient> http_;
+  std::thread thread_;
+};
+
+}  // namespace wattshare::cluster

@@ -1,0 +1,55 @@
+// A blocking HTTP/1.1 client for devices and services on the network (an APIS driver, etcd's
+// JSON gateway, a dimmer): one kept-alive connection, reconnected once when the peer closed it,
+// every exchange bounded by a timeout. `stream` reads a long response (etcd's watch) piece by
+// piece as it arrives, until the callback says stop, the peer ends it or `stop()` is called from
+// another thread. Beast stays inside http_client.cpp.
+//   HttpClient c{"127.0.0.1", 2379, std::chrono::seconds(2)};
+//   auto r = c.request("POST", "/v3/kv/range", R"({"key":"Zm9v"})");
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "core/error.hpp"
+#include "core/http_message.hpp"
+
+namespace wattshare {
+
+class HttpClient {
+ public:
+  HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  [[nodiscard]] tl::expected<HttpResponse, Error> request(const std::string& method, const std::string& target,
+                                                          const std::string& body = {},
+                                                          const std::string& content_type = "application/json");
+
+  // Sends one request on its own connection and hands each piece of the response body to
+  // `on_data` as it arrives (false: stop). Returns when the response ends, on stop(), or with
+  // the error that ended it. Pieces are not aligned to messages: the caller splits them.
+  [[nodiscard]] tl::expected<void, Error> stream(const std::string& method, const std::string& target,
+                                                 const std::string& body,
+                                                 const std::function<bool(std::string_view)>& on_data);
+  // Ends a stream() running on another thread.
+  void stop();
+
+  [[nodiscard]] const std::string& host() const { return host_; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  struct Impl;
+  std::string host_;
+  std::uint16_t port_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wattshare
