@@ -120,7 +120,8 @@ int run_cluster(const ClusterOptions& o) {
     const std::string rel = kv.key.substr(prefix.size());
     auto j = parse_json_text(kv.value, kv.key);
     if (rel.starts_with("members/") && j) {
-      Json m{{"pid", j->value("pid", Json(nullptr))}, {"errors", j->value("errors", false)}};
+      Json m{{"pid", j->value("pid", Json(nullptr))}, {"errors", j->value("errors", false)},
+             {"rejected_commands", j->value("rejected_commands", 0)}};
       if (j->contains("data")) {
         if (auto d = cluster::unit_data_from_wire((*j)["data"])) {
           m["rsoc"] = d->rsoc_pct;

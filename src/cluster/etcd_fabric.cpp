@@ -167,7 +167,8 @@ void EtcdFabric::keep_alive_loop(std::stop_token stop) {
 void EtcdFabric::publish_member() {
   if (!etcd_ok_ || lease_ == 0) return;
   Json record{{"pid", static_cast<long long>(::getpid())}, {"capacity", o_.interlock_capacity},
-              {"errors", has_local_errors(o_.unit_id)}};
+              {"errors", has_local_errors(o_.unit_id)},
+              {"rejected_commands", rejected_stale_.load() + (agent_ != nullptr ? agent_->rejected_commands() : 0)}};
   if (agent_ != nullptr && agent_->data()) record["data"] = to_wire(*agent_->data());
   etcd_.put(key("members/" + o_.unit_id), dump_json(record), lease_);
 }
@@ -281,7 +282,7 @@ std::optional<Error> EtcdFabric::stale(std::uint64_t token) const {
   if (token == 0) return std::nullopt;
   std::lock_guard lock{mutex_};
   if (gm_ && token < gm_->token) {
-    ++const_cast<EtcdFabric*>(this)->rejected_stale_;
+    ++rejected_stale_;
     return Error::rejected(fmt::format("{}: stale grid-master token {} (the grid master's is {})", o_.unit_id, token, gm_->token));
   }
   return std::nullopt;

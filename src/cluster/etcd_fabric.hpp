@@ -120,7 +120,7 @@ class EtcdFabric final : public Fabric {
   mutable EtcdClient etcd_;  // the loop's connection
   std::int64_t lease_ = 0, gm_lease_ = 0;
   std::atomic<bool> etcd_ok_{true};
-  std::atomic<std::uint64_t> rejected_stale_{0};
+  mutable std::atomic<std::uint64_t> rejected_stale_{0};
   std::atomic<std::uint64_t> seq_{0};
 
   mutable std::mutex mutex_;  // guards what the watch thread writes

@@ -37,7 +37,19 @@ struct HttpClient::Impl {
   asio::io_context* streaming = nullptr;
   std::atomic<bool> stopped{false};
 
-  // Runs `io` until `done` or the deadline; false on timeout (the socket is closed then).
+  // Closes the connection after a timeout and runs the cancelled handlers now, while what they
+  // reference (the caller's locals) still exists.
+  void abandon() {
+    if (stream) {
+      beast::error_code ignored;
+      stream->socket().close(ignored);
+    }
+    io.restart();
+    io.run();
+    stream.reset();
+  }
+
+  // Runs `io` until `done` or the deadline; false on timeout.
   static bool run_until(asio::io_context& io, const bool& done, std::chrono::milliseconds timeout) {
     io.restart();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -82,7 +94,7 @@ tl::expected<HttpResponse, Error> HttpClient::request(const std::string& method,
         done = true;
       });
       if (!Impl::run_until(impl_->io, done, timeout_)) {
-        impl_->stream.reset();
+        impl_->abandon();
         return tl::unexpected(Error::timeout(fmt::format("{}: no connection within {} ms", where, timeout_.count())));
       }
       if (ec) {
@@ -106,7 +118,7 @@ tl::expected<HttpResponse, Error> HttpClient::request(const std::string& method,
       });
     });
     if (!Impl::run_until(impl_->io, done, timeout_)) {
-      impl_->stream.reset();
+      impl_->abandon();
       return tl::unexpected(Error::timeout(fmt::format("{}: no answer within {} ms", where, timeout_.count())));
     }
     if (ec) {

@@ -13,13 +13,14 @@
 
 namespace wattshare::test {
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, bool with_stderr) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     dup2(fds[1], STDOUT_FILENO);
+    if (with_stderr) dup2(fds[1], STDERR_FILENO);
     close(fds[0]);
     close(fds[1]);
     std::vector<char*> args;
@@ -84,8 +85,8 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
   return status_;
 }
 
-RunResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  ChildProcess p{argv};
+RunResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, bool with_stderr) {
+  ChildProcess p{argv, with_stderr};
   RunResult r;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto left = [&] {

@@ -17,7 +17,8 @@ namespace wattshare::test {
 
 class ChildProcess {
  public:
-  explicit ChildProcess(const std::vector<std::string>& argv);
+  // `with_stderr`: the child's stderr goes to the same pipe (to assert its messages).
+  explicit ChildProcess(const std::vector<std::string>& argv, bool with_stderr = false);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -51,6 +52,7 @@ struct RunResult {
   std::string out;
 };
 RunResult run_command(const std::vector<std::string>& argv,
-                      std::chrono::milliseconds timeout = std::chrono::milliseconds(120000));
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(120000),
+                      bool with_stderr = false);
 
 }  // namespace wattshare::test

@@ -1,0 +1,283 @@
+// One process per unit, for real: etcd on loopback, `wattshare emulator` (the shared DC bus), four
+// `wattshare node` processes of examples/apis-sample at 20× real time, driven and observed with
+// `wattshare cluster`. Faults: the grid master frozen then killed, a charging unit killed, etcd
+// frozen for 10 s, a second process with a taken unit id, a node with another policy. Every
+// process is stopped by pid when a test ends, also on failure.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base64.hpp"
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace wattshare {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr const char* kUnits[] = {"E001", "E002", "E003", "E004"};
+const std::string kSample = WATTSHARE_SOURCE_DIR "/examples/apis-sample";
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+class Cluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    etcd_port_ = free_port();
+    const int peer_port = free_port();
+    const std::string client = "http://127.0.0.1:" + std::to_string(etcd_port_);
+    const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port);
+    etcd_ = std::make_unique<test::ChildProcess>(std::vector<std::string>{
+        "/usr/bin/etcd", "--name", "t", "--data-dir", dir_.path("etcd"), "--listen-client-urls", client,
+        "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+        "--initial-cluster", "t=" + peer, "--log-level", "error"});
+    for (int i = 0; i < 100 && test::http_request("127.0.0.1", etcd_port_, "POST", "/v3/kv/range", R"({"key":"AA=="})").status != 200; ++i) {
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    std::string line;
+    emulator_ = test::start({WATTSHARE_BIN, "emulator", "--config", kSample, "--port", "0", "--acceleration", "20"},
+                            "listening on", &line);
+    emulator_port_ = test::port_in(line);
+    ASSERT_NE(emulator_port_, 0) << line;
+    for (const char* u : kUnits) start_node(u);
+    ASSERT_TRUE(cluster("mode", {"autonomous"}).find("global mode autonomous") != std::string::npos);
+  }
+
+  void start_node(const std::string& unit, const std::string& config = {}) {
+    nodes_[unit] = test::start({WATTSHARE_BIN, "node", "--config", config.empty() ? kSample + "/units/" + unit + "/config.json" : config,
+                                "--etcd", etcd(), "--driver-port", std::to_string(emulator_port_), "--acceleration", "20",
+                                "--deal-log", dir_.path(unit + ".deals")},
+                               "wattshare node: " + unit);
+  }
+
+  std::string etcd() const { return "127.0.0.1:" + std::to_string(etcd_port_); }
+
+  std::string cluster(const std::string& action, std::vector<std::string> args = {}) {
+    std::vector<std::string> argv{WATTSHARE_BIN, "cluster", action, "--etcd", etcd(), "--cluster", "apis-sample"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run_command(argv, milliseconds(20000)).out;
+  }
+  json status() { return json::parse(cluster("status", {"--json"}), nullptr, false); }
+  json log() { return json::parse(cluster("log"), nullptr, false); }
+
+  // Polls every 200 ms until `done` or `limit`; the last value either way.
+  json wait_for(const std::function<json()>& read, const std::function<bool(const json&)>& done, milliseconds limit,
+                const std::string& what) {
+    json v;
+    for (auto waited = milliseconds(0); waited < limit; waited += milliseconds(200)) {
+      v = read();
+      if (!v.is_discarded() && done(v)) return v;
+      std::this_thread::sleep_for(milliseconds(200));
+    }
+    ADD_FAILURE() << "never: " << what << "; last: " << v.dump();
+    return v;
+  }
+
+  std::string inject(const std::string& from, const std::string& to, int wh) {
+    std::string id = cluster("deal", {"--discharge", from, "--charge", to, "--amount-wh", std::to_string(wh)});
+    while (!id.empty() && id.back() == '\n') id.pop_back();
+    EXPECT_EQ(id.rfind("injected-", 0), 0u) << id;
+    return id;
+  }
+
+  // etcd's JSON gateway directly, as any client could write into it.
+  json etcd_call(const std::string& path, const json& body) {
+    const auto r = test::http_request("127.0.0.1", static_cast<std::uint16_t>(etcd_port_), "POST", path, body.dump());
+    return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
+  }
+  std::optional<std::string> etcd_get(const std::string& key) {
+    const json r = etcd_call("/v3/kv/range", {{"key", base64_encode(key)}});
+    if (!r.is_object() || !r.contains("kvs")) return std::nullopt;
+    return base64_decode(r["kvs"][0]["value"].get<std::string>());
+  }
+
+  json emulator_unit(const std::string& unit) {
+    const auto r = test::http_get("127.0.0.1", emulator_port_, "/get/unit/" + unit);
+    return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
+  }
+  std::string converter_mode(const std::string& unit) {
+    const json u = emulator_unit(unit);
+    return u.is_object() ? u["dcdc"]["status"]["status"].get<std::string>() : "?";
+  }
+
+  test::TempDir dir_;
+  int etcd_port_ = 0;
+  std::uint16_t emulator_port_ = 0;
+  std::unique_ptr<test::ChildProcess> etcd_, emulator_;
+  std::map<std::string, std::unique_ptr<test::ChildProcess>> nodes_;
+};
+
+json deal_in(const json& records, const std::string& id) {
+  for (const auto& d : records) {
+    if (d.value("dealId", "") == id) return d;
+  }
+  return nullptr;
+}
+
+TEST_F(Cluster, FourUnitsRunADealEndToEndThroughEtcd) {
+  const json s = wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+                          milliseconds(20000), "four members and a grid master");
+  EXPECT_EQ(s["mode"], "autonomous");
+  const std::string id = inject("E001", "E003", 20);
+  const json done = wait_for([&] { return log(); }, [&](const json& l) { return !deal_in(l, id).is_null(); },
+                             milliseconds(90000), "the deal logged");
+  const json d = deal_in(done, id);
+  EXPECT_FALSE(d.contains("abortReason")) << d.dump();
+  EXPECT_NE(d["startDateTime"], "--");
+  EXPECT_NEAR(d["cumulateAmountWh"].get<double>(), 20, 1.5);
+  // Both participants logged it; the grid master followed the voltage reference to E001.
+  for (const char* u : {"E001", "E003"}) {
+    std::ifstream f{dir_.path(std::string(u) + ".deals")};
+    const std::string text{std::istreambuf_iterator<char>(f), {}};
+    EXPECT_NE(text.find(id), std::string::npos) << u;
+  }
+  EXPECT_EQ(status()["grid_master"], "E001");
+  wait_for([&] { return json(converter_mode("E001") + converter_mode("E003")); },
+           [](const json& m) { return m == "0x00000x0000"; }, milliseconds(20000), "both converters back in WAIT");
+}
+
+TEST_F(Cluster, AFrozenThenKilledGridMasterIsReplacedAndItsLateCommandsAreRejected) {
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+           milliseconds(20000), "four members and a grid master");
+  const std::string id = inject("E001", "E003", 200);
+  const json running = wait_for([&] { return status(); },
+                                [&](const json& j) { return !j["deals"].empty() && j["deals"][0]["state"] == "started" && j["grid_master"] == "E001"; },
+                                milliseconds(60000), "the deal started under E001");
+  const std::uint64_t old_token = running["grid_master_token"].get<std::uint64_t>();
+  // Freeze the grid master: its leases run out, another unit takes over with a newer token.
+  ASSERT_EQ(::kill(nodes_["E001"]->pid(), SIGSTOP), 0);
+  const json taken = wait_for([&] { return status(); },
+                              [&](const json& j) { return !j["grid_master"].is_null() && j["grid_master_token"].get<std::uint64_t>() > old_token; },
+                              milliseconds(10000), "a new grid master within 10 s");
+  EXPECT_NE(taken["grid_master"], "E001");
+  // A late command of the deposed grid master, as it would arrive: refused by the unit.
+  const std::string late = "/wattshare/apis-sample/rpc/E003/late-1";
+  etcd_call("/v3/kv/put", {{"key", base64_encode(late)},
+                           {"value", base64_encode(json{{"from", "E001"}, {"op", "control"}, {"token", old_token},
+                                                        {"command", {{"kind", 2}, {"a", 5.0}, {"v", 0.0}, {"then", nullptr}}}}
+                                                       .dump())}});
+  const json refused = wait_for(
+      [&] {
+        auto v = etcd_get("/wattshare/apis-sample/reply/E001/late-1");
+        return v ? json::parse(*v, nullptr, false) : json();
+      },
+      [](const json& r) { return r.is_object(); }, milliseconds(10000), "an answer to the late command");
+  EXPECT_EQ(refused["ok"], false);
+  EXPECT_NE(refused.value("message", "").find("E003: stale grid-master token " + std::to_string(old_token)), std::string::npos)
+      << refused.dump();
+  EXPECT_GE(status()["members"]["E003"]["rejected_commands"].get<int>(), 1);
+  // Wake it: whatever it still sends carries the old token and is refused, then it is killed.
+  ASSERT_EQ(::kill(nodes_["E001"]->pid(), SIGCONT), 0);
+  std::this_thread::sleep_for(seconds(2));
+  ::kill(nodes_["E001"]->pid(), SIGKILL);
+  // The charging side ends in WAIT (the deal aborted: its voltage reference is gone), and the
+  // deal's record was kept.
+  wait_for([&] { return json(converter_mode("E003")); }, [](const json& m) { return m == "0x0000"; }, milliseconds(20000),
+           "E003 in WAIT");
+  const json l = wait_for([&] { return log(); }, [&](const json& x) { return !deal_in(x, id).is_null(); }, milliseconds(30000),
+                          "the deal logged");
+  EXPECT_TRUE(deal_in(l, id).contains("abortReason")) << deal_in(l, id).dump();
+  EXPECT_TRUE(status()["deals"].empty());
+}
+
+TEST_F(Cluster, AKilledChargingUnitAbortsItsDealAndTheVoltageReferenceWaits) {
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+           milliseconds(20000), "four members and a grid master");
+  const std::string id = inject("E001", "E003", 200);
+  wait_for([&] { return status(); }, [](const json& j) { return !j["deals"].empty() && j["deals"][0]["state"] == "started"; },
+           milliseconds(60000), "the deal started");
+  ::kill(nodes_["E003"]->pid(), SIGKILL);
+  const json l = wait_for([&] { return log(); }, [&](const json& x) { return !deal_in(x, id).is_null(); }, milliseconds(30000),
+                          "the deal aborted and logged");
+  EXPECT_TRUE(deal_in(l, id).contains("abortReason")) << deal_in(l, id).dump();
+  wait_for([&] { return json(converter_mode("E001")); }, [](const json& m) { return m == "0x0000"; }, milliseconds(20000),
+           "the voltage reference E001 back in WAIT");
+  EXPECT_FALSE(status()["members"].contains("E003"));  // its lease ran out
+}
+
+TEST_F(Cluster, EtcdFrozenForTenSecondsSendsEveryUnitToWaitAndTheClusterResumes) {
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+           milliseconds(20000), "four members and a grid master");
+  inject("E001", "E003", 200);
+  wait_for([&] { return status(); }, [](const json& j) { return !j["deals"].empty() && j["deals"][0]["state"] == "started"; },
+           milliseconds(60000), "the deal started");
+  ASSERT_EQ(::kill(etcd_->pid(), SIGSTOP), 0);
+  const auto frozen_at = std::chrono::steady_clock::now();
+  // Without etcd no grid master can reach anyone: every converter goes to WAIT by itself.
+  json modes;
+  while (std::chrono::steady_clock::now() - frozen_at < seconds(10)) {
+    modes = json::array();
+    for (const char* u : kUnits) modes.push_back(converter_mode(u));
+    if (modes == json::array({"0x0000", "0x0000", "0x0000", "0x0000"})) break;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  EXPECT_EQ(modes, json::array({"0x0000", "0x0000", "0x0000", "0x0000"}));
+  const auto waited = std::chrono::steady_clock::now() - frozen_at;
+  if (waited < seconds(10)) std::this_thread::sleep_for(seconds(10) - waited);
+  ASSERT_EQ(::kill(etcd_->pid(), SIGCONT), 0);
+  // Back: the four members, a grid master, and a new deal runs.
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null() && j["deals"].empty(); },
+           milliseconds(60000), "the cluster back, the old deal disposed");
+  const std::string id = inject("E002", "E004", 10);
+  wait_for([&] { return log(); }, [&](const json& l) { return !deal_in(l, id).is_null() && !deal_in(l, id).contains("abortReason"); },
+           milliseconds(90000), "a new deal done");
+}
+
+TEST_F(Cluster, ATakenUnitIdAndAnotherPolicyAreRefusedAtStart) {
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4; }, milliseconds(20000), "four members");
+  const auto dup = test::run_command({WATTSHARE_BIN, "node", "--config", kSample + "/units/E002/config.json", "--etcd", etcd(),
+                                      "--driver-port", std::to_string(emulator_port_)},
+                                     milliseconds(20000), true);
+  EXPECT_EQ(dup.exit_code, 1);
+  EXPECT_NE(dup.out.find("unit E002 is already running in cluster apis-sample (pid " +
+                         std::to_string(nodes_["E002"]->pid()) + "); refusing to start a second one"),
+            std::string::npos)
+      << dup.out;
+  // Another policy: a copy of the sample with the operation voltage changed.
+  std::filesystem::copy(kSample, dir_.path("other"), std::filesystem::copy_options::recursive);
+  std::string policy;
+  {
+    std::ifstream in{dir_.path("other/policy.json")};
+    policy.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string from = "\"operationGridVoltageV\" : 350", to = "\"operationGridVoltageV\" : 340";
+  ASSERT_NE(policy.find(from), std::string::npos);
+  policy.replace(policy.find(from), from.size(), to);
+  std::ofstream{dir_.path("other/policy.json")} << policy;
+  const auto other = test::run_command({WATTSHARE_BIN, "node", "--config", dir_.path("other/units/E004/config.json"),
+                                        "--etcd", etcd(), "--driver-port", std::to_string(emulator_port_)},
+                                       milliseconds(20000), true);
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.out.find("unit E004: policy differs from cluster apis-sample's (keys: operationGridVoltageV); every "
+                           "member must run the same policy.json"),
+            std::string::npos)
+      << other.out;
+  EXPECT_EQ(status()["members"].size(), 4u);  // nothing changed for the running ones
+}
+
+}  // namespace
+}  // namespace wattshare
