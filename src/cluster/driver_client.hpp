@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "core/json_file.hpp"
+#include "cluster/driver_json.hpp"
 #include "devices/dcdc.hpp"
 #include "net/http_client.hpp"
 
@@ -27,11 +27,6 @@ struct DriverOptions {
   std::chrono::milliseconds timeout{5000};
   int retry_limit = 3;
 };
-
-// A driver's JSON as UnitData: the DC/DC object (status, meter, vdis, param; a setter may answer
-// only some of them) at the top level or under "dcdc", the battery's rsoc and permission at the top level or under "emu"/"battery".
-// Fields a set reply leaves out come from `base`.
-tl::expected<UnitData, Error> unit_data_from_driver_json(const Json& j, const UnitData& base, TimePoint now);
 
 class ApisDriverDcdc final : public Dcdc {
  public:

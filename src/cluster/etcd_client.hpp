@@ -97,6 +97,7 @@ class EtcdClient {
 
 // Parsers of the gateway's replies (exposed for tests and the fuzz target).
 tl::expected<std::int64_t, Error> parse_int64(const Json& v, std::string_view what);
+tl::expected<std::int64_t, Error> header_revision(const Json& reply);
 tl::expected<KeyValue, Error> parse_key_value(const Json& kv);
 tl::expected<RangeResult, Error> parse_range(const Json& reply);
 tl::expected<TxnResult, Error> parse_txn(const Json& reply);
