@@ -4,7 +4,16 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
 #include "cluster/etcd_client.hpp"
+#include "cluster/etcd_watch.hpp"
 #include "cluster/wire.hpp"
 #include "config/policy.hpp"
 #include "core/apis_time.hpp"
@@ -83,6 +92,53 @@ int inject_deal(cluster::EtcdClient& etcd, const std::string& prefix, const Clus
   return 0;
 }
 
+// Negotiation latency as a requester sees it: a request broadcast through etcd until every live
+// member has answered (what the mediator waits for before choosing), `count` times.
+int probe(cluster::EtcdClient& etcd, const cluster::EtcdEndpoint& ep, const std::string& prefix, const ClusterOptions& o) {
+  auto members = etcd.range(prefix + "members/", true);
+  if (!members) {
+    spdlog::error("{}", members.error().message);
+    return 1;
+  }
+  const std::size_t expected = members->kvs.size();
+  if (expected == 0) {
+    spdlog::error("cluster probe: no member is running");
+    return 1;
+  }
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::map<std::string, std::size_t> answers;
+  const std::string from = fmt::format("probe-{}", ::getpid());
+  cluster::EtcdWatch watch{ep, prefix + "answer/" + from + "/", members->revision + 1, [&](std::vector<cluster::WatchEvent> events) {
+                             std::lock_guard lock{mutex};
+                             for (const auto& e : events) {
+                               const std::string rest = e.kv.key.substr(prefix.size() + 8 + from.size());
+                               ++answers[rest.substr(0, rest.find('/'))];
+                             }
+                             cv.notify_all();
+                           }};
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the watch is in place
+  std::vector<double> ms;
+  for (int i = 0; i < o.count; ++i) {
+    const std::string id = fmt::format("{}-{}", from, i);
+    Offer offer{from, i % 2 ? DealDirection::kDischarge : DealDirection::kCharge, 100, 10.0, std::nullopt, 350,
+                TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch()), 1};
+    const auto t0 = std::chrono::steady_clock::now();
+    etcd.put(prefix + "negotiation/" + id, dump_json(Json{{"from", from}, {"offer", cluster::to_wire(offer)}}));
+    std::unique_lock lock{mutex};
+    const bool all = cv.wait_for(lock, std::chrono::seconds(5), [&] { return answers[id] >= expected; });
+    lock.unlock();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    if (!all) spdlog::warn("probe {}: {} of {} answered", i, answers[id], expected);
+    etcd.txn({}, {cluster::Op::remove(prefix + "negotiation/" + id), cluster::Op::remove(prefix + "answer/" + from + "/" + id + "/", true)});
+  }
+  std::sort(ms.begin(), ms.end());
+  auto pct = [&](double p) { return ms[static_cast<std::size_t>(p * static_cast<double>(ms.size() - 1))]; };
+  fmt::print("{}\n", dump_json(Json{{"members", expected}, {"negotiations", ms.size()}, {"p50_ms", pct(0.5)},
+                                    {"p95_ms", pct(0.95)}, {"max_ms", ms.back()}}));
+  return 0;
+}
+
 }  // namespace
 
 int run_cluster(const ClusterOptions& o) {
@@ -108,6 +164,7 @@ int run_cluster(const ClusterOptions& o) {
     return 0;
   }
   if (o.action == "deal") return inject_deal(etcd, prefix, o);
+  if (o.action == "probe") return probe(etcd, *ep, prefix, o);
   auto all = etcd.range(prefix, true);
   if (!all) {
     spdlog::error("{}", all.error().message);

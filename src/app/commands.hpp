@@ -180,6 +180,7 @@ struct ClusterOptions {
   std::string discharge_unit, charge_unit;  // deal
   long long amount_wh = 50;
   double current_a = 1;
+  int count = 100;  // probe
   std::string etcd = "127.0.0.1:2379";
   std::string cluster = "default";
   bool json = false;

@@ -291,16 +291,19 @@ int main(int argc, char** argv) {
   ClusterOptions clu;
   auto* cluster_cmd = cli.add_subcommand("cluster", "A cluster of wattshare node processes, from etcd.");
   cluster_cmd->require_subcommand(1);
-  for (const char* action : {"status", "log", "mode", "deal"}) {
+  for (const char* action : {"status", "log", "mode", "deal", "probe"}) {
     auto* sub = cluster_cmd->add_subcommand(action, std::string(action) == "status"
                                                         ? "Members, grid master, mode and running deals"
                                                         : std::string(action) == "log" ? "Every logged deal (APIS deal JSON)"
                                                         : std::string(action) == "mode" ? "Set the global mode"
-                                                                                        : "Inject a deal, as APIS's test tools do (prints its id)");
+                                                        : std::string(action) == "deal" ? "Inject a deal, as APIS's test tools do (prints its id)"
+                                                                                        : "Negotiation latency: requests until every member answered (JSON)");
     sub->add_option("--etcd", clu.etcd, "etcd's client URL as HOST:PORT")->capture_default_str();
     sub->add_option("--cluster", clu.cluster, "Cluster name (the units' clusterId)")->capture_default_str();
     if (std::string(action) == "mode") {
       sub->add_option("mode", clu.mode, "autonomous, heteronomous, stop or manual")->required();
+    } else if (std::string(action) == "probe") {
+      sub->add_option("--count", clu.count, "Requests")->capture_default_str()->check(CLI::Range(1, 100000));
     } else if (std::string(action) == "deal") {
       sub->add_option("--discharge", clu.discharge_unit, "The unit that gives")->required();
       sub->add_option("--charge", clu.charge_unit, "The unit that takes")->required();

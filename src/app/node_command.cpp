@@ -46,6 +46,7 @@ tl::expected<cluster::EtcdEndpoint, Error> parse_endpoint(const std::string& tex
 }  // namespace
 
 int run_node(const NodeOptions& o) {
+  const auto started = std::chrono::steady_clock::now();
   auto config = load_config_set(o.config);
   if (!config) {
     spdlog::error("{}", config.error().message);
@@ -123,9 +124,11 @@ int run_node(const NodeOptions& o) {
   (*fabric)->attach(agent);
   agent.start(scheduler.now(), true);
   scheduler.every(seconds(1), [&] { (*fabric)->publish_member(); });
-  fmt::print("wattshare node: {} in cluster {} (pid {}), etcd {}:{}, device http://{}:{} ({})\n", unit, fo.cluster,
-             ::getpid(), fo.etcd.host, fo.etcd.port, driver.host, driver.port,
-             driver.style == cluster::DriverStyle::kEmulator ? "dcdc_emulator" : "dcdc_v2");
+  // start() made the first data acquisition: what "ready" means here.
+  const double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  fmt::print("wattshare node: {} in cluster {} (pid {}), etcd {}:{}, device http://{}:{} ({}), ready in {:.0f} ms\n", unit,
+             fo.cluster, ::getpid(), fo.etcd.host, fo.etcd.port, driver.host, driver.port,
+             driver.style == cluster::DriverStyle::kEmulator ? "dcdc_emulator" : "dcdc_v2", ready_ms);
   std::fflush(stdout);
   run_until_signal(io, [&] {
     agent.crash();  // timers off; the deals it was in are aborted by the grid master

@@ -247,6 +247,25 @@ TEST_F(Cluster, EtcdFrozenForTenSecondsSendsEveryUnitToWaitAndTheClusterResumes)
            milliseconds(90000), "a new deal done");
 }
 
+TEST_F(Cluster, ASilentDriverMakesTheUnitsStopTheirDealSafely) {
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+           milliseconds(20000), "four members and a grid master");
+  const std::string id = inject("E001", "E003", 200);
+  wait_for([&] { return status(); }, [](const json& j) { return !j["deals"].empty() && j["deals"][0]["state"] == "started"; },
+           milliseconds(60000), "the deal started");
+  // The drivers stop answering (the emulator frozen): requests time out, are retried, then the
+  // units raise errors and the deal is stopped; when the drivers answer again, every converter is
+  // commanded back to WAIT and the deal's record is kept.
+  ASSERT_EQ(::kill(emulator_->pid(), SIGSTOP), 0);
+  std::this_thread::sleep_for(seconds(20));
+  ASSERT_EQ(::kill(emulator_->pid(), SIGCONT), 0);
+  const json l = wait_for([&] { return log(); }, [&](const json& x) { return !deal_in(x, id).is_null(); }, milliseconds(60000),
+                          "the deal stopped and logged");
+  EXPECT_TRUE(deal_in(l, id).contains("abortReason")) << deal_in(l, id).dump();
+  wait_for([&] { return json(converter_mode("E001") + converter_mode("E003")); },
+           [](const json& m) { return m == "0x00000x0000"; }, milliseconds(30000), "both converters in WAIT");
+}
+
 TEST_F(Cluster, ATakenUnitIdAndAnotherPolicyAreRefusedAtStart) {
   wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4; }, milliseconds(20000), "four members");
   const auto dup = test::run_command({WATTSHARE_BIN, "node", "--config", kSample + "/units/E002/config.json", "--etcd", etcd(),
