@@ -22,18 +22,6 @@
 namespace wattshare::app {
 namespace {
 
-tl::expected<cluster::EtcdEndpoint, Error> endpoint_of(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon != std::string::npos && colon > 0) {
-    try {
-      const int port = std::stoi(text.substr(colon + 1));
-      if (port > 0 && port < 65536) return cluster::EtcdEndpoint{text.substr(0, colon), static_cast<std::uint16_t>(port)};
-    } catch (const std::exception&) {
-    }
-  }
-  return tl::unexpected(Error::bad_input(fmt::format("--etcd: expected HOST:PORT, got \"{}\"", text)));
-}
-
 // A deal made outside negotiation, as APIS's apis-web /deal and apis-tester inject them: both
 // interlocks taken in unit-id order, then the deal; the grid master executes it.
 int inject_deal(cluster::EtcdClient& etcd, const std::string& prefix, const ClusterOptions& o) {
@@ -142,7 +130,7 @@ int probe(cluster::EtcdClient& etcd, const cluster::EtcdEndpoint& ep, const std:
 }  // namespace
 
 int run_cluster(const ClusterOptions& o) {
-  auto ep = endpoint_of(o.etcd);
+  auto ep = cluster::parse_endpoint(o.etcd, o.etcd_tls);
   if (!ep) {
     spdlog::error("{}", ep.error().message);
     return 2;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "net/http_client.hpp"
+
 namespace wattshare::app {
 
 struct SimOptions {
@@ -165,6 +167,7 @@ int run_surplus_daemon(const SurplusOptions& o);
 struct NodeOptions {
   std::string config;                  // the unit's APIS config.json
   std::string etcd = "127.0.0.1:2379";
+  TlsFiles etcd_tls;                   // all empty: plain HTTP
   std::string cluster;                 // default: the config's clusterId
   std::optional<int> driver_port;      // overrides the config's connection port
   std::optional<std::string> deal_log;
@@ -182,6 +185,7 @@ struct ClusterOptions {
   double current_a = 1;
   int count = 100;  // probe
   std::string etcd = "127.0.0.1:2379";
+  TlsFiles etcd_tls;
   std::string cluster = "default";
   bool json = false;
 };

@@ -279,6 +279,9 @@ int main(int argc, char** argv) {
               "deal table, negotiation). A second process with the same unit id, or another policy, is refused.");
   node_cmd->add_option("--config", node.config, "The unit's APIS config.json")->required();
   node_cmd->add_option("--etcd", node.etcd, "etcd's client URL as HOST:PORT")->capture_default_str();
+  node_cmd->add_option("--etcd-ca", node.etcd_tls.ca_file, "HTTPS to etcd: the CA that signed its certificate");
+  node_cmd->add_option("--etcd-cert", node.etcd_tls.cert_file, "HTTPS to etcd: this node's client certificate");
+  node_cmd->add_option("--etcd-key", node.etcd_tls.key_file, "HTTPS to etcd: its private key");
   node_cmd->add_option("--cluster", node.cluster, "Cluster name (default: the config's clusterId)");
   node_cmd->add_option("--driver-port", node.driver_port, "Override the driver port of config.json");
   node_cmd->add_option("--deal-log", node.deal_log, "Append this unit's disposed deals as JSON lines");
@@ -299,6 +302,9 @@ int main(int argc, char** argv) {
                                                         : std::string(action) == "deal" ? "Inject a deal, as APIS's test tools do (prints its id)"
                                                                                         : "Negotiation latency: requests until every member answered (JSON)");
     sub->add_option("--etcd", clu.etcd, "etcd's client URL as HOST:PORT")->capture_default_str();
+    sub->add_option("--etcd-ca", clu.etcd_tls.ca_file, "HTTPS to etcd: the CA that signed its certificate");
+    sub->add_option("--etcd-cert", clu.etcd_tls.cert_file, "HTTPS to etcd: a client certificate");
+    sub->add_option("--etcd-key", clu.etcd_tls.key_file, "HTTPS to etcd: its private key");
     sub->add_option("--cluster", clu.cluster, "Cluster name (the units' clusterId)")->capture_default_str();
     if (std::string(action) == "mode") {
       sub->add_option("mode", clu.mode, "autonomous, heteronomous, stop or manual")->required();

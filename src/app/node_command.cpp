@@ -30,19 +30,6 @@ TimePoint wall_now() {
   return TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
 }
 
-tl::expected<cluster::EtcdEndpoint, Error> parse_endpoint(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return tl::unexpected(Error::bad_input(fmt::format("--etcd: expected HOST:PORT, got \"{}\"", text)));
-  }
-  try {
-    const int port = std::stoi(text.substr(colon + 1));
-    if (port > 0 && port < 65536) return cluster::EtcdEndpoint{text.substr(0, colon), static_cast<std::uint16_t>(port)};
-  } catch (const std::exception&) {
-  }
-  return tl::unexpected(Error::bad_input(fmt::format("--etcd: bad port in \"{}\"", text)));
-}
-
 }  // namespace
 
 int run_node(const NodeOptions& o) {
@@ -56,7 +43,7 @@ int run_node(const NodeOptions& o) {
     for (const auto& p : problems) spdlog::error("{}", p);
     return 2;
   }
-  auto endpoint = parse_endpoint(o.etcd);
+  auto endpoint = cluster::parse_endpoint(o.etcd, o.etcd_tls);
   if (!endpoint) {
     spdlog::error("{}", endpoint.error().message);
     return 2;

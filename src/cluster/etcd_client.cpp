@@ -52,7 +52,7 @@ Json compare_json(const Compare& c) {
 }  // namespace
 
 EtcdClient::EtcdClient(EtcdEndpoint e, std::chrono::milliseconds timeout)
-    : e_(std::move(e)), http_(e_.host, e_.port, timeout) {}
+    : e_(std::move(e)), http_(e_.host, e_.port, timeout, e_.tls) {}
 
 tl::expected<Json, Error> EtcdClient::call(const char* path, const Json& body) {
   auto r = http_.request("POST", path, dump_json(body));

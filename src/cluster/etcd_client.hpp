@@ -25,6 +25,7 @@ namespace wattshare::cluster {
 struct EtcdEndpoint {
   std::string host = "127.0.0.1";
   std::uint16_t port = 2379;
+  std::optional<TlsFiles> tls;  // HTTPS, with a client certificate when etcd asks for one
 };
 
 struct KeyValue {
@@ -69,6 +70,9 @@ struct WatchEvent {
   enum class Type { kPut, kDelete } type = Type::kPut;
   KeyValue kv;
 };
+
+// "HOST:PORT" (etcd's client URL without the scheme); TLS files that are all empty mean plain HTTP.
+tl::expected<EtcdEndpoint, Error> parse_endpoint(std::string_view text, const TlsFiles& tls = {});
 
 // The end of a prefix range: the prefix with its last byte incremented.
 std::string prefix_end(std::string_view prefix);

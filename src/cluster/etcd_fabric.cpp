@@ -152,10 +152,14 @@ void EtcdFabric::keep_alive_loop(std::stop_token stop) {
       if (etcd_ok_.exchange(false)) spdlog::error("etcd {}:{} unreachable: {}", o_.etcd.host, o_.etcd.port, ttl.error().message);
     } else {
       if (!etcd_ok_.exchange(true)) spdlog::info("etcd {}:{} reachable again", o_.etcd.host, o_.etcd.port);
-      if (*ttl == 0) {  // the lease ran out while etcd was away: join again
-        spdlog::warn("unit {}: membership lease expired; registering again", o_.unit_id);
-        if (auto r = register_member(); !r) spdlog::error("{}", r.error().message);
-        post_([this] { publish_member(); });
+      if (*ttl == 0 && !rejoining_.exchange(true)) {
+        // The lease ran out while etcd was away: join again, on the loop (the only user of etcd_).
+        post_([this] {
+          spdlog::warn("unit {}: membership lease expired; registering again", o_.unit_id);
+          if (auto r = register_member(); !r) spdlog::error("{}", r.error().message);
+          publish_member();
+          rejoining_ = false;
+        });
       }
     }
     std::unique_lock lock{mutex_};

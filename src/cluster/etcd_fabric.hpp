@@ -117,8 +117,10 @@ class EtcdFabric final : public Fabric {
   Post post_;
   UnitAgent* agent_ = nullptr;
   std::function<void(const Json&)> deal_log_;
-  mutable EtcdClient etcd_;  // the loop's connection
-  std::int64_t lease_ = 0, gm_lease_ = 0;
+  mutable EtcdClient etcd_;  // the loop's connection: used on the loop's thread only
+  std::atomic<std::int64_t> lease_{0};  // written on the loop, read by the keep-alive thread too
+  std::int64_t gm_lease_ = 0;
+  std::atomic<bool> rejoining_{false};
   std::atomic<bool> etcd_ok_{true};
   mutable std::atomic<std::uint64_t> rejected_stale_{0};
   std::atomic<std::uint64_t> seq_{0};

@@ -11,6 +11,25 @@ Error bad_reply(std::string_view what) { return Error::bad_input(fmt::format("et
 
 }  // namespace
 
+tl::expected<EtcdEndpoint, Error> parse_endpoint(std::string_view text, const TlsFiles& tls) {
+  const auto colon = text.rfind(':');
+  if (colon != std::string_view::npos && colon > 0) {
+    int port = 0;
+    const std::string_view digits = text.substr(colon + 1);
+    bool ok = !digits.empty() && digits.size() <= 5;
+    for (char c : digits) {
+      ok = ok && c >= '0' && c <= '9';
+      port = ok ? port * 10 + (c - '0') : port;
+    }
+    if (ok && port > 0 && port < 65536) {
+      EtcdEndpoint e{std::string(text.substr(0, colon)), static_cast<std::uint16_t>(port), std::nullopt};
+      if (!tls.ca_file.empty() || !tls.cert_file.empty() || !tls.key_file.empty()) e.tls = tls;
+      return e;
+    }
+  }
+  return tl::unexpected(Error::bad_input(fmt::format("--etcd: expected HOST:PORT, got \"{}\"", text)));
+}
+
 tl::expected<std::int64_t, Error> header_revision(const Json& reply) {
   if (!reply.contains("header") || !reply["header"].is_object()) return tl::unexpected(bad_reply("a reply without a header"));
   return parse_int64(reply["header"].value("revision", Json("0")), "header.revision");

@@ -13,7 +13,7 @@ EtcdWatch::EtcdWatch(EtcdEndpoint endpoint, std::string prefix, std::int64_t sta
       next_revision_(start_revision),
       on_events_(std::move(on_events)),
       on_error_(std::move(on_error)),
-      http_(std::make_unique<HttpClient>(endpoint_.host, endpoint_.port, std::chrono::milliseconds(2000))),
+      http_(std::make_unique<HttpClient>(endpoint_.host, endpoint_.port, std::chrono::milliseconds(2000), endpoint_.tls)),
       thread_([this] { run(); }) {}
 
 EtcdWatch::~EtcdWatch() {

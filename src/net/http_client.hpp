@@ -2,7 +2,7 @@
 // JSON gateway, a dimmer): one kept-alive connection, reconnected once when the peer closed it,
 // every exchange bounded by a timeout. `stream` reads a long response (etcd's watch) piece by
 // piece as it arrives, until the callback says stop, the peer ends it or `stop()` is called from
-// another thread. Beast stays inside http_client.cpp.
+// another thread. Plain HTTP or HTTPS with a client certificate. Beast stays inside http_client.cpp.
 //   HttpClient c{"127.0.0.1", 2379, std::chrono::seconds(2)};
 //   auto r = c.request("POST", "/v3/kv/range", R"({"key":"Zm9v"})");
 #pragma once
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <tl/expected.hpp>
@@ -21,9 +22,16 @@
 
 namespace wattshare {
 
+// HTTPS: the server is verified against `ca_file`; `cert_file` and `key_file` (optional) are this
+// client's certificate, for servers that require one (etcd --client-cert-auth).
+struct TlsFiles {
+  std::string ca_file, cert_file, key_file;
+};
+
 class HttpClient {
  public:
-  HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout);
+  HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout,
+             std::optional<TlsFiles> tls = std::nullopt);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -49,6 +57,7 @@ class HttpClient {
   std::string host_;
   std::uint16_t port_;
   std::chrono::milliseconds timeout_;
+  std::string scheme_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -298,5 +298,66 @@ TEST_F(Cluster, ATakenUnitIdAndAnotherPolicyAreRefusedAtStart) {
   EXPECT_EQ(status()["members"].size(), 4u);  // nothing changed for the running ones
 }
 
+// etcd over HTTPS requiring client certificates (made here by openssl): nodes with a certificate
+// join and elect a grid master; a node without one is refused with the TLS error.
+TEST(ClusterTls, NodesWithClientCertificatesJoinAndOthersAreRefused) {
+  test::TempDir dir;
+  auto openssl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "/usr/bin/openssl");
+    return test::run_command(args, milliseconds(30000)).exit_code;
+  };
+  const std::string d = dir.path();
+  ASSERT_EQ(openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/ca.key", "-out", d + "/ca.crt", "-days",
+                     "2", "-subj", "/CN=wattshare-test-ca"}), 0);
+  dir.write("san.cnf", "subjectAltName=IP:127.0.0.1\n");
+  for (const std::string who : {"server", "client"}) {
+    ASSERT_EQ(openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/" + who + ".key", "-out", d + "/" + who + ".csr",
+                       "-subj", "/CN=" + who}), 0);
+    std::vector<std::string> sign{"x509", "-req", "-in", d + "/" + who + ".csr", "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key",
+                                  "-CAcreateserial", "-out", d + "/" + who + ".crt", "-days", "2"};
+    if (who == "server") sign.insert(sign.end(), {"-extfile", d + "/san.cnf"});
+    ASSERT_EQ(openssl(sign), 0);
+  }
+  const int port = free_port(), peer_port = free_port();
+  const std::string client = "https://127.0.0.1:" + std::to_string(port), peer = "http://127.0.0.1:" + std::to_string(peer_port);
+  test::ChildProcess etcd{{"/usr/bin/etcd", "--name", "t", "--data-dir", d + "/etcd", "--listen-client-urls", client,
+                           "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                           "--initial-cluster", "t=" + peer, "--cert-file", d + "/server.crt", "--key-file", d + "/server.key",
+                           "--client-cert-auth", "--trusted-ca-file", d + "/ca.crt", "--log-level", "error"}};
+  const std::vector<std::string> tls{"--etcd-ca", d + "/ca.crt", "--etcd-cert", d + "/client.crt", "--etcd-key", d + "/client.key"};
+  const std::string endpoint = "127.0.0.1:" + std::to_string(port);
+  auto status = [&] {
+    std::vector<std::string> argv{WATTSHARE_BIN, "cluster", "status", "--json", "--etcd", endpoint, "--cluster", "apis-sample"};
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    return json::parse(test::run_command(argv, milliseconds(20000)).out, nullptr, false);
+  };
+  for (int i = 0; i < 100 && status().is_discarded(); ++i) std::this_thread::sleep_for(milliseconds(100));
+  std::string line;
+  auto emulator = test::start({WATTSHARE_BIN, "emulator", "--config", kSample, "--port", "0"}, "listening on", &line);
+  const std::string emulator_port = std::to_string(test::port_in(line));
+  std::vector<std::unique_ptr<test::ChildProcess>> nodes;
+  for (const std::string unit : {"E001", "E002"}) {
+    std::vector<std::string> argv{WATTSHARE_BIN, "node", "--config", kSample + "/units/" + unit + "/config.json", "--etcd", endpoint,
+                                  "--driver-port", emulator_port};
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    nodes.push_back(test::start(argv, "wattshare node: " + unit));
+  }
+  json s;
+  for (int i = 0; i < 100; ++i) {
+    s = status();
+    if (!s.is_discarded() && s["members"].size() == 2 && !s["grid_master"].is_null()) break;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  EXPECT_EQ(s["members"].size(), 2u) << s.dump();
+  EXPECT_FALSE(s["grid_master"].is_null()) << s.dump();
+  // Without a client certificate etcd ends the handshake.
+  const auto refused = test::run_command({WATTSHARE_BIN, "node", "--config", kSample + "/units/E003/config.json", "--etcd", endpoint,
+                                          "--driver-port", emulator_port, "--etcd-ca", d + "/ca.crt"},
+                                         milliseconds(20000), true);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("https://" + endpoint), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("certificate"), std::string::npos) << refused.out;
+}
+
 }  // namespace
 }  // namespace wattshare
