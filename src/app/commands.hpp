@@ -170,6 +170,7 @@ struct NodeOptions {
   TlsFiles etcd_tls;                   // all empty: plain HTTP
   std::string cluster;                 // default: the config's clusterId
   std::optional<int> driver_port;      // overrides the config's connection port
+  std::optional<std::string> emulate;  // a community: this unit's house emulated in-process instead
   std::optional<std::string> deal_log;
   double utc_offset_h = 9;
   double acceleration = 1;  // the node's clock against the wall clock (match the emulator's)

@@ -284,6 +284,9 @@ int main(int argc, char** argv) {
   node_cmd->add_option("--etcd-key", node.etcd_tls.key_file, "HTTPS to etcd: its private key");
   node_cmd->add_option("--cluster", node.cluster, "Cluster name (default: the config's clusterId)");
   node_cmd->add_option("--driver-port", node.driver_port, "Override the driver port of config.json");
+  node_cmd->add_option("--emulate", node.emulate,
+                       "Emulate this unit's house in-process from a community (folder or community.json) "
+                       "instead of reaching a driver; the node's clock then starts at the community's start");
   node_cmd->add_option("--deal-log", node.deal_log, "Append this unit's disposed deals as JSON lines");
   node_cmd->add_option("--utc-offset-h", node.utc_offset_h, "Local time of the scenario")->capture_default_str();
   node_cmd->add_option("--seed", node.seed, "Seed of the unit's timing spread")->capture_default_str();

@@ -18,6 +18,9 @@
 #include "app/shutdown.hpp"
 #include "cluster/driver_client.hpp"
 #include "cluster/etcd_fabric.hpp"
+#include "config/community.hpp"
+#include "devices/emulated/community.hpp"
+#include "devices/emulated/emulated_dcdc.hpp"
 #include "config/config_set.hpp"
 #include "core/json_file.hpp"
 #include "engine/unit_agent.hpp"
@@ -78,9 +81,33 @@ int run_node(const NodeOptions& o) {
   driver.retry_limit = cs.policy.controller.retry_limit;
   if (o.driver_port) driver.port = static_cast<std::uint16_t>(*o.driver_port);
 
+  // The device: the unit's house emulated here (its own copy of the community's physics, the
+  // node's clock starting at the community's start), or an APIS driver over HTTP.
+  std::optional<CommunitySpec> spec;
+  std::unique_ptr<Community> physics;
+  int house = -1;
+  if (o.emulate) {
+    auto s = load_community(*o.emulate);
+    if (!s) {
+      spdlog::error("--emulate: {}", s.error().message);
+      return 2;
+    }
+    spec = std::move(*s);
+    house = spec->index_of(unit);
+    if (house < 0) {
+      spdlog::error("--emulate {}: unit {} is not one of its houses", *o.emulate, unit);
+      return 2;
+    }
+    physics = std::make_unique<Community>(*spec);
+  }
   boost::asio::io_context io;
-  AsioScheduler scheduler{io, wall_now(), o.acceleration};
-  cluster::ApisDriverDcdc dcdc{driver, [&] { return scheduler.now(); }};
+  AsioScheduler scheduler{io, spec ? spec->start : wall_now(), o.acceleration};
+  std::unique_ptr<Dcdc> dcdc;
+  if (physics) {
+    dcdc = std::make_unique<EmulatedDcdc>(*physics, static_cast<std::size_t>(house), scheduler);
+  } else {
+    dcdc = std::make_unique<cluster::ApisDriverDcdc>(driver, [&] { return scheduler.now(); });
+  }
   const Duration utc_offset = from_seconds(o.utc_offset_h * 3600);
   cluster::EtcdFabricOptions fo;
   fo.etcd = *endpoint;
@@ -107,15 +134,18 @@ int run_node(const NodeOptions& o) {
   AgentHooks hooks;
   hooks.error = [](const ApisError& e) { spdlog::warn("{}", format_apis_error(e)); };
   hooks.event = [](const std::string& u, const std::string& what) { spdlog::info("{}: {}", u, what); };
-  UnitAgent agent{unit, scheduler, **fabric, dcdc, cs, utc_offset, o.seed, hooks};
+  UnitAgent agent{unit, scheduler, **fabric, *dcdc, cs, utc_offset, o.seed, hooks};
   (*fabric)->attach(agent);
   agent.start(scheduler.now(), true);
   scheduler.every(seconds(1), [&] { (*fabric)->publish_member(); });
   // start() made the first data acquisition: what "ready" means here.
   const double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  fmt::print("wattshare node: {} in cluster {} (pid {}), etcd {}:{}, device http://{}:{} ({}), ready in {:.0f} ms\n", unit,
-             fo.cluster, ::getpid(), fo.etcd.host, fo.etcd.port, driver.host, driver.port,
-             driver.style == cluster::DriverStyle::kEmulator ? "dcdc_emulator" : "dcdc_v2", ready_ms);
+  const std::string device =
+      physics ? fmt::format("emulated in-process from {}", *o.emulate)
+              : fmt::format("http://{}:{} ({})", driver.host, driver.port,
+                            driver.style == cluster::DriverStyle::kEmulator ? "dcdc_emulator" : "dcdc_v2");
+  fmt::print("wattshare node: {} in cluster {} (pid {}), etcd {}:{}, device {}, ready in {:.0f} ms\n", unit, fo.cluster,
+             ::getpid(), fo.etcd.host, fo.etcd.port, device, ready_ms);
   std::fflush(stdout);
   run_until_signal(io, [&] {
     agent.crash();  // timers off; the deals it was in are aborted by the grid master

@@ -3,9 +3,7 @@
 // `wattshare cluster`. Faults: the grid master frozen then killed, a charging unit killed, etcd
 // frozen for 10 s, a second process with a taken unit id, a node with another policy. Every
 // process is stopped by pid when a test ends, also on failure.
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -32,29 +30,25 @@ using std::chrono::seconds;
 constexpr const char* kUnits[] = {"E001", "E002", "E003", "E004"};
 const std::string kSample = WATTSHARE_SOURCE_DIR "/examples/apis-sample";
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+
+// etcd alone on loopback (client on `port`), data in `dir`; `extra` adds flags (TLS).
+std::unique_ptr<test::ChildProcess> start_etcd(const std::string& dir, int port, const std::string& scheme,
+                                               const std::vector<std::string>& extra = {}) {
+  const int peer_port = test::free_tcp_port();
+  const std::string client = scheme + "://127.0.0.1:" + std::to_string(port);
+  const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port);
+  std::vector<std::string> argv{"/usr/bin/etcd", "--name", "t", "--data-dir", dir, "--listen-client-urls", client,
+                                "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls",
+                                peer, "--initial-cluster", "t=" + peer, "--log-level", "error"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return std::make_unique<test::ChildProcess>(argv);
 }
 
 class Cluster : public ::testing::Test {
  protected:
   void SetUp() override {
-    etcd_port_ = free_port();
-    const int peer_port = free_port();
-    const std::string client = "http://127.0.0.1:" + std::to_string(etcd_port_);
-    const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port);
-    etcd_ = std::make_unique<test::ChildProcess>(std::vector<std::string>{
-        "/usr/bin/etcd", "--name", "t", "--data-dir", dir_.path("etcd"), "--listen-client-urls", client,
-        "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-        "--initial-cluster", "t=" + peer, "--log-level", "error"});
+    etcd_port_ = test::free_tcp_port();
+    etcd_ = start_etcd(dir_.path("etcd"), etcd_port_, "http");
     for (int i = 0; i < 100 && test::http_request("127.0.0.1", etcd_port_, "POST", "/v3/kv/range", R"({"key":"AA=="})").status != 200; ++i) {
       std::this_thread::sleep_for(milliseconds(100));
     }
@@ -318,12 +312,10 @@ TEST(ClusterTls, NodesWithClientCertificatesJoinAndOthersAreRefused) {
     if (who == "server") sign.insert(sign.end(), {"-extfile", d + "/san.cnf"});
     ASSERT_EQ(openssl(sign), 0);
   }
-  const int port = free_port(), peer_port = free_port();
-  const std::string client = "https://127.0.0.1:" + std::to_string(port), peer = "http://127.0.0.1:" + std::to_string(peer_port);
-  test::ChildProcess etcd{{"/usr/bin/etcd", "--name", "t", "--data-dir", d + "/etcd", "--listen-client-urls", client,
-                           "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                           "--initial-cluster", "t=" + peer, "--cert-file", d + "/server.crt", "--key-file", d + "/server.key",
-                           "--client-cert-auth", "--trusted-ca-file", d + "/ca.crt", "--log-level", "error"}};
+  const int port = test::free_tcp_port();
+  auto etcd = start_etcd(d + "/etcd", port, "https",
+                         {"--cert-file", d + "/server.crt", "--key-file", d + "/server.key", "--client-cert-auth",
+                          "--trusted-ca-file", d + "/ca.crt"});
   const std::vector<std::string> tls{"--etcd-ca", d + "/ca.crt", "--etcd-cert", d + "/client.crt", "--etcd-key", d + "/client.key"};
   const std::string endpoint = "127.0.0.1:" + std::to_string(port);
   auto status = [&] {
@@ -357,6 +349,38 @@ TEST(ClusterTls, NodesWithClientCertificatesJoinAndOthersAreRefused) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.out.find("https://" + endpoint), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("certificate"), std::string::npos) << refused.out;
+}
+
+// Nodes whose houses are emulated in-process (no driver, no emulator process) join and report.
+TEST(ClusterEmulated, NodesWithInProcessHousesJoinElectAndReport) {
+  test::TempDir dir;
+  const int port = test::free_tcp_port();
+  auto etcd = start_etcd(dir.path("etcd"), port, "http");
+  const std::string endpoint = "127.0.0.1:" + std::to_string(port);
+  for (int i = 0; i < 100 && test::http_request("127.0.0.1", static_cast<std::uint16_t>(port), "POST", "/v3/kv/range", R"({"key":"AA=="})").status != 200; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  std::vector<std::unique_ptr<test::ChildProcess>> nodes;
+  for (const std::string unit : {"E001", "E002"}) {
+    nodes.push_back(test::start({WATTSHARE_BIN, "node", "--config", kSample + "/units/" + unit + "/config.json", "--etcd", endpoint,
+                                 "--emulate", kSample},
+                                "device emulated in-process from"));
+  }
+  json s;
+  for (int i = 0; i < 100; ++i) {
+    s = json::parse(test::run_command({WATTSHARE_BIN, "cluster", "status", "--json", "--etcd", endpoint, "--cluster", "apis-sample"},
+                                      milliseconds(20000)).out, nullptr, false);
+    if (!s.is_discarded() && s["members"].size() == 2 && !s["grid_master"].is_null() && s["members"]["E002"].contains("rsoc")) break;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  ASSERT_EQ(s["members"].size(), 2u) << s.dump();
+  EXPECT_FALSE(s["grid_master"].is_null());
+  for (const char* u : {"E001", "E002"}) {
+    EXPECT_GT(s["members"][u]["rsoc"].get<double>(), 0) << u;
+    EXPECT_EQ(s["members"][u]["dcdc_mode"], "0x0000") << u;
+  }
+  EXPECT_EQ(test::run_command({WATTSHARE_BIN, "node", "--config", kSample + "/units/E003/config.json", "--etcd", endpoint,
+                               "--emulate", dir.path("no-such-community")}, milliseconds(20000)).exit_code, 2);
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
 // `wattshare surplus` as a real process: on its emulated house, in front of `sunspec-sim` and a
 // `twc-sim` charger on a pseudo-terminal, and publishing to a real mosquitto broker observed with
 // mosquitto_sub. Every process is stopped by pid when the test ends.
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <thread>
@@ -47,17 +45,6 @@ json post_mode(std::uint16_t port, const std::string& body, int expect = 200) {
   return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
 }
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 TEST(SurplusProcess, EmulatedHouseServesItsStatusAndTheModeButtons) {
   std::string line;
@@ -129,7 +116,7 @@ TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeter
 }
 
 TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {
-  const int broker_port = free_port();
+  const int broker_port = test::free_tcp_port();
   auto broker = std::make_unique<test::ChildProcess>(
       std::vector<std::string>{"/usr/sbin/mosquitto", "-p", std::to_string(broker_port)});
   // mosquitto_sub retries nothing: wait until the broker accepts connections.

@@ -25,4 +25,7 @@ inline HttpResult http_get(const std::string& host, std::uint16_t port, const st
 std::string raw_exchange(const std::string& host, std::uint16_t port, const std::string& bytes,
                          std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
+// A TCP port free on 127.0.0.1 now (for a peer that cannot pick its own, as etcd or mosquitto).
+int free_tcp_port();
+
 }  // namespace wattshare::test
