@@ -164,7 +164,7 @@ int run_cluster(const ClusterOptions& o) {
   for (const auto& kv : all->kvs) {
     const std::string rel = kv.key.substr(prefix.size());
     auto j = parse_json_text(kv.value, kv.key);
-    if (rel.starts_with("members/") && j) {
+    if (rel.starts_with("members/") && j && j->is_object()) {
       Json m{{"pid", j->value("pid", Json(nullptr))}, {"errors", j->value("errors", false)},
              {"rejected_commands", j->value("rejected_commands", 0)}};
       if (j->contains("data")) {
@@ -187,7 +187,7 @@ int run_cluster(const ClusterOptions& o) {
                              {"amount_wh", d->deal_amount_wh}, {"cumulated_wh", d->cumulate_amount_wh},
                              {"current_a", d->deal_grid_current_a}});
       }
-    } else if (rel.starts_with("log/") && j) {
+    } else if (rel.starts_with("log/") && j && j->is_object()) {
       log.push_back(*j);
     }
   }

@@ -43,7 +43,11 @@ Json error_json(const ApisError& e) {
 }
 
 DeviceResult result_from(const Json& j) {
-  if (j.value("ok", false) && j.contains("data")) {
+  if (!j.is_object() || !j.contains("ok") || !j["ok"].is_boolean() || (j.contains("code") && !j["code"].is_number_integer()) ||
+      (j.contains("message") && !j["message"].is_string())) {
+    return tl::unexpected(Error::bad_input(fmt::format("a reply that is not one: {}", dump_json(j).substr(0, 200))));
+  }
+  if (j["ok"].get<bool>() && j.contains("data")) {
     auto u = unit_data_from_wire(j["data"]);
     if (u) return *u;
     return tl::unexpected(u.error());
@@ -180,99 +184,108 @@ void EtcdFabric::publish_member() {
 std::string EtcdFabric::next_id() { return fmt::format("{}-{}-{}", o_.unit_id, ::getpid(), ++seq_); }
 
 void EtcdFabric::on_events(std::vector<WatchEvent> events) {
-  const std::string me = o_.unit_id;
   for (auto& ev : events) {
-    if (!ev.kv.key.starts_with(prefix_)) continue;
-    const std::string rel = ev.kv.key.substr(prefix_.size());
-    const bool put = ev.type == WatchEvent::Type::kPut;
-    auto body = [&]() -> std::optional<Json> {
-      auto j = parse_json_text(ev.kv.value, ev.kv.key);
-      if (!j) {
-        spdlog::warn("etcd: {}", j.error().message);
-        return std::nullopt;
-      }
-      return *j;
-    };
-    if (rel.starts_with("members/")) {
-      std::lock_guard lock{mutex_};
-      const std::string unit = rel.substr(8);
-      if (!put) {
-        alive_.erase(unit);
-      } else if (auto j = body(); j && j->is_object()) {
-        alive_[unit] = Member{j->value("errors", false), j->value("capacity", 1)};
-      }
-    } else if (rel == "gm") {
-      std::lock_guard lock{mutex_};
-      if (put) {
-        gm_ = GridMasterLease{ev.kv.value, static_cast<std::uint64_t>(ev.kv.create_revision), {}};
-      } else {
-        gm_.reset();
-      }
-    } else if (rel == "mode") {
-      if (!put) continue;
-      auto m = parse_operation_mode(ev.kv.value);
-      std::lock_guard lock{mutex_};
-      if (m) mode_ = *m;
-    } else if (rel.starts_with("negotiation/") && put) {
-      auto j = body();
-      if (j && j->value("from", "") != me) post_([this, id = rel.substr(12), j = *j] { handle_request(id, j); });
-    } else if (rel.starts_with("answer/" + me + "/") && put) {
-      const std::string rest = rel.substr(8 + me.size());  // <id>/<unit>
-      const std::string id = rest.substr(0, rest.find('/'));
-      auto j = body();
-      std::optional<Offer> offer;
-      if (j && !j->is_null()) {
-        if (auto o = offer_from_wire(*j)) offer = *o;
-      }
-      std::lock_guard lock{mutex_};
-      if (auto it = answers_.find(id); it != answers_.end()) it->second.push_back(std::move(offer));
-    } else if (rel.starts_with("rpc/" + me + "/") && put) {
-      if (auto j = body()) post_([this, id = rel.substr(5 + me.size()), j = *j] { handle_rpc(id, j); });
-    } else if (rel.starts_with("reply/" + me + "/") && put) {
-      if (auto j = body()) {
-        std::lock_guard lock{mutex_};
-        replies_[rel.substr(7 + me.size())] = *j;
-      }
-      replied_.notify_all();
-    } else if (rel.starts_with("broadcast/") && put) {
-      auto j = body();
-      if (!j) continue;
-      post_([this, op = j->value("op", ""), reason = j->value("reason", "")] {
-        if (agent_ == nullptr) return;
-        if (op == "reset") agent_->reset(reason);
-        if (op == "shutdown") agent_->shut_down(reason);
-      });
-    } else if (rel.starts_with("interlock/" + me + "/")) {
-      std::string deal;
-      {
-        std::lock_guard lock{mutex_};
-        if (put) {
-          deal = my_slots_[rel] = ev.kv.value;
-        } else if (auto it = my_slots_.find(rel); it != my_slots_.end()) {
-          deal = it->second;
-          my_slots_.erase(it);
-        }
-      }
-      if (!deal.empty()) {
-        post_([this, put, deal] {
-          if (agent_ == nullptr) return;
-          if (put) {
-            agent_->acquire_interlock(deal);
-          } else {
-            agent_->release_interlock(deal);
-          }
-        });
-      }
-    } else if (rel.starts_with("log/") && put && deal_log_) {
-      auto j = body();
-      if (j && (j->value("chargeUnitId", "") == me || j->value("dischargeUnitId", "") == me)) {
-        post_([this, j = *j] { deal_log_(j); });
-      }
+    // Anything can be written into etcd: a value of the wrong shape is logged and skipped.
+    try {
+      on_event(ev);
+    } catch (const std::exception& e) {
+      spdlog::warn("etcd: {}: {}", ev.kv.key, e.what());
     }
   }
 }
 
-void EtcdFabric::handle_request(const std::string& id, const Json& body) {
+void EtcdFabric::on_event(const WatchEvent& ev) {
+  const std::string me = o_.unit_id;
+  if (!ev.kv.key.starts_with(prefix_)) return;
+  const std::string rel = ev.kv.key.substr(prefix_.size());
+  const bool put = ev.type == WatchEvent::Type::kPut;
+  auto body = [&]() -> std::optional<Json> {
+    auto j = parse_json_text(ev.kv.value, ev.kv.key);
+    if (!j) {
+      spdlog::warn("etcd: {}", j.error().message);
+      return std::nullopt;
+    }
+    return *j;
+  };
+  if (rel.starts_with("members/")) {
+    std::lock_guard lock{mutex_};
+    const std::string unit = rel.substr(8);
+    if (!put) {
+      alive_.erase(unit);
+    } else if (auto j = body(); j && j->is_object()) {
+      alive_[unit] = Member{j->value("errors", false), j->value("capacity", 1)};
+    }
+  } else if (rel == "gm") {
+    std::lock_guard lock{mutex_};
+    if (put) {
+      gm_ = GridMasterLease{ev.kv.value, static_cast<std::uint64_t>(ev.kv.create_revision), {}};
+    } else {
+      gm_.reset();
+    }
+  } else if (rel == "mode") {
+    if (!put) return;
+    auto m = parse_operation_mode(ev.kv.value);
+    std::lock_guard lock{mutex_};
+    if (m) mode_ = *m;
+  } else if (rel.starts_with("negotiation/") && put) {
+    auto j = body();
+    if (j && j->is_object() && j->value("from", "") != me) post_([this, id = rel.substr(12), j = *j] { handle_request(id, j); });
+  } else if (rel.starts_with("answer/" + me + "/") && put) {
+    const std::string rest = rel.substr(8 + me.size());  // <id>/<unit>
+    const std::string id = rest.substr(0, rest.find('/'));
+    auto j = body();
+    std::optional<Offer> offer;
+    if (j && !j->is_null()) {
+      if (auto o = offer_from_wire(*j)) offer = *o;
+    }
+    std::lock_guard lock{mutex_};
+    if (auto it = answers_.find(id); it != answers_.end()) it->second.push_back(std::move(offer));
+  } else if (rel.starts_with("rpc/" + me + "/") && put) {
+    if (auto j = body(); j && j->is_object()) post_([this, id = rel.substr(5 + me.size()), j = *j] { handle_rpc(id, j); });
+  } else if (rel.starts_with("reply/" + me + "/") && put) {
+    if (auto j = body()) {
+      std::lock_guard lock{mutex_};
+      replies_[rel.substr(7 + me.size())] = *j;
+    }
+    replied_.notify_all();
+  } else if (rel.starts_with("broadcast/") && put) {
+    auto j = body();
+    if (!j || !j->is_object()) return;
+    post_([this, op = j->value("op", ""), reason = j->value("reason", "")] {
+      if (agent_ == nullptr) return;
+      if (op == "reset") agent_->reset(reason);
+      if (op == "shutdown") agent_->shut_down(reason);
+    });
+  } else if (rel.starts_with("interlock/" + me + "/")) {
+    std::string deal;
+    {
+      std::lock_guard lock{mutex_};
+      if (put) {
+        deal = my_slots_[rel] = ev.kv.value;
+      } else if (auto it = my_slots_.find(rel); it != my_slots_.end()) {
+        deal = it->second;
+        my_slots_.erase(it);
+      }
+    }
+    if (!deal.empty()) {
+      post_([this, put, deal] {
+        if (agent_ == nullptr) return;
+        if (put) {
+          agent_->acquire_interlock(deal);
+        } else {
+          agent_->release_interlock(deal);
+        }
+      });
+    }
+  } else if (rel.starts_with("log/") && put && deal_log_) {
+    auto j = body();
+    if (j && j->is_object() && (j->value("chargeUnitId", "") == me || j->value("dischargeUnitId", "") == me)) {
+      post_([this, j = *j] { deal_log_(j); });
+    }
+  }
+}
+
+void EtcdFabric::handle_request(const std::string& id, const Json& body) try {
   const std::string from = body.value("from", "");
   std::optional<Offer> accept;
   if (auto request = offer_from_wire(body.value("offer", Json(nullptr))); request && agent_ != nullptr) {
@@ -280,6 +293,8 @@ void EtcdFabric::handle_request(const std::string& id, const Json& body) {
   }
   etcd_.put(key(fmt::format("answer/{}/{}/{}", from, id, o_.unit_id)), dump_json(accept ? to_wire(*accept) : Json(nullptr)),
             lease_);
+} catch (const std::exception& e) {
+  spdlog::warn("etcd: negotiation {}: {}", id, e.what());
 }
 
 std::optional<Error> EtcdFabric::stale(std::uint64_t token) const {
@@ -292,7 +307,7 @@ std::optional<Error> EtcdFabric::stale(std::uint64_t token) const {
   return std::nullopt;
 }
 
-void EtcdFabric::handle_rpc(const std::string& id, const Json& body) {
+void EtcdFabric::handle_rpc(const std::string& id, const Json& body) try {
   const std::string from = body.value("from", "");
   const std::string op = body.value("op", "");
   const auto token = body.value("token", std::uint64_t{0});
@@ -313,6 +328,8 @@ void EtcdFabric::handle_rpc(const std::string& id, const Json& body) {
     return;
   }
   reply(from, id, tl::unexpected(Error::bad_input(fmt::format("unknown request \"{}\"", op))));
+} catch (const std::exception& e) {
+  spdlog::warn("etcd: request {}: {}", id, e.what());
 }
 
 void EtcdFabric::reply(const std::string& to, const std::string& id, const DeviceResult& r) {
@@ -464,7 +481,9 @@ bool EtcdFabric::acquire_interlock(const std::string& unit, const std::string& d
   int capacity = o_.interlock_capacity;
   if (unit != o_.unit_id) {
     std::lock_guard lock{mutex_};
-    capacity = alive_.at(unit).capacity;
+    auto it = alive_.find(unit);
+    if (it == alive_.end()) return false;  // left since reachable() was asked
+    capacity = it->second.capacity;
   }
   auto held = etcd_.range(key(fmt::format("interlock/{}/", unit)), true);
   if (!held) return false;

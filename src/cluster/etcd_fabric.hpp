@@ -100,6 +100,7 @@ class EtcdFabric final : public Fabric {
   tl::expected<void, Error> register_member();
   void keep_alive_loop(std::stop_token stop);
   void on_events(std::vector<WatchEvent> events);
+  void on_event(const WatchEvent& ev);
   void handle_request(const std::string& id, const Json& body);
   void handle_rpc(const std::string& id, const Json& body);
   void reply(const std::string& to, const std::string& id, const DeviceResult& r);

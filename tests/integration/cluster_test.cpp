@@ -127,7 +127,7 @@ class Cluster : public ::testing::Test {
 
 json deal_in(const json& records, const std::string& id) {
   for (const auto& d : records) {
-    if (d.value("dealId", "") == id) return d;
+    if (d.is_object() && d.value("dealId", "") == id) return d;
   }
   return nullptr;
 }
@@ -136,6 +136,13 @@ TEST_F(Cluster, FourUnitsRunADealEndToEndThroughEtcd) {
   const json s = wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
                           milliseconds(20000), "four members and a grid master");
   EXPECT_EQ(s["mode"], "autonomous");
+  // Junk written into etcd by anyone is logged and skipped; no node stops.
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"negotiation/junk", "[1]"}, {"rpc/E002/junk", R"({"op": 5, "from": []})"}, {"broadcast/junk", "7"},
+           {"deals/junk", R"({"id": 3})"}, {"members/E009", "not json"}, {"log/junk", "[]"}}) {
+    etcd_call("/v3/kv/put", {{"key", base64_encode("/wattshare/apis-sample/" + k)}, {"value", base64_encode(v)}});
+  }
+  etcd_call("/v3/kv/deleterange", {{"key", base64_encode("/wattshare/apis-sample/deals/junk")}});
   const std::string id = inject("E001", "E003", 20);
   const json done = wait_for([&] { return log(); }, [&](const json& l) { return !deal_in(l, id).is_null(); },
                              milliseconds(90000), "the deal logged");
@@ -150,6 +157,7 @@ TEST_F(Cluster, FourUnitsRunADealEndToEndThroughEtcd) {
     EXPECT_NE(text.find(id), std::string::npos) << u;
   }
   EXPECT_EQ(status()["grid_master"], "E001");
+  for (const char* u : kUnits) EXPECT_FALSE(nodes_[u]->wait(milliseconds(0)).has_value()) << u << " stopped";
   wait_for([&] { return json(converter_mode("E001") + converter_mode("E003")); },
            [](const json& m) { return m == "0x00000x0000"; }, milliseconds(20000), "both converters back in WAIT");
 }
