@@ -12,7 +12,12 @@ namespace wattshare {
 
 InvariantChecker::InvariantChecker(const Community& community, const InProcessFabric& fabric,
                                    const std::vector<UnitAgent*>& agents, const Policy& policy)
-    : community_(community), fabric_(fabric), agents_(agents), policy_(policy) {}
+    : community_(community),
+      fabric_(fabric),
+      agents_(agents),
+      policy_(policy),
+      credited_wh_(community.size(), 0.0),
+      credited_deals_(community.size(), 0) {}
 
 void InvariantChecker::violate(TimePoint t, std::string what) {
   ++count_;
@@ -21,14 +26,18 @@ void InvariantChecker::violate(TimePoint t, std::string what) {
 
 void InvariantChecker::on_disposed(const Deal& d) {
   if (!d.started()) return;
-  credited_wh_[d.charge_unit_id] += d.cumulate_amount_wh;
-  credited_deals_[d.charge_unit_id] += 1;
+  const int idx = community_.index_of(d.charge_unit_id);
+  if (idx >= 0) {
+    credited_wh_[static_cast<std::size_t>(idx)] += d.cumulate_amount_wh;
+    credited_deals_[static_cast<std::size_t>(idx)] += 1;
+  }
   disposed_since_check_ = true;
 }
 
 void InvariantChecker::run(TimePoint now) {
-  const auto deals = fabric_.deals();
-  if (deals.empty() && !disposed_since_check_) {
+  bool any_deal = false;
+  fabric_.for_each_deal([&](const Deal&) { any_deal = true; });
+  if (!any_deal && !disposed_since_check_) {
     // Idle community: only the physics can be wrong — a converter driving current with no
     // voltage reference, or one left running without a deal after a grid master is gone.
     bool busy = false;
@@ -48,19 +57,29 @@ void InvariantChecker::run(TimePoint now) {
   if (masters > 1) violate(now, fmt::format("{} grid masters acting at once", masters));
   if (masters > 0 && last_loop != TimePoint{}) last_master_seen_ = std::max(last_master_seen_, last_loop);
 
-  // No unit on both sides; the current caps.
-  std::set<std::string> charging, discharging;
+  // No unit on both sides; the current caps. Credited energy, per charging unit, of the deals
+  // under way (for the energy check below). One pass over the table, no copies.
+  const std::size_t n = community_.size();
+  std::vector<std::uint8_t> side(n, 0);  // bit 0 charging, bit 1 discharging
+  std::vector<double> credited_wh = credited_wh_;
+  std::vector<int> credited_deals = credited_deals_;
   double sum_a = 0;
   std::size_t active = 0;
-  for (const auto& d : deals) {
-    if (!d.master_active()) continue;
+  fabric_.for_each_deal([&](const Deal& d) {
+    const int c = community_.index_of(d.charge_unit_id);
+    if (d.started() && c >= 0) {
+      credited_wh[static_cast<std::size_t>(c)] += d.cumulate_amount_wh;
+      credited_deals[static_cast<std::size_t>(c)] += 1;
+    }
+    if (!d.master_active()) return;
     ++active;
     sum_a += d.deal_grid_current_a;
-    charging.insert(d.charge_unit_id);
-    discharging.insert(d.discharge_unit_id);
-  }
-  for (const auto& u : charging)
-    if (discharging.count(u)) violate(now, u + " is on both sides of active deals");
+    const int dis = community_.index_of(d.discharge_unit_id);
+    if (c >= 0) side[static_cast<std::size_t>(c)] |= 1;
+    if (dis >= 0) side[static_cast<std::size_t>(dis)] |= 2;
+  });
+  for (std::size_t i = 0; i < n; ++i)
+    if (side[i] == 3) violate(now, community_.unit_id(i) + " is on both sides of active deals");
   max_deals_ = std::max(max_deals_, active);
   max_sum_a_ = std::max(max_sum_a_, sum_a);
   if (sum_a > policy_.safety.sum_of_deal_grid_current_max_a + 1e-9)
@@ -95,21 +114,12 @@ void InvariantChecker::run(TimePoint now) {
   disposed_since_check_ = false;
   // No deal credited more than its charging battery received (sampling tolerance: 2 % and
   // 2 Wh per deal, since APIS integrates the power seen every main loop).
-  std::map<std::string, std::pair<double, int>> credited;
-  for (const auto& [u, wh] : credited_wh_) credited[u] = {wh, credited_deals_[u]};
-  for (const auto& d : deals) {
-    if (!d.started()) continue;
-    auto& c = credited[d.charge_unit_id];
-    c.first += d.cumulate_amount_wh;
-    c.second += 1;
-  }
-  for (const auto& [u, c] : credited) {
-    const int idx = community_.index_of(u);
-    if (idx < 0) continue;
-    const double received = community_.unit_totals(static_cast<std::size_t>(idx)).battery_in_wh;
-    if (c.first > received * 1.02 + 2.0 * c.second)
+  for (std::size_t i = 0; i < n; ++i) {
+    if (credited_deals[i] == 0) continue;
+    const double received = community_.unit_totals(i).battery_in_wh;
+    if (credited_wh[i] > received * 1.02 + 2.0 * credited_deals[i])
       violate(now, fmt::format("{} credited {:.1f} Wh in deals but its battery received {:.1f} Wh",
-                               u, c.first, received));
+                               community_.unit_id(i), credited_wh[i], received));
   }
 
   // No deal outlives its grid master by more than two main-loop periods.

@@ -48,8 +48,9 @@ class InvariantChecker {
   double max_sum_a_ = 0;
   TimePoint last_master_seen_{};
   // energy credited to disposed deals, per charging unit, and how many such deals
-  std::map<std::string, double> credited_wh_;
-  std::map<std::string, int> credited_deals_;
+  // (by community index: the check runs at every acquisition of a 1,000-house community)
+  std::vector<double> credited_wh_;
+  std::vector<int> credited_deals_;
   bool disposed_since_check_ = false;
 };
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -113,7 +114,7 @@ class Community {
   void update_minute(std::int64_t minute);
 
   CommunitySpec spec_;
-  std::map<std::string, int> index_;
+  std::unordered_map<std::string, int> index_;
   HouseProfiles profiles_;
   std::vector<Unit> units_;
   DcBus bus_;
