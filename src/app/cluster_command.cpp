@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/wall_clock.hpp"
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,7 +32,7 @@ int inject_deal(cluster::EtcdClient& etcd, const std::string& prefix, const Clus
     spdlog::error("cluster deal: two distinct units are needed");
     return 2;
   }
-  const TimePoint now = TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
+  const TimePoint now = wall_now();
   Deal d;
   d.unit_id = d.request_unit_id = d.charge_unit_id = o.charge_unit;
   d.accept_unit_id = d.discharge_unit_id = o.discharge_unit;
@@ -110,7 +111,7 @@ int probe(cluster::EtcdClient& etcd, const cluster::EtcdEndpoint& ep, const std:
   for (int i = 0; i < o.count; ++i) {
     const std::string id = fmt::format("{}-{}", from, i);
     Offer offer{from, i % 2 ? DealDirection::kDischarge : DealDirection::kCharge, 100, 10.0, std::nullopt, 350,
-                TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch()), 1};
+                wall_now(), 1};
     const auto t0 = std::chrono::steady_clock::now();
     etcd.put(prefix + "negotiation/" + id, dump_json(Json{{"from", from}, {"offer", cluster::to_wire(offer)}}));
     std::unique_lock lock{mutex};

@@ -16,6 +16,7 @@
 
 #include "app/commands.hpp"
 #include "app/shutdown.hpp"
+#include "app/wall_clock.hpp"
 #include "cluster/driver_client.hpp"
 #include "cluster/etcd_fabric.hpp"
 #include "config/community.hpp"
@@ -28,10 +29,6 @@
 
 namespace wattshare::app {
 namespace {
-
-TimePoint wall_now() {
-  return TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
-}
 
 }  // namespace
 

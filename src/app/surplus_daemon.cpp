@@ -15,6 +15,7 @@
 #include "app/commands.hpp"
 #include "app/shutdown.hpp"
 #include "app/surplus_device_site.hpp"
+#include "app/wall_clock.hpp"
 #include "mqtt/mqtt_client.hpp"
 #include "net/http_server.hpp"
 #include "surplus/emulated_site.hpp"
@@ -27,10 +28,7 @@ namespace {
 
 tl::expected<std::unique_ptr<surplus::Site>, Error> open_site(const surplus::SurplusConfig& c) {
   if (c.site.kind == surplus::SiteConfig::Kind::kEmulated) {
-    auto wall = [] {
-      return TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
-    };
-    return std::make_unique<surplus::EmulatedSite>(c.site, c.dimmer, wall);
+    return std::make_unique<surplus::EmulatedSite>(c.site, c.dimmer, wall_now);
   }
   auto site = DeviceSite::open(c);
   if (!site) return tl::unexpected(site.error());
@@ -120,14 +118,15 @@ int run_surplus_daemon(const SurplusOptions& o) {
     while (!stop.stop_requested()) {
       std::vector<std::string> events;
       Json status;
+      std::string text;
       {
         std::lock_guard lock{mutex};
         events = controller.cycle();
         status = controller.status();
-        status_text = dump_json(status);
+        text = status_text = dump_json(status);
       }
       for (const auto& e : events) spdlog::warn("{}", e);
-      boost::asio::post(io, [&http, text = dump_json(status)]() mutable { http.broadcast(std::move(text)); });
+      boost::asio::post(io, [&http, text = std::move(text)]() mutable { http.broadcast(std::move(text)); });
       if (mqtt && mqtt->connected()) {
         if (!discovered) {
           for (const auto& m : surplus::discovery_messages(cfg.mqtt, status)) mqtt->publish(m.topic, m.payload, m.retain);

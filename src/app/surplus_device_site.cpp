@@ -1,5 +1,7 @@
 #include "app/surplus_device_site.hpp"
 
+#include "app/wall_clock.hpp"
+
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -43,7 +45,7 @@ DeviceSite::~DeviceSite() {
 }
 
 TimePoint DeviceSite::now() {
-  return TimePoint{} + std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
+  return wall_now();
 }
 
 void DeviceSite::poll_chargers() {

@@ -338,20 +338,35 @@ void EtcdFabric::reply(const std::string& to, const std::string& id, const Devic
   etcd_.put(key(fmt::format("reply/{}/{}", to, id)), dump_json(body), lease_);
 }
 
-std::optional<Json> EtcdFabric::call(const std::string& unit, Json body, std::chrono::milliseconds timeout) {
-  const std::string id = next_id();
+std::optional<std::string> EtcdFabric::send_rpc(const std::string& unit, Json body) {
+  std::string id = next_id();
   body["from"] = o_.unit_id;
   if (!etcd_.put(key(fmt::format("rpc/{}/{}", unit, id)), dump_json(body), lease_)) return std::nullopt;
+  return id;
+}
+
+std::optional<Json> EtcdFabric::take_reply_locked(const std::string& id) {
+  auto it = replies_.find(id);
+  if (it == replies_.end()) return std::nullopt;
+  Json out = std::move(it->second);
+  replies_.erase(it);
+  return out;
+}
+
+void EtcdFabric::forget_rpc(const std::string& unit, const std::string& id) {
+  etcd_.txn({}, {Op::remove(key(fmt::format("rpc/{}/{}", unit, id))), Op::remove(key(fmt::format("reply/{}/{}", o_.unit_id, id)))});
+}
+
+std::optional<Json> EtcdFabric::call(const std::string& unit, Json body, std::chrono::milliseconds timeout) {
+  const auto id = send_rpc(unit, std::move(body));
+  if (!id) return std::nullopt;
   std::optional<Json> out;
   {
     std::unique_lock lock{mutex_};
-    replied_.wait_for(lock, timeout, [&] { return replies_.contains(id); });
-    if (auto it = replies_.find(id); it != replies_.end()) {
-      out = std::move(it->second);
-      replies_.erase(it);
-    }
+    replied_.wait_for(lock, timeout, [&] { return replies_.contains(*id); });
+    out = take_reply_locked(*id);
   }
-  etcd_.txn({}, {Op::remove(key(fmt::format("rpc/{}/{}", unit, id))), Op::remove(key(fmt::format("reply/{}/{}", o_.unit_id, id)))});
+  forget_rpc(unit, *id);
   return out;
 }
 
@@ -549,7 +564,7 @@ void EtcdFabric::activate_grid_master(const std::string& unit) {
     if (agent_ != nullptr) agent_->take_grid_master();
     return;
   }
-  etcd_.put(key(fmt::format("rpc/{}/{}", unit, next_id())), dump_json(Json{{"from", o_.unit_id}, {"op", "activate"}}), lease_);
+  send_rpc(unit, Json{{"op", "activate"}});  // no reply: its key goes with this node's lease
 }
 
 void EtcdFabric::reset_all(const std::string& reason) {
@@ -575,24 +590,20 @@ Task<DeviceResult> EtcdFabric::control(const std::string& unit, ControlCommand c
     co_return co_await agent_->on_control(command, token);
   }
   if (!reachable(unit)) co_return tl::unexpected(Error::not_available(unit + " is not reachable"));
-  const std::string id = next_id();
-  const std::string rpc_key = key(fmt::format("rpc/{}/{}", unit, id));
-  const Json body{{"from", o_.unit_id}, {"op", "control"}, {"token", token}, {"command", to_wire(command)}};
-  if (!etcd_.put(rpc_key, dump_json(body), lease_)) co_return tl::unexpected(Error::not_available("etcd is not reachable"));
+  const auto id = send_rpc(unit, Json{{"op", "control"}, {"token", token}, {"command", to_wire(command)}});
+  if (!id) co_return tl::unexpected(Error::not_available("etcd is not reachable"));
+  // Polled in the scheduler: a command may take minutes (a ramp-up) and the loop must go on.
   const TimePoint deadline = scheduler_.now() + kCommandTimeout;
   std::optional<Json> answer;
   while (scheduler_.now() < deadline && reachable(unit)) {
     {
       std::lock_guard lock{mutex_};
-      if (auto it = replies_.find(id); it != replies_.end()) {
-        answer = std::move(it->second);
-        replies_.erase(it);
-        break;
-      }
+      answer = take_reply_locked(*id);
     }
+    if (answer) break;
     co_await sleep_for(scheduler_, kPoll);
   }
-  etcd_.txn({}, {Op::remove(rpc_key), Op::remove(key(fmt::format("reply/{}/{}", o_.unit_id, id)))});
+  forget_rpc(unit, *id);
   if (!answer) co_return tl::unexpected(Error::not_available(fmt::format("{} did not answer {}", unit, to_string(command.kind))));
   co_return result_from(*answer);
 }

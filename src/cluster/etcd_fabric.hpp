@@ -104,6 +104,10 @@ class EtcdFabric final : public Fabric {
   void handle_request(const std::string& id, const Json& body);
   void handle_rpc(const std::string& id, const Json& body);
   void reply(const std::string& to, const std::string& id, const DeviceResult& r);
+  // A request to another unit's node: sent (its id), its reply taken (with mutex_ held), forgotten.
+  std::optional<std::string> send_rpc(const std::string& unit, Json body);
+  std::optional<Json> take_reply_locked(const std::string& id);
+  void forget_rpc(const std::string& unit, const std::string& id);
   std::optional<Json> call(const std::string& unit, Json body, std::chrono::milliseconds timeout);
   std::string key(std::string_view rest) const { return prefix_ + std::string(rest); }
   std::string next_id();

@@ -28,6 +28,7 @@ class InProcessFabric final : public Fabric {
   void on_deal_log(std::function<void(const Deal&)> sink) { deal_log_ = std::move(sink); }
   [[nodiscard]] UnitAgent* agent(const std::string& unit) const;
   [[nodiscard]] std::uint64_t deals_created() const { return deals_created_; }
+  [[nodiscard]] std::size_t deal_count() const { return deals_.size(); }
   // Every successful write to the deal table (tests follow deal states with it).
   void on_deal_update(std::function<void(const Deal&)> observer) { observer_ = std::move(observer); }
 

@@ -35,9 +35,7 @@ void InvariantChecker::on_disposed(const Deal& d) {
 }
 
 void InvariantChecker::run(TimePoint now) {
-  bool any_deal = false;
-  fabric_.for_each_deal([&](const Deal&) { any_deal = true; });
-  if (!any_deal && !disposed_since_check_) {
+  if (fabric_.deal_count() == 0 && !disposed_since_check_) {
     // Idle community: only the physics can be wrong — a converter driving current with no
     // voltage reference, or one left running without a deal after a grid master is gone.
     bool busy = false;

@@ -31,6 +31,20 @@ http::verb verb_of(const std::string& method) {
   return v == http::verb::unknown ? http::verb::get : v;
 }
 
+// A request as both exchanges send it: a body (and its type) whenever there is one to send.
+http::request<http::string_body> make_request(const std::string& method, const std::string& target,
+                                              const std::string& host_port, const std::string& body,
+                                              const std::string& content_type) {
+  http::request<http::string_body> req{verb_of(method), target, 11};
+  req.set(http::field::host, host_port);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    req.set(http::field::content_type, content_type);
+    req.body() = body;
+    req.prepare_payload();
+  }
+  return req;
+}
+
 using Plain = beast::tcp_stream;
 using Secure = beast::ssl_stream<beast::tcp_stream>;
 
@@ -145,14 +159,7 @@ HttpClient::~HttpClient() = default;
 tl::expected<HttpResponse, Error> HttpClient::request(const std::string& method, const std::string& target,
                                                       const std::string& body, const std::string& content_type) {
   const std::string where = fmt::format("{}://{}:{}{}", scheme_, host_, port_, target);
-  http::request<http::string_body> req{verb_of(method), target, 11};
-  req.set(http::field::host, fmt::format("{}:{}", host_, port_));
-  req.keep_alive(true);
-  if (!body.empty() || method == "POST" || method == "PUT") {
-    req.set(http::field::content_type, content_type);
-    req.body() = body;
-    req.prepare_payload();
-  }
+  const auto req = make_request(method, target, fmt::format("{}:{}", host_, port_), body, content_type);
   auto run = [this](const bool& done) { return Impl::run_until(impl_->io, done, timeout_); };
   // A kept-alive connection the peer has closed fails at once: retry once on a new one.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -230,11 +237,7 @@ tl::expected<void, Error> HttpClient::stream(const std::string& method, const st
     io.run();  // cancelled handlers of a half-open connection
     return impl_->stopped ? tl::expected<void, Error>{} : tl::expected<void, Error>(tl::unexpected(conn.error()));
   }
-  http::request<http::string_body> req{verb_of(method), target, 11};
-  req.set(http::field::host, fmt::format("{}:{}", host_, port_));
-  req.set(http::field::content_type, "application/json");
-  req.body() = body;
-  req.prepare_payload();
+  const auto req = make_request(method, target, fmt::format("{}:{}", host_, port_), body, "application/json");
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(boost::none);
