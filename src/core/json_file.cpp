@@ -37,6 +37,10 @@ tl::expected<Json, Error> parse_json_text(std::string_view text, std::string_vie
     if (const auto p = what.find(": "); p != std::string::npos) what = what.substr(p + 2);
     return tl::unexpected(Error::invalid_config(
         fmt::format("{}:{}:{}: JSON syntax error: {}", origin, line, column, what)));
+  } catch (const Json::out_of_range& e) {  // a number beyond a double, e.g. 7e777
+    std::string what = e.what();
+    if (const auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    return tl::unexpected(Error::invalid_config(fmt::format("{}: {}", origin, what)));
   }
 }
 

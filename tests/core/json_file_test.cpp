@@ -59,3 +59,15 @@ TEST(JsonFields, CollectsEveryProblemWithItsKey) {
 
 }  // namespace
 }  // namespace wattshare
+
+namespace wattshare {
+namespace {
+
+TEST(JsonText, ANumberBeyondADoubleIsAnErrorNotACrash) {
+  const auto r = parse_json_text(R"({"reserve_w": 7777e777777777})", "s.json");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "s.json: number overflow parsing '7777e777777777'");
+}
+
+}  // namespace
+}  // namespace wattshare
