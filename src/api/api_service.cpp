@@ -64,7 +64,7 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
     if (p == "getStatus") return ok(apis_web_status());
     if (p == "deals") {
       Json out = Json::array();
-      c_.engine.fabric().for_each_deal([&](const Deal& d) {
+      c_.sharing.for_each_deal([&](const Deal& d) {
         out.push_back(Json{{"chargingUnit", d.charge_unit_id}, {"dischargingUnit", d.discharge_unit_id},
                            {"isMasterDeal", d.is_master},
                            {"request", d.type == DealDirection::kCharge ? "CHARGE" : "DISCHARGE"},
@@ -97,8 +97,8 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
   if (parts.size() == 2 && parts[0] == "get" && parts[1] == "log") {
     Json all;
     for (std::size_t i = 0; i < c_.community.size(); ++i) {
-      const UnitAgent& a = c_.engine.agent(i);
-      if (a.data()) all[c_.community.unit_id(i)] = all_get_json(*a.data());
+      const AgentView a = c_.sharing.agent(i);
+      if (a.data) all[c_.community.unit_id(i)] = all_get_json(*a.data);
     }
     return ok(all.is_null() ? Json::object() : all);
   }
@@ -127,7 +127,7 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
                    {"time", format_apis_time(c_.clock.now(), c_.utc_offset)},
                    {"acceleration", c_.acceleration ? c_.acceleration->acceleration() : 1.0},
                    {"units", c_.community.size()},
-                   {"invariant_violations", c_.engine.invariants().count()},
+                   {"invariant_violations", c_.sharing.invariant_violations()},
                    {"deals_in_history", c_.store.deal_count()}});
   }
   if (parts.size() == 2 && what == "units") {
@@ -185,7 +185,9 @@ ApiService::Result ApiService::write_route(const std::vector<std::string_view>& 
   if (parts.size() == 2 && parts[1] == "acceleration") {
     if (!body.contains("acceleration") || !body["acceleration"].is_number()) return fail(400, "body: expected {\"acceleration\": number}");
     if (c_.acceleration == nullptr) return fail(409, "this server runs in virtual time: no acceleration to set");
-    if (auto r = c_.acceleration->set_acceleration(body["acceleration"].get<double>()); !r) return fail(400, r.error().message);
+    if (auto r = c_.acceleration->set_acceleration(body["acceleration"].get<double>()); !r) {
+      return fail(r.error().code == ErrorCode::kRejected ? 409 : 400, r.error().message);
+    }
     after_write();
     return ok(Json{{"acceleration", c_.acceleration->acceleration()}});
   }
@@ -204,7 +206,7 @@ ApiService::Result ApiService::write_route(const std::vector<std::string_view>& 
 ApiService::Result ApiService::set_global_mode(std::string_view value) {
   auto m = parse_operation_mode(value);
   if (!m) return fail(400, m.error().message);
-  c_.engine.fabric().set_global_mode(*m);
+  if (auto r = c_.sharing.set_global_mode(*m); !r) return fail(503, r.error().message);
   after_write();
   return ok(Json{{"global", std::string(to_string(*m))}, {"active", apis_web_status()["active"]}});
 }
@@ -217,13 +219,15 @@ ApiService::Result ApiService::set_local_mode(std::size_t unit, const Json& mode
     if (!parsed) return fail(400, parsed.error().message);
     m = *parsed;
   }
-  if (auto r = c_.engine.agent(unit).set_local_mode(m); !r) return fail(400, r.error().message);
+  if (auto r = c_.sharing.set_local_mode(unit, m); !r) {
+    return fail(r.error().code == ErrorCode::kNotAvailable ? 503 : 400, r.error().message);
+  }
   after_write();
   return ok(unit_json(unit));
 }
 
 ApiService::Result ApiService::manual_dcdc(std::size_t unit, const Json& body) {
-  if (c_.engine.fabric().global_mode() != OperationMode::kManual) {
+  if (c_.sharing.global_mode() != OperationMode::kManual) {
     return fail(409, "manual converter control needs the global mode manual");
   }
   DcdcCommand cmd;
@@ -295,22 +299,20 @@ tl::expected<std::size_t, HttpResponse> ApiService::unit_index(std::string_view 
 }
 
 Json ApiService::apis_web_status() const {
-  const OperationMode m = c_.engine.fabric().global_mode();
+  const OperationMode m = c_.sharing.global_mode();
   return Json{{"active", m == OperationMode::kAutonomous || m == OperationMode::kHeteronomous}};
 }
 
 Json ApiService::unit_json(std::size_t i) {
   c_.community.advance_to(c_.clock.now());
   const UnitData d = c_.community.unit_data(i);
-  UnitAgent& a = c_.engine.agent(i);
+  const AgentView a = c_.sharing.agent(i);
   const std::string& id = c_.community.unit_id(i);
   Json deals = Json::array();
-  c_.engine.fabric().for_each_deal([&](const Deal& deal) {
+  c_.sharing.for_each_deal([&](const Deal& deal) {
     if (deal.involves(id)) deals.push_back(deal.deal_id);
   });
-  Json errors = Json::array();
-  for (const ApisError& e : a.recent_errors()) errors.push_back(format_apis_error(e));
-  const auto local = a.local_mode();
+  const auto& local = a.local_mode;
   return Json{{"id", id},
               {"rsoc", round2(d.rsoc_pct)},
               {"battery_operation_status", static_cast<int>(d.battery_status.value_or(BatteryPermission::kPermit))},
@@ -320,12 +322,13 @@ Json ApiService::unit_json(std::size_t i) {
               {"import_wh", round2(c_.community.unit_totals(i).import_wh)},
               {"export_wh", round2(c_.community.unit_totals(i).export_wh)},
               {"dcdc", dcdc_full_json(d)},
-              {"effective_mode", std::string(to_string(a.effective_mode()))},
+              {"online", a.online},
+              {"effective_mode", std::string(to_string(a.effective_mode))},
               {"local_mode", local ? Json(std::string(to_string(*local))) : Json(nullptr)},
-              {"grid_master", a.hosts_grid_master()},
+              {"grid_master", a.grid_master},
               {"voltage_reference", d.mode == DcdcMode::kVoltageReference},
               {"deals", std::move(deals)},
-              {"errors", std::move(errors)}};
+              {"errors", a.errors}};
 }
 
 Json ApiService::units_json() {
@@ -336,7 +339,7 @@ Json ApiService::units_json() {
 
 Json ApiService::active_deals_json() {
   Json out = Json::array();
-  c_.engine.fabric().for_each_deal([&](const Deal& d) {
+  c_.sharing.for_each_deal([&](const Deal& d) {
     Json j = deal_json(d, c_.utc_offset);
     j["progress"] = d.deal_amount_wh > 0 ? std::min(1.0, d.cumulate_amount_wh / static_cast<double>(d.deal_amount_wh)) : 0.0;
     j["state"] = std::string(to_string(d.state()));
@@ -348,7 +351,7 @@ Json ApiService::active_deals_json() {
 Json ApiService::totals_json() {
   c_.community.advance_to(c_.clock.now());
   const EnergyTotals t = c_.community.totals();
-  const EngineStats s = c_.engine.stats();
+  const EngineStats s = c_.sharing.stats();
   return Json{{"time", format_apis_time(c_.clock.now(), c_.utc_offset)},
               {"self_sufficiency", t.load_wh > 0 ? 1.0 - t.import_wh / t.load_wh : 1.0},
               {"pv_wh", round2(t.pv_wh)},        {"load_wh", round2(t.load_wh)},
@@ -356,16 +359,16 @@ Json ApiService::totals_json() {
               {"shared_wh", round2(t.shared_wh)}, {"curtailed_wh", round2(t.curtailed_wh)},
               {"losses_wh", round2(t.losses_wh())}, {"bus_voltage_v", round2(c_.community.bus_voltage_v())},
               {"deals_completed", s.deals_completed}, {"deals_aborted", s.deals_aborted},
-              {"deals_scrammed", s.deals_scrammed}, {"invariant_violations", c_.engine.invariants().count()}};
+              {"deals_scrammed", s.deals_scrammed}, {"invariant_violations", c_.sharing.invariant_violations()}};
 }
 
 Json ApiService::modes_json() const {
   Json local = Json::object();
   for (std::size_t i = 0; i < c_.community.size(); ++i) {
-    const auto m = c_.engine.agent(i).local_mode();
+    const auto m = c_.sharing.agent(i).local_mode;
     local[c_.community.unit_id(i)] = m ? Json(std::string(to_string(*m))) : Json(nullptr);
   }
-  return Json{{"global", std::string(to_string(c_.engine.fabric().global_mode()))}, {"local", std::move(local)}};
+  return Json{{"global", std::string(to_string(c_.sharing.global_mode()))}, {"local", std::move(local)}};
 }
 
 Json ApiService::snapshot_json() {
@@ -387,16 +390,16 @@ std::string ApiService::metrics_text() {
     const UnitData d = c_.community.unit_data(i);
     m.units.push_back({c_.community.unit_id(i), d.rsoc_pct, d.meter.wg_w, d.meter.wb_w, d.meter.ig_a,
                        c_.community.pv_w(i), c_.community.load_w(i),
-                       static_cast<double>(c_.engine.agent(i).recent_errors().size())});
+                       static_cast<double>(c_.sharing.agent(i).errors.size())});
   }
   const EnergyTotals t = c_.community.totals();
-  const EngineStats s = c_.engine.stats();
+  const EngineStats s = c_.sharing.stats();
   m.bus_voltage_v = c_.community.bus_voltage_v();
-  c_.engine.fabric().for_each_deal([&](const Deal&) { m.active_deals += 1; });
+  c_.sharing.for_each_deal([&](const Deal&) { m.active_deals += 1; });
   m.deals_completed = s.deals_completed;
   m.deals_aborted = s.deals_aborted;
   m.deals_scrammed = s.deals_scrammed;
-  m.invariant_violations = c_.engine.invariants().count();
+  m.invariant_violations = c_.sharing.invariant_violations();
   m.shared_wh = t.shared_wh;
   m.import_wh = t.import_wh;
   m.export_wh = t.export_wh;

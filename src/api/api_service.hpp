@@ -11,7 +11,8 @@
 // (only in Manual), POST /api/acceleration {"acceleration"}; apis-web's /active, /quiet, /stop,
 // /manual and /setOperationMode?[unitId=]&value=.
 // Bad requests answer 4xx with {"error": …} and change nothing.
-//   ApiService api{{community, engine, store, scheduler, &acceleration, token, hours(9)}};
+// The sharing side is a `SharingView`: the engine in this process or the nodes seen through etcd.
+//   ApiService api{{community, sharing_view, store, scheduler, &acceleration, token, hours(9)}};
 //   HttpResponse r = api.handle({"GET", "/api/units"});
 #pragma once
 
@@ -22,14 +23,14 @@
 #include "core/http_message.hpp"
 #include "core/json_file.hpp"
 #include "devices/apis_http/driver_server.hpp"
-#include "engine/sharing_engine.hpp"
+#include "api/sharing_view.hpp"
 #include "store/history_store.hpp"
 
 namespace wattshare {
 
 struct ApiContext {
   Community& community;
-  SharingEngine& engine;
+  SharingView& sharing;
   HistoryStore& store;
   Clock& clock;
   AccelerationControl* acceleration = nullptr;

@@ -4,18 +4,17 @@
 
 namespace wattshare {
 
-HistoryRecorder::HistoryRecorder(Community& community, SharingEngine& engine, HistoryStore& store,
-                                 Scheduler& scheduler, Duration period, Duration utc_offset)
-    : community_(community), engine_(engine), store_(store), scheduler_(scheduler), period_(period),
-      utc_offset_(utc_offset) {}
+HistoryRecorder::HistoryRecorder(Community& community, SharingView& sharing, HistoryStore& store,
+                                 Scheduler& scheduler, Duration period)
+    : community_(community), sharing_(sharing), store_(store), scheduler_(scheduler), period_(period) {}
 
 HistoryRecorder::~HistoryRecorder() {
   if (timer_ != kNoTimer) scheduler_.cancel(timer_);
 }
 
 void HistoryRecorder::start() {
-  engine_.on_deal_log([this](const Deal& d) {
-    pending_deals_.push_back({d.deal_id, scheduler_.now(), dump_json(deal_json(d, utc_offset_))});
+  sharing_.on_deal_record([this](const std::string& deal_id, const Json& record) {
+    pending_deals_.push_back({deal_id, scheduler_.now(), dump_json(record)});
     flush();
   });
   timer_ = scheduler_.every(period_, [this] { record_now(); });
@@ -34,7 +33,7 @@ bool HistoryRecorder::record_now() {
   const EnergyTotals t = community_.totals();
   b.totals = {now, t.load_wh > 0 ? 1.0 - t.import_wh / t.load_wh : 1.0, t.shared_wh, t.import_wh, t.export_wh,
               t.pv_wh, t.load_wh, community_.bus_voltage_v(), 0};
-  engine_.fabric().for_each_deal([&](const Deal&) { ++b.totals.active_deals; });
+  sharing_.for_each_deal([&](const Deal&) { ++b.totals.active_deals; });
   pending_.push_back(std::move(b));
   return flush();
 }

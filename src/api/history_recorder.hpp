@@ -1,21 +1,21 @@
 // Writes the live community into the HistoryStore: every unit's sample and the totals each
 // `period` of community time, and every disposed deal. Rows the store could not take stay
 // queued and go with the next write, so a transient failure loses nothing.
-//   HistoryRecorder rec{community, engine, store, scheduler, minutes(1), hours(9)};
+//   HistoryRecorder rec{community, sharing_view, store, scheduler, minutes(1)};
 //   rec.start();
 #pragma once
 
 #include <deque>
 
-#include "engine/sharing_engine.hpp"
+#include "api/sharing_view.hpp"
 #include "store/history_store.hpp"
 
 namespace wattshare {
 
 class HistoryRecorder {
  public:
-  HistoryRecorder(Community& community, SharingEngine& engine, HistoryStore& store, Scheduler& scheduler,
-                  Duration period, Duration utc_offset);
+  HistoryRecorder(Community& community, SharingView& sharing, HistoryStore& store, Scheduler& scheduler,
+                  Duration period);
   ~HistoryRecorder();
   void start();
   // Records one sample now and flushes what is queued; false if the store refused.
@@ -31,11 +31,10 @@ class HistoryRecorder {
   bool flush();
 
   Community& community_;
-  SharingEngine& engine_;
+  SharingView& sharing_;
   HistoryStore& store_;
   Scheduler& scheduler_;
   Duration period_;
-  Duration utc_offset_;
   TimerId timer_ = kNoTimer;
   std::deque<Batch> pending_;
   std::deque<StoredDeal> pending_deals_;

@@ -37,6 +37,8 @@ struct EmulatorOptions {
 int run_emulator(const EmulatorOptions& o);
 
 struct DemoOptions {
+  bool processes = false;  // one `wattshare node` process per unit, through etcd on loopback
+  int etcd_port = 23790;   // with --processes; its peer port is the next one
   std::string config = "examples/apis-sample";
   std::string host = "127.0.0.1";
   int port = 4382;
@@ -169,11 +171,15 @@ struct NodeOptions {
   std::string etcd = "127.0.0.1:2379";
   TlsFiles etcd_tls;                   // all empty: plain HTTP
   std::string cluster;                 // default: the config's clusterId
+  std::optional<std::string> driver_host;  // overrides the config's connection host
   std::optional<int> driver_port;      // overrides the config's connection port
   std::optional<std::string> emulate;  // a community: this unit's house emulated in-process instead
   std::optional<std::string> deal_log;
   double utc_offset_h = 9;
   double acceleration = 1;  // the node's clock against the wall clock (match the emulator's)
+  // "VIRTUAL_MS@WALL_MS": the node's clock read VIRTUAL_MS (epoch ms) at wall time WALL_MS, so
+  // that nodes started one after the other share the clock of an accelerated emulator.
+  std::optional<std::string> clock_anchor;
   std::uint64_t seed = 1;
 };
 int run_node(const NodeOptions& o);

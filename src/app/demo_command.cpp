@@ -1,5 +1,6 @@
 // `wattshare demo`: the emulated community with the sharing engine in real time × an
-// acceleration, its history in SQLite, and the operator API on 127.0.0.1:4382.
+// acceleration, its history in SQLite, and the operator API on 127.0.0.1:4382. With
+// --processes, the sharing runs in one node process per unit through etcd (demo_processes.hpp).
 #include <sys/stat.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <random>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -17,6 +19,7 @@
 #include "api/history_recorder.hpp"
 #include "app/commands.hpp"
 #include "app/community_loader.hpp"
+#include "app/demo_processes.hpp"
 #include "app/scheduler_acceleration.hpp"
 #include "app/shutdown.hpp"
 #include "core/apis_time.hpp"
@@ -86,18 +89,39 @@ int run_demo(const DemoOptions& o) {
   }
   boost::asio::io_context io;
   AsioScheduler scheduler{io, spec->start, o.acceleration};
-  SchedulerAcceleration acceleration{scheduler};
-  SharingEngine engine{community, scheduler, *spec};
-  HistoryRecorder recorder{community, engine, **store, scheduler, from_seconds(o.sample_s), offset};
+  HttpServer http{io};
+  // The sharing side: every agent in this process, or one node process per unit through etcd.
+  std::unique_ptr<SharingEngine> engine;
+  std::unique_ptr<EngineSharingView> engine_view;
+  std::unique_ptr<DemoProcesses> cluster;
+  SchedulerAcceleration live_acceleration{scheduler};
+  SharingView* sharing = nullptr;
+  AccelerationControl* acceleration = &live_acceleration;
+  if (o.processes) {
+    DemoProcessesOptions po{o.data_dir, o.etcd_port, *mode, offset};
+    auto started = DemoProcesses::start(po, community, *spec, scheduler, http,
+                                        [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); });
+    if (!started) {
+      spdlog::error("--processes: {}", started.error().message);
+      return 1;
+    }
+    cluster = std::move(*started);
+    sharing = &cluster->sharing();
+    acceleration = &cluster->acceleration();
+  } else {
+    engine = std::make_unique<SharingEngine>(community, scheduler, *spec);
+    engine_view = std::make_unique<EngineSharingView>(*engine, offset);
+    sharing = engine_view.get();
+  }
+  HistoryRecorder recorder{community, *sharing, **store, scheduler, from_seconds(o.sample_s)};
   recorder.start();
-  engine.start(*mode);
+  if (engine) engine->start(*mode);
   scheduler.every(seconds(10), [&] { community.advance_to(scheduler.now()); });
 
-  HttpServer http{io};
   // The WebSocket pushes everything at each data acquisition of the community (5 s of its
   // time), at most every 100 ms of real time, and at once after a write.
   std::function<void(bool)> push;
-  ApiService api{{community, engine, **store, scheduler, &acceleration, *token, offset, o.web_dir, [&] { push(true); }}};
+  ApiService api{{community, *sharing, **store, scheduler, acceleration, *token, offset, o.web_dir, [&] { push(true); }}};
   auto last_push = std::chrono::steady_clock::time_point{};
   push = [&](bool now) {
     const auto t = std::chrono::steady_clock::now();
@@ -117,10 +141,16 @@ int run_demo(const DemoOptions& o) {
   fmt::print("  dashboard on http://{}:{}/#token={}\n", o.host, *port, *token);
   fmt::print("  API on http://{}:{}/api/units  (writes: Authorization: Bearer {})\n", o.host, *port, *token);
   fmt::print("  history in {}\n", (std::filesystem::path(o.data_dir) / "history.sqlite").string());
+  if (cluster) {
+    fmt::print("  cluster {} in etcd on 127.0.0.1:{} (pid {}); nodes' output in {}\n", cluster->cluster(),
+               cluster->etcd_port(), cluster->etcd_pid(), (std::filesystem::path(o.data_dir) / "logs").string());
+    for (const auto& [unit, pid] : cluster->nodes()) fmt::print("  node {} pid {}\n", unit, pid);
+  }
   std::fflush(stdout);
 
   run_until_signal(io, [&] {
     recorder.record_now();  // the last moments are history too
+    if (cluster) cluster->stop();
     http.stop();
   });
   if (recorder.queued() > 0) spdlog::error("history: {} rows could not be written", recorder.queued());

@@ -138,6 +138,12 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--web-dir", demo.web_dir, "The built dashboard (web/dist)")->capture_default_str();
   demo_cmd->add_option("--start", demo.start, "First day, YYYY-MM-DD (default: the community's)");
   demo_cmd->add_option("--seed", demo.seed, "Override the community's seed");
+  demo_cmd->add_flag("--processes", demo.processes,
+                     "One `wattshare node` process per unit coordinated through etcd (started on loopback; "
+                     "Debian etcd-server), the houses' physics served to them over APIS's driver protocol; "
+                     "the dashboard reads the cluster from etcd");
+  demo_cmd->add_option("--etcd-port", demo.etcd_port, "With --processes: etcd's client port (its peer port is the next)")
+      ->capture_default_str()->check(CLI::Range(1, 65534));
 
   DriverCliOptions drv;
   auto* driver_cmd = cli.add_subcommand(
@@ -283,12 +289,16 @@ int main(int argc, char** argv) {
   node_cmd->add_option("--etcd-cert", node.etcd_tls.cert_file, "HTTPS to etcd: this node's client certificate");
   node_cmd->add_option("--etcd-key", node.etcd_tls.key_file, "HTTPS to etcd: its private key");
   node_cmd->add_option("--cluster", node.cluster, "Cluster name (default: the config's clusterId)");
+  node_cmd->add_option("--driver-host", node.driver_host, "Override the driver host of config.json");
   node_cmd->add_option("--driver-port", node.driver_port, "Override the driver port of config.json");
   node_cmd->add_option("--emulate", node.emulate,
                        "Emulate this unit's house in-process from a community (folder or community.json) "
                        "instead of reaching a driver; the node's clock then starts at the community's start");
   node_cmd->add_option("--deal-log", node.deal_log, "Append this unit's disposed deals as JSON lines");
   node_cmd->add_option("--utc-offset-h", node.utc_offset_h, "Local time of the scenario")->capture_default_str();
+  node_cmd->add_option("--clock-anchor", node.clock_anchor,
+                       "VIRTUAL_MS@WALL_MS: the clock read VIRTUAL_MS at wall time WALL_MS (epoch ms), to share an "
+                       "accelerated emulator's clock");
   node_cmd->add_option("--seed", node.seed, "Seed of the unit's timing spread")->capture_default_str();
   node_cmd->add_option("--acceleration", node.acceleration,
                        "The node's clock against the wall clock (as the emulator's, for tests and demos)")

@@ -30,6 +30,21 @@
 namespace wattshare::app {
 namespace {
 
+// "VIRTUAL_MS@WALL_MS", both epoch milliseconds.
+tl::expected<std::pair<TimePoint, TimePoint>, Error> parse_clock_anchor(const std::string& text) {
+  const auto at = text.find('@');
+  auto number = [](const std::string& s, long long& out) {
+    if (s.empty() || s.size() > 15 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoll(s);
+    return true;
+  };
+  long long virtual_ms = 0, wall_ms = 0;
+  if (at == std::string::npos || !number(text.substr(0, at), virtual_ms) || !number(text.substr(at + 1), wall_ms)) {
+    return tl::unexpected(Error::bad_input(fmt::format("'{}': expected VIRTUAL_MS@WALL_MS (epoch milliseconds)", text)));
+  }
+  return std::pair{TimePoint{} + Duration(virtual_ms), TimePoint{} + Duration(wall_ms)};
+}
+
 }  // namespace
 
 int run_node(const NodeOptions& o) {
@@ -76,6 +91,7 @@ int run_node(const NodeOptions& o) {
   driver.unit_id = unit;
   driver.timeout = std::chrono::milliseconds(cs.policy.controller.request_timeout_ms);
   driver.retry_limit = cs.policy.controller.retry_limit;
+  if (o.driver_host) driver.host = *o.driver_host;
   if (o.driver_port) driver.port = static_cast<std::uint16_t>(*o.driver_port);
 
   // The device: the unit's house emulated here (its own copy of the community's physics, the
@@ -97,8 +113,17 @@ int run_node(const NodeOptions& o) {
     }
     physics = std::make_unique<Community>(*spec);
   }
+  TimePoint start = spec ? spec->start : wall_now();
+  if (o.clock_anchor) {
+    auto anchor = parse_clock_anchor(*o.clock_anchor);
+    if (!anchor) {
+      spdlog::error("--clock-anchor: {}", anchor.error().message);
+      return 2;
+    }
+    start = anchor->first + from_seconds(to_seconds(wall_now() - anchor->second) * o.acceleration);
+  }
   boost::asio::io_context io;
-  AsioScheduler scheduler{io, spec ? spec->start : wall_now(), o.acceleration};
+  AsioScheduler scheduler{io, start, o.acceleration};
   std::unique_ptr<Dcdc> dcdc;
   if (physics) {
     dcdc = std::make_unique<EmulatedDcdc>(*physics, static_cast<std::size_t>(house), scheduler);

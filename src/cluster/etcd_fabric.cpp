@@ -177,7 +177,16 @@ void EtcdFabric::publish_member() {
   Json record{{"pid", static_cast<long long>(::getpid())}, {"capacity", o_.interlock_capacity},
               {"errors", has_local_errors(o_.unit_id)},
               {"rejected_commands", rejected_stale_.load() + (agent_ != nullptr ? agent_->rejected_commands() : 0)}};
-  if (agent_ != nullptr && agent_->data()) record["data"] = to_wire(*agent_->data());
+  if (agent_ != nullptr) {
+    // What an operator's dashboard shows of this unit.
+    record["effective_mode"] = std::string(to_string(agent_->effective_mode()));
+    const auto local = agent_->local_mode();
+    record["local_mode"] = local ? Json(std::string(to_string(*local))) : Json(nullptr);
+    Json recent = Json::array();
+    for (const ApisError& e : agent_->recent_errors()) recent.push_back(format_apis_error(e));
+    record["recent_errors"] = std::move(recent);
+    if (agent_->data()) record["data"] = to_wire(*agent_->data());
+  }
   etcd_.put(key("members/" + o_.unit_id), dump_json(record), lease_);
 }
 
@@ -222,6 +231,22 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
     } else {
       gm_.reset();
     }
+  } else if (rel == "local/" + me) {
+    // The operator's local mode for this unit (the dashboard writes it; deleted: none).
+    std::optional<OperationMode> m;
+    if (put) {
+      auto parsed = parse_operation_mode(ev.kv.value);
+      if (!parsed) {
+        spdlog::warn("etcd: {}: {}", ev.kv.key, parsed.error().message);
+        return;
+      }
+      m = *parsed;
+    }
+    post_([this, m] {
+      if (agent_ == nullptr) return;
+      if (auto r = agent_->set_local_mode(m); !r) spdlog::warn("unit {}: local mode: {}", o_.unit_id, r.error().message);
+      publish_member();
+    });
   } else if (rel == "mode") {
     if (!put) return;
     auto m = parse_operation_mode(ev.kv.value);
@@ -487,8 +512,17 @@ std::vector<std::string> EtcdFabric::take_need_to_stop(const std::string& deal_i
 }
 
 void EtcdFabric::log_deal(const Deal& d) {
-  // Kept in etcd (no lease): the record outlives the grid master that wrote it.
-  etcd_.put(key("log/" + d.deal_id), dump_json(deal_json(d, o_.utc_offset)));
+  // Kept in etcd for an hour or so, on a lease of its own: the record outlives the grid master
+  // that wrote it, long enough for the participants' deal logs and a dashboard's history to take
+  // it, and the store does not grow without end.
+  const auto now = std::chrono::steady_clock::now();
+  if (log_lease_ == 0 || now - log_lease_granted_ > kLogRecordLife / 2) {
+    if (auto lease = etcd_.grant(kLogRecordLife.count())) {
+      log_lease_ = *lease;
+      log_lease_granted_ = now;
+    }
+  }
+  etcd_.put(key("log/" + d.deal_id), dump_json(deal_json(d, o_.utc_offset)), log_lease_);
 }
 
 bool EtcdFabric::acquire_interlock(const std::string& unit, const std::string& deal_id) {

@@ -7,7 +7,9 @@
 //   interlock/<unit>/<k>  deal interlock slot k of a unit (compare-and-set on absence)
 //   negotiation/<id>, answer/<requester>/<id>/<unit>   request broadcast and accepts
 //   rpc/<unit>/<id>, reply/<caller>/<id>               fenced device commands and data, activation
-//   stop/<deal>/<n>, mode, global_errors/<id>, broadcast/<id>, log/<deal>
+//   stop/<deal>/<n>, mode, global_errors/<id>, broadcast/<id>
+//   log/<deal>            disposed deals' APIS records, on a lease of an hour
+//   local/<unit>          the operator's local mode for a unit (absent: none)
 // One watch on the whole prefix feeds caches and handlers; handlers run on the node's loop
 // through `post`. Requests that need an answer from another node block at most `rpc_timeout`
 // (data) or poll in the scheduler (commands, negotiations), so the loop keeps running.
@@ -125,6 +127,9 @@ class EtcdFabric final : public Fabric {
   mutable EtcdClient etcd_;  // the loop's connection: used on the loop's thread only
   std::atomic<std::int64_t> lease_{0};  // written on the loop, read by the keep-alive thread too
   std::int64_t gm_lease_ = 0;
+  static constexpr std::chrono::seconds kLogRecordLife{3600};
+  std::int64_t log_lease_ = 0;  // deal log records live on it (renewed at half its life)
+  std::chrono::steady_clock::time_point log_lease_granted_{};
   std::atomic<bool> rejoining_{false};
   std::atomic<bool> etcd_ok_{true};
   mutable std::atomic<std::uint64_t> rejected_stale_{0};

@@ -33,8 +33,9 @@ void read_unit(JsonFields& f, const std::string& origin, ConfigCache* cache,
                std::set<std::string>& reported, UnitSpec& u) {
   u.id = f.string("id");
   const std::string config = f.string("config");
+  if (!config.empty()) u.config_path = resolve_beside(origin, config);
   if (cache != nullptr && !config.empty()) {
-    auto set = load_config_set(resolve_beside(origin, config), cache);
+    auto set = load_config_set(u.config_path, cache);
     if (!set) {
       // A broken shared file would otherwise be reported once per unit.
       if (reported.insert(set.error().message).second) f.fail("config", set.error().message);

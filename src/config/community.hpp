@@ -30,6 +30,7 @@ struct PvSpec {
 struct UnitSpec {
   std::string id;
   ConfigSet apis;  // the unit's four APIS files
+  std::string config_path;  // its config.json, when it has one
   PvSpec pv;
   LoadParams load;
   BatteryParams battery;

@@ -6,15 +6,13 @@
 
 #include <fmt/format.h>
 
-#include "engine/grid_master.hpp"
 
 namespace wattshare {
 
-InvariantChecker::InvariantChecker(const Community& community, const InProcessFabric& fabric,
-                                   const std::vector<UnitAgent*>& agents, const Policy& policy)
+InvariantChecker::InvariantChecker(const Community& community, const InvariantSubject& subject,
+                                   const Policy& policy)
     : community_(community),
-      fabric_(fabric),
-      agents_(agents),
+      subject_(subject),
       policy_(policy),
       credited_wh_(community.size(), 0.0),
       credited_deals_(community.size(), 0) {}
@@ -35,7 +33,7 @@ void InvariantChecker::on_disposed(const Deal& d) {
 }
 
 void InvariantChecker::run(TimePoint now) {
-  if (fabric_.deal_count() == 0 && !disposed_since_check_) {
+  if (subject_.deal_count() == 0 && !disposed_since_check_) {
     // Idle community: only the physics can be wrong — a converter driving current with no
     // voltage reference, or one left running without a deal after a grid master is gone.
     bool busy = false;
@@ -44,14 +42,7 @@ void InvariantChecker::run(TimePoint now) {
     if (!busy) return;
   }
   // At most one grid master acting.
-  int masters = 0;
-  TimePoint last_loop{};
-  for (const UnitAgent* a : agents_) {
-    if (a->running() && a->hosts_grid_master() && !a->grid_master()->stopped()) {
-      ++masters;
-      last_loop = std::max(last_loop, a->grid_master()->last_activity());
-    }
-  }
+  const auto [masters, last_loop] = subject_.grid_masters_acting();
   if (masters > 1) violate(now, fmt::format("{} grid masters acting at once", masters));
   if (masters > 0 && last_loop != TimePoint{}) last_master_seen_ = std::max(last_master_seen_, last_loop);
 
@@ -63,7 +54,7 @@ void InvariantChecker::run(TimePoint now) {
   std::vector<int> credited_deals = credited_deals_;
   double sum_a = 0;
   std::size_t active = 0;
-  fabric_.for_each_deal([&](const Deal& d) {
+  subject_.for_each_deal([&](const Deal& d) {
     const int c = community_.index_of(d.charge_unit_id);
     if (d.started() && c >= 0) {
       credited_wh[static_cast<std::size_t>(c)] += d.cumulate_amount_wh;

@@ -1,19 +1,21 @@
 // Safety invariants of energy sharing, checked continuously in simulation against the physics'
 // truth: one grid master, no unit on both sides, deal currents within the caps, no CC current
 // without a voltage reference, no deal credited more energy than its battery received, no deal
-// outliving its grid master. Each violation is counted and described.
-//   InvariantChecker check{community, fabric, agents, policy};
+// outliving its grid master. Each violation is counted and described. What it reads besides the
+// physics (the deal table, the grid masters acting) comes through `InvariantSubject`: the
+// in-process engine's agents, or a cluster's etcd seen from outside.
+//   InvariantChecker check{community, subject, policy};
 //   scheduler.every(seconds(5), [&] { check.run(scheduler.now()); });
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "config/policy.hpp"
 #include "devices/emulated/community.hpp"
-#include "engine/in_process_fabric.hpp"
-#include "engine/unit_agent.hpp"
+#include "engine/deal.hpp"
 
 namespace wattshare {
 
@@ -22,10 +24,22 @@ struct InvariantViolation {
   std::string what;
 };
 
+struct GridMastersActing {
+  int count = 0;
+  TimePoint last_loop{};  // the latest main loop of one of them; epoch: unknown
+};
+
+class InvariantSubject {
+ public:
+  virtual ~InvariantSubject() = default;
+  [[nodiscard]] virtual std::size_t deal_count() const = 0;
+  virtual void for_each_deal(const std::function<void(const Deal&)>& visit) const = 0;
+  [[nodiscard]] virtual GridMastersActing grid_masters_acting() const = 0;
+};
+
 class InvariantChecker {
  public:
-  InvariantChecker(const Community& community, const InProcessFabric& fabric,
-                   const std::vector<UnitAgent*>& agents, const Policy& policy);
+  InvariantChecker(const Community& community, const InvariantSubject& subject, const Policy& policy);
   void run(TimePoint now);
   // Every disposed deal passes here (the deal-log sink), to account its credited energy.
   void on_disposed(const Deal& d);
@@ -39,8 +53,7 @@ class InvariantChecker {
   void violate(TimePoint t, std::string what);
 
   const Community& community_;
-  const InProcessFabric& fabric_;
-  std::vector<UnitAgent*> agents_;
+  const InvariantSubject& subject_;
   const Policy& policy_;
   std::size_t count_ = 0;
   std::vector<InvariantViolation> kept_;  // the first 100

@@ -1,6 +1,9 @@
 #include "engine/sharing_engine.hpp"
 
+#include <algorithm>
+
 #include "core/random.hpp"
+#include "engine/grid_master.hpp"
 
 namespace wattshare {
 
@@ -11,17 +14,14 @@ SharingEngine::SharingEngine(Community& community, Scheduler& scheduler, const C
       spec_(spec),
       fabric_(spec.units.front().apis.policy) {
   const Duration offset = from_seconds(spec.location.utc_offset_h * 3600.0);
-  std::vector<UnitAgent*> raw;
   for (std::size_t i = 0; i < spec.units.size(); ++i) {
     devices_.push_back(std::make_unique<EmulatedDcdc>(community, i, scheduler));
     agents_.push_back(std::make_unique<UnitAgent>(spec.units[i].id, scheduler, fabric_,
                                                   *devices_.back(), spec.units[i].apis, offset,
                                                   hash_key(spec.seed, 0xa6e7, i), hooks));
     fabric_.join(*agents_.back());
-    raw.push_back(agents_.back().get());
   }
-  checker_ = std::make_unique<InvariantChecker>(community, fabric_, raw,
-                                                spec.units.front().apis.policy);
+  checker_ = std::make_unique<InvariantChecker>(community, *this, spec.units.front().apis.policy);
   fabric_.on_deal_log([this](const Deal& d) {
     checker_->on_disposed(d);
     if (d.scram) ++stats_.deals_scrammed;
@@ -49,6 +49,17 @@ void SharingEngine::start(std::optional<OperationMode> mode) {
     community_.advance_to(scheduler_.now());
     checker_->run(scheduler_.now());
   }, phase + period);
+}
+
+GridMastersActing SharingEngine::grid_masters_acting() const {
+  GridMastersActing g;
+  for (const auto& a : agents_) {
+    if (a->running() && a->hosts_grid_master() && !a->grid_master()->stopped()) {
+      ++g.count;
+      g.last_loop = std::max(g.last_loop, a->grid_master()->last_activity());
+    }
+  }
+  return g;
 }
 
 void SharingEngine::shutdown(SimScheduler* drain) {

@@ -27,11 +27,11 @@ struct EngineStats {
   std::uint64_t deals_scrammed = 0;
 };
 
-class SharingEngine {
+class SharingEngine final : public InvariantSubject {
  public:
   SharingEngine(Community& community, Scheduler& scheduler, const CommunitySpec& spec,
                 AgentHooks hooks = {});
-  ~SharingEngine();
+  ~SharingEngine() override;
 
   // Starts every agent in `mode` (nullopt: the policy's operationMode).
   void start(std::optional<OperationMode> mode = std::nullopt);
@@ -56,6 +56,11 @@ class SharingEngine {
     return s;
   }
   [[nodiscard]] UnitAgent* grid_master_host();
+
+  // What the invariant checker reads.
+  [[nodiscard]] std::size_t deal_count() const override { return fabric_.deal_count(); }
+  void for_each_deal(const std::function<void(const Deal&)>& visit) const override { fabric_.for_each_deal(visit); }
+  [[nodiscard]] GridMastersActing grid_masters_acting() const override;
 
  private:
   Community& community_;

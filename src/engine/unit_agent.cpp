@@ -166,10 +166,15 @@ OperationMode UnitAgent::effective_mode() const {
   return global;
 }
 
-tl::expected<void, Error> UnitAgent::set_local_mode(std::optional<OperationMode> m) {
+tl::expected<void, Error> check_local_mode(std::optional<OperationMode> m) {
   if (m && *m != OperationMode::kHeteronomous && *m != OperationMode::kStop)
     return tl::unexpected(Error::bad_input(fmt::format(
         "local mode must be null, heteronomous or stop, not {}", to_string(*m))));
+  return {};
+}
+
+tl::expected<void, Error> UnitAgent::set_local_mode(std::optional<OperationMode> m) {
+  if (auto ok = check_local_mode(m); !ok) return ok;
   local_mode_ = m;
   note_market();
   return {};

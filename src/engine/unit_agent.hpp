@@ -32,6 +32,9 @@ struct AgentHooks {
   std::function<void(const std::string& unit, const std::string& what)> event;
 };
 
+// A unit's local mode is none, heteronomous or stop (reference §7).
+tl::expected<void, Error> check_local_mode(std::optional<OperationMode> m);
+
 class UnitAgent {
  public:
   UnitAgent(std::string unit_id, Scheduler& scheduler, Fabric& fabric, Dcdc& dcdc,

@@ -17,9 +17,10 @@ class ApiTest : public test::EngineFixture {
   void SetUp() override {
     build({{"E001", 95}, {"E002", 40}});
     store_ = HistoryStore::open(":memory:").value();
-    recorder_ = std::make_unique<HistoryRecorder>(*community_, *engine_, *store_, *scheduler_, minutes(1), hours(9));
+    sharing_ = std::make_unique<EngineSharingView>(*engine_, hours(9));
+    recorder_ = std::make_unique<HistoryRecorder>(*community_, *sharing_, *store_, *scheduler_, minutes(1));
     recorder_->start();
-    api_ = std::make_unique<ApiService>(ApiContext{*community_, *engine_, *store_, *scheduler_, nullptr, kToken, hours(9)});
+    api_ = std::make_unique<ApiService>(ApiContext{*community_, *sharing_, *store_, *scheduler_, nullptr, kToken, hours(9)});
   }
   void TearDown() override {
     recorder_.reset();
@@ -41,6 +42,7 @@ class ApiTest : public test::EngineFixture {
   }
 
   std::unique_ptr<HistoryStore> store_;
+  std::unique_ptr<EngineSharingView> sharing_;
   std::unique_ptr<HistoryRecorder> recorder_;
   std::unique_ptr<ApiService> api_;
 };

@@ -391,5 +391,104 @@ TEST(ClusterEmulated, NodesWithInProcessHousesJoinElectAndReport) {
                                "--emulate", dir.path("no-such-community")}, milliseconds(20000)).exit_code, 2);
 }
 
+// `wattshare demo --processes`: etcd, the houses' drivers, one node per unit and the dashboard,
+// all from one command. The dashboard shows the nodes through etcd, its writes reach them, a
+// deal run by the nodes lands in its history, and stopping it stops every process.
+TEST(ClusterDemo, ProcessesRunUnderTheDashboardAndAllStopWithIt) {
+  test::TempDir dir;
+  int etcd_port = test::free_tcp_port();
+  for (int i = 0; i < 50 && !test::tcp_port_free(etcd_port + 1); ++i) etcd_port = test::free_tcp_port();
+  const std::string token = "cluster-demo-token-0123";
+  test::ChildProcess demo{{WATTSHARE_BIN, "demo", "--processes", "--config", kSample, "--port", "0", "--data-dir",
+                           dir.path("data"), "--etcd-port", std::to_string(etcd_port), "--acceleration", "20",
+                           "--token", token, "--sample", "30"}};
+  std::uint16_t port = 0;
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 12; ++i) {
+    const auto line = demo.read_line(seconds(30));
+    ASSERT_TRUE(line.has_value()) << "the demo stopped printing";
+    if (line->find("dashboard on") != std::string::npos) port = test::port_in(*line);
+    for (const std::string marker : {" pid ", "(pid "}) {
+      if (const auto at = line->find(marker); at != std::string::npos) pids.push_back(std::stoi(line->substr(at + marker.size())));
+    }
+    if (line->find("node E004 pid") != std::string::npos) break;
+  }
+  ASSERT_NE(port, 0);
+  ASSERT_EQ(pids.size(), 5u) << "etcd and four nodes";
+  auto get = [&](const std::string& target) {
+    const auto r = test::http_get("127.0.0.1", port, target);
+    return json::parse(r.status == 200 ? r.body : "null", nullptr, false);
+  };
+  auto post = [&](const std::string& target, const std::string& body) {
+    return test::http_request_with_token("127.0.0.1", port, "POST", target, token, body);
+  };
+  auto wait_until = [&](const std::function<bool()>& done, seconds limit, const std::string& what) {
+    for (auto t = milliseconds(0); t < limit; t += milliseconds(200)) {
+      if (done()) return true;
+      std::this_thread::sleep_for(milliseconds(200));
+    }
+    ADD_FAILURE() << "never: " << what;
+    return false;
+  };
+  auto unit = [&](const std::string& id) { return get("/api/units/" + id); };
+
+  ASSERT_TRUE(wait_until([&] {
+    const json units = get("/api/units");
+    int online = 0, masters = 0;
+    for (const auto& u : units) {
+      online += u["online"].get<bool>() && u["effective_mode"] == "autonomous";
+      masters += u["grid_master"].get<bool>();
+    }
+    return online == 4 && masters == 1;
+  }, seconds(30), "four nodes online in autonomous mode and one grid master"));
+
+  // A deal run by the nodes: active on the dashboard, then in its history, with its energy.
+  std::string id = test::run_command({WATTSHARE_BIN, "cluster", "deal", "--etcd", "127.0.0.1:" + std::to_string(etcd_port),
+                                      "--cluster", "apis-sample", "--discharge", "E001", "--charge", "E003", "--amount-wh", "20"},
+                                     milliseconds(20000)).out;
+  while (!id.empty() && id.back() == '\n') id.pop_back();
+  ASSERT_EQ(id.rfind("injected-", 0), 0u) << id;
+  EXPECT_TRUE(wait_until([&] {
+    const json active = get("/api/deals?state=active");
+    for (const auto& d : active) {
+      if (d["dealId"] == id) return true;
+    }
+    return false;
+  }, seconds(30), "the deal active on the dashboard"));
+  json recorded;
+  EXPECT_TRUE(wait_until([&] {
+    const json history = get("/api/deals?state=history");
+    for (const auto& d : history["deals"]) {
+      if (d["dealId"] == id) recorded = d;
+    }
+    return !recorded.is_null();
+  }, seconds(90), "the deal in the dashboard's history"));
+  EXPECT_FALSE(recorded.contains("abortReason")) << recorded.dump();
+  EXPECT_NEAR(recorded.value("cumulateAmountWh", 0.0), 20, 1.5);
+  const json totals = get("/api/totals");
+  EXPECT_GE(totals["deals_completed"].get<int>(), 1) << totals.dump();
+  EXPECT_EQ(totals["invariant_violations"], 0) << totals.dump();
+
+  // Writes reach the nodes through etcd: a local mode, the global mode; the acceleration is theirs.
+  EXPECT_EQ(post("/api/units/E002/local-mode", R"({"mode": "stop"})").status, 200);
+  EXPECT_TRUE(wait_until([&] { return unit("E002")["effective_mode"] == "stop"; }, seconds(10), "E002's node in stop"));
+  EXPECT_EQ(post("/api/units/E002/local-mode", R"({"mode": "manual"})").status, 400);
+  const auto refused = post("/api/acceleration", R"({"acceleration": 100})");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("restart with --acceleration"), std::string::npos) << refused.body;
+  EXPECT_EQ(post("/api/mode", R"({"mode": "heteronomous"})").status, 200);
+  EXPECT_TRUE(wait_until([&] { return unit("E001")["effective_mode"] == "heteronomous"; }, seconds(10),
+                         "E001's node in heteronomous"));
+  EXPECT_EQ(unit("E002")["effective_mode"], "stop");
+
+  // Stopping the demo stops etcd and every node.
+  EXPECT_EQ(demo.stop(seconds(15)), 0);
+  for (const pid_t pid : pids) EXPECT_TRUE(::kill(pid, 0) == -1 && errno == ESRCH) << "pid " << pid << " still there";
+  // Each node kept its own deal log, as APIS units do.
+  std::ifstream log{dir.path("data") + "/logs/E003.deals.jsonl"};
+  const std::string text{std::istreambuf_iterator<char>(log), {}};
+  EXPECT_NE(text.find(id), std::string::npos);
+}
+
 }  // namespace
 }  // namespace wattshare

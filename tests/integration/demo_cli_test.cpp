@@ -64,10 +64,9 @@ TEST(DemoProcess, ServesTheApiAndKeepsHistoryAcrossARestart) {
     // Writes: 401 without the token, applied with it.
     auto denied = test::http_request("127.0.0.1", demo.port, "POST", "/api/mode", R"({"mode":"stop"})");
     EXPECT_EQ(denied.status, 401);
-    const std::string line = "POST /api/acceleration HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
-                             "\r\nContent-Type: application/json\r\nContent-Length: 22\r\nConnection: close\r\n\r\n"
-                             "{\"acceleration\": 7200}";
-    EXPECT_NE(test::raw_exchange("127.0.0.1", demo.port, line).find("\"acceleration\":7200.0"), std::string::npos);
+    const auto set = test::http_request_with_token("127.0.0.1", demo.port, "POST", "/api/acceleration", token,
+                                                   R"({"acceleration": 7200})");
+    EXPECT_NE(set.body.find("\"acceleration\":7200.0"), std::string::npos) << set.body;
     EXPECT_EQ(demo.get("/api/acceleration")["acceleration"], 7200.0);
     ASSERT_TRUE(demo.await([&] { return demo.get("/api/history/E001?points=100000")["samples"].size() >= 3; }));
     EXPECT_EQ(demo.process->stop(), 0);  // SIGTERM: records a last sample and exits cleanly
@@ -88,17 +87,11 @@ TEST(DemoProcess, ServesTheApiAndKeepsHistoryAcrossARestart) {
   }
 }
 
-// A request with the bearer token, over a raw socket: {status, body}.
+// A request with the bearer token: {status, body}.
 std::pair<int, std::string> with_token(std::uint16_t port, const std::string& method, const std::string& target,
                                        const std::string& token, const std::string& body = {}) {
-  const std::string request = method + " " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
-                              "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                              "\r\nConnection: close\r\n\r\n" + body;
-  const std::string raw = test::raw_exchange("127.0.0.1", port, request);
-  const auto sp = raw.find(' ');
-  const int status = sp == std::string::npos ? 0 : std::stoi(raw.substr(sp + 1, 3));
-  const auto head_end = raw.find("\r\n\r\n");
-  return {status, head_end == std::string::npos ? std::string() : raw.substr(head_end + 4)};
+  const auto r = test::http_request_with_token("127.0.0.1", port, method, target, token, body);
+  return {r.status, r.body};
 }
 
 TEST(DemoProcess, EveryEndpointOverRealHttp) {

@@ -58,8 +58,15 @@ std::string raw_exchange(const std::string& host, std::uint16_t port, const std:
 HttpResult http_request(const std::string& host, std::uint16_t port, const std::string& method,
                         const std::string& target, const std::string& body,
                         std::chrono::milliseconds timeout) {
+  return http_request_with_token(host, port, method, target, "", body, timeout);
+}
+
+HttpResult http_request_with_token(const std::string& host, std::uint16_t port, const std::string& method,
+                                   const std::string& target, const std::string& token, const std::string& body,
+                                   std::chrono::milliseconds timeout) {
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host +
                     "\r\nConnection: close\r\n";
+  if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
   if (!body.empty()) req += "Content-Type: application/json\r\nContent-Length: " +
                             std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
@@ -84,6 +91,17 @@ int free_tcp_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(fd);
   return ntohs(a.sin_port);
+}
+
+bool tcp_port_free(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
 }
 
 }  // namespace wattshare::test

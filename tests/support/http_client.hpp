@@ -18,6 +18,10 @@ struct HttpResult {
 HttpResult http_request(const std::string& host, std::uint16_t port, const std::string& method,
                         const std::string& target, const std::string& body = {},
                         std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+// With "Authorization: Bearer <token>" (none when empty).
+HttpResult http_request_with_token(const std::string& host, std::uint16_t port, const std::string& method,
+                                   const std::string& target, const std::string& token, const std::string& body = {},
+                                   std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 inline HttpResult http_get(const std::string& host, std::uint16_t port, const std::string& target) {
   return http_request(host, port, "GET", target);
 }
@@ -27,5 +31,7 @@ std::string raw_exchange(const std::string& host, std::uint16_t port, const std:
 
 // A TCP port free on 127.0.0.1 now (for a peer that cannot pick its own, as etcd or mosquitto).
 int free_tcp_port();
+// Whether `port` on 127.0.0.1 can be bound now.
+bool tcp_port_free(int port);
 
 }  // namespace wattshare::test

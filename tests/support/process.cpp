@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,8 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, bool with_stder
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that crashes (an ASan abort skips destructors) takes its processes with it.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     dup2(fds[1], STDOUT_FILENO);
     if (with_stderr) dup2(fds[1], STDERR_FILENO);
     close(fds[0]);

@@ -1,0 +1,168 @@
+#include "app/demo_processes.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/wall_clock.hpp"
+#include "cluster/etcd_client.hpp"
+
+namespace wattshare::app {
+namespace {
+
+std::string self_executable() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.string();
+}
+
+}  // namespace
+
+DemoProcesses::DemoProcesses(const DemoProcessesOptions& o, Community& community, AsioScheduler& scheduler)
+    : o_(o),
+      community_(community),
+      scheduler_(scheduler),
+      acceleration_(scheduler),
+      driver_(community, [this] { community_.advance_to(scheduler_.now()); }, &acceleration_),
+      logs_((std::filesystem::path(o.data_dir) / "logs").string()) {}
+
+DemoProcesses::~DemoProcesses() { stop(); }
+
+tl::expected<std::unique_ptr<DemoProcesses>, Error> DemoProcesses::start(const DemoProcessesOptions& o,
+                                                                         Community& community,
+                                                                         const CommunitySpec& spec,
+                                                                         AsioScheduler& scheduler, HttpServer& http,
+                                                                         Post post) {
+  std::unique_ptr<DemoProcesses> d{new DemoProcesses(o, community, scheduler)};
+  for (const UnitSpec& u : spec.units) {
+    if (u.config_path.empty()) {
+      return tl::unexpected(Error::invalid_config(
+          fmt::format("{}: unit {} has no APIS config.json (\"config\"): --processes starts a node from it",
+                      spec.source_path, u.id)));
+    }
+    const SystemType t = u.apis.unit.system_type;
+    if (t != SystemType::kDcdcEmulator && t != SystemType::kDcdcV2) {
+      return tl::unexpected(Error::invalid_config(fmt::format(
+          "{}: systemType {}: a node reaches its device as dcdc_emulator or dcdc_v2", u.config_path, to_string(t))));
+    }
+  }
+  d->cluster_ = spec.units.front().apis.unit.cluster_id.empty() ? "default" : spec.units.front().apis.unit.cluster_id;
+  std::error_code ec;
+  std::filesystem::create_directories(d->logs_, ec);
+  if (ec) return tl::unexpected(Error::not_available(fmt::format("{}: {}", d->logs_, ec.message())));
+  if (auto r = d->start_etcd(); !r) return tl::unexpected(r.error());
+  const cluster::EtcdEndpoint etcd{"127.0.0.1", static_cast<std::uint16_t>(o.etcd_port), std::nullopt};
+  // The global mode first: the nodes find it there when they join.
+  cluster::EtcdClient client{etcd};
+  if (auto r = client.put(fmt::format("/wattshare/{}/mode", d->cluster_), std::string(to_string(o.mode))); !r) {
+    return tl::unexpected(r.error());
+  }
+  auto view = cluster::ClusterSharingView::open(etcd, d->cluster_, community, spec.units.front().apis.policy,
+                                                std::move(post));
+  if (!view) return tl::unexpected(view.error());
+  d->view_ = std::move(*view);
+  if (auto r = d->serve_drivers(spec, http); !r) return tl::unexpected(r.error());
+  if (auto r = d->start_nodes(spec); !r) return tl::unexpected(r.error());
+  // The physics moves on between driver requests; the invariants are checked against it at each
+  // acquisition; a node that ends on its own is reported.
+  const auto period = milliseconds(spec.units.front().apis.policy.controller.data_acquisition_period_ms);
+  d->timer_ = scheduler.every(period, [p = d.get()] {
+    p->community_.advance_to(p->scheduler_.now());
+    p->view_->check_invariants(p->scheduler_.now());
+    p->watch_children();
+  });
+  return d;
+}
+
+tl::expected<void, Error> DemoProcesses::start_etcd() {
+  const std::string etcd = find_on_path("etcd");
+  if (etcd.empty()) return tl::unexpected(Error::not_available("etcd is not installed (Debian package etcd-server)"));
+  // A fresh store: deals and leases of an earlier run mean nothing to houses that restart.
+  const auto dir = std::filesystem::path(o_.data_dir) / "etcd";
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  const std::string client = fmt::format("http://127.0.0.1:{}", o_.etcd_port);
+  const std::string peer = fmt::format("http://127.0.0.1:{}", o_.etcd_port + 1);
+  const std::string log = logs_ + "/etcd.log";
+  auto pid = children_.start("etcd",
+                             {etcd, "--name", "wattshare", "--data-dir", dir.string(), "--listen-client-urls", client,
+                              "--advertise-client-urls", client, "--listen-peer-urls", peer,
+                              "--initial-advertise-peer-urls", peer, "--initial-cluster", "wattshare=" + peer},
+                             log, 0);
+  if (!pid) return tl::unexpected(pid.error());
+  etcd_pid_ = *pid;
+  cluster::EtcdClient probe{{"127.0.0.1", static_cast<std::uint16_t>(o_.etcd_port), std::nullopt},
+                            std::chrono::milliseconds(500)};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!probe.range("/wattshare/")) {
+    for (const ChildExit& e : children_.reap_exited()) {
+      return tl::unexpected(Error::not_available(fmt::format(
+          "etcd ended at start ({}; is port {} or {} taken? see {})", describe_exit(e.status), o_.etcd_port,
+          o_.etcd_port + 1, log)));
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return tl::unexpected(Error::timeout(fmt::format("etcd did not answer on port {} within 15 s (see {})", o_.etcd_port, log)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return {};
+}
+
+tl::expected<void, Error> DemoProcesses::serve_drivers(const CommunitySpec& spec, HttpServer& http) {
+  std::optional<std::uint16_t> shared;
+  for (std::size_t i = 0; i < spec.units.size(); ++i) {
+    tl::expected<std::uint16_t, Error> port = std::uint16_t{0};
+    if (spec.units[i].apis.unit.system_type == SystemType::kDcdcEmulator) {
+      if (!shared) {
+        port = http.listen("127.0.0.1", 0, [this](const HttpRequest& r) { return driver_.handle(r); });
+        if (port) shared = *port;
+      }
+      if (port) port = *shared;
+    } else {
+      port = http.listen("127.0.0.1", 0, [this, i](const HttpRequest& r) { return driver_.handle_unit(r, i); });
+    }
+    if (!port) return tl::unexpected(port.error());
+    driver_ports_.push_back(*port);
+  }
+  return {};
+}
+
+tl::expected<void, Error> DemoProcesses::start_nodes(const CommunitySpec& spec) {
+  const std::string self = self_executable();
+  if (self.empty()) return tl::unexpected(Error::not_available("cannot find this program's path (/proc/self/exe)"));
+  for (std::size_t i = 0; i < spec.units.size(); ++i) {
+    const UnitSpec& u = spec.units[i];
+    // Each node's clock is this one: what it reads now, at this wall time.
+    const auto anchor = fmt::format("{}@{}", scheduler_.now().time_since_epoch().count(),
+                                    wall_now().time_since_epoch().count());
+    auto pid = children_.start(
+        u.id,
+        {self, "node", "--config", u.config_path, "--etcd", fmt::format("127.0.0.1:{}", o_.etcd_port), "--cluster",
+         cluster_, "--driver-host", "127.0.0.1", "--driver-port", std::to_string(driver_ports_[i]), "--acceleration",
+         fmt::format("{}", scheduler_.acceleration()), "--clock-anchor", anchor, "--utc-offset-h",
+         fmt::format("{}", to_seconds(o_.utc_offset) / 3600.0), "--seed", std::to_string(spec.seed + i), "--deal-log",
+         logs_ + "/" + u.id + ".deals.jsonl"},
+        logs_ + "/" + u.id + ".log", 1);
+    if (!pid) return tl::unexpected(pid.error());
+    nodes_.emplace_back(u.id, *pid);
+  }
+  return {};
+}
+
+void DemoProcesses::watch_children() {
+  for (const ChildExit& e : children_.reap_exited()) {
+    spdlog::error("{} (pid {}) ended: {}; its output is in {}/{}.log", e.name, e.pid, describe_exit(e.status), logs_,
+                  e.name);
+  }
+}
+
+void DemoProcesses::stop() {
+  if (timer_ != kNoTimer) scheduler_.cancel(timer_);
+  timer_ = kNoTimer;
+  children_.stop_all(std::chrono::seconds(3));
+}
+
+}  // namespace wattshare::app
