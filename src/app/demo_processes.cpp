@@ -1,5 +1,9 @@
 #include "app/demo_processes.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -12,6 +16,18 @@
 
 namespace wattshare::app {
 namespace {
+
+bool loopback_port_free(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return free;
+}
 
 std::string self_executable() {
   std::error_code ec;
@@ -80,6 +96,12 @@ tl::expected<std::unique_ptr<DemoProcesses>, Error> DemoProcesses::start(const D
 tl::expected<void, Error> DemoProcesses::start_etcd() {
   const std::string etcd = find_on_path("etcd");
   if (etcd.empty()) return tl::unexpected(Error::not_available("etcd is not installed (Debian package etcd-server)"));
+  for (const int port : {o_.etcd_port, o_.etcd_port + 1}) {
+    if (!loopback_port_free(port)) {
+      return tl::unexpected(Error::not_available(fmt::format(
+          "--etcd-port {}: 127.0.0.1:{} is taken (another etcd or demo?); pick another port", o_.etcd_port, port)));
+    }
+  }
   // A fresh store: deals and leases of an earlier run mean nothing to houses that restart.
   const auto dir = std::filesystem::path(o_.data_dir) / "etcd";
   std::error_code ec;
@@ -107,6 +129,9 @@ tl::expected<void, Error> DemoProcesses::start_etcd() {
       return tl::unexpected(Error::timeout(fmt::format("etcd did not answer on port {} within 15 s (see {})", o_.etcd_port, log)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (const ChildExit& e : children_.reap_exited()) {
+    return tl::unexpected(Error::not_available(fmt::format("etcd ended at start ({}; see {})", describe_exit(e.status), log)));
   }
   return {};
 }

@@ -1,11 +1,13 @@
 // `wattshare`: one command, one subcommand per job.
 #include <CLI/CLI.hpp>
+#include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace wattshare::app;
+  spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug (or per logger) for more detail
   CLI::App cli{
       "wattshare — autonomous energy sharing between houses (APIS-compatible), PV-surplus "
       "routing and converter-level control.\nRun `wattshare <command> --help` for each command."};

@@ -138,6 +138,7 @@ int run_node(const NodeOptions& o) {
   fo.interlock_capacity = std::max(0, static_cast<int>(cs.hw.grid_current_capacity_a / cs.policy.mediator.deal_grid_current_a));
   fo.utc_offset = utc_offset;
   fo.policy_json = dump_json(*policy_doc);
+  fo.poll = std::max(milliseconds(1), from_seconds(0.002 * o.acceleration));
   auto fabric = cluster::EtcdFabric::join(fo, cs.policy, scheduler,
                                           [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); });
   if (!fabric) {
@@ -159,7 +160,12 @@ int run_node(const NodeOptions& o) {
   UnitAgent agent{unit, scheduler, **fabric, *dcdc, cs, utc_offset, o.seed, hooks};
   (*fabric)->attach(agent);
   agent.start(scheduler.now(), true);
-  scheduler.every(seconds(1), [&] { (*fabric)->publish_member(); });
+  // The record at each data acquisition's pace (the grid master's cache of units outside deals),
+  // at most once a second of real time (every node watches every record); a change of the unit's
+  // market goes out at once.
+  const Duration publish = std::max(Duration(milliseconds(cs.policy.controller.data_acquisition_period_ms)),
+                                    from_seconds(o.acceleration));
+  scheduler.every(publish, [&] { (*fabric)->publish_member(); });
   // start() made the first data acquisition: what "ready" means here.
   const double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   const std::string device =

@@ -14,7 +14,6 @@
 namespace wattshare::cluster {
 namespace {
 
-constexpr auto kPoll = milliseconds(2);
 constexpr auto kCommandTimeout = seconds(200);  // a voltage reference's first ramp-up may take 180 s
 
 // Dotted paths where two JSON documents differ (at most `limit`).
@@ -176,7 +175,8 @@ void EtcdFabric::publish_member() {
   if (!etcd_ok_ || lease_ == 0) return;
   Json record{{"pid", static_cast<long long>(::getpid())}, {"capacity", o_.interlock_capacity},
               {"errors", has_local_errors(o_.unit_id)},
-              {"rejected_commands", rejected_stale_.load() + (agent_ != nullptr ? agent_->rejected_commands() : 0)}};
+              {"rejected_commands", rejected_stale_.load() + (agent_ != nullptr ? agent_->rejected_commands() : 0)},
+              {"market", my_market_.load()}};
   if (agent_ != nullptr) {
     // What an operator's dashboard shows of this unit.
     record["effective_mode"] = std::string(to_string(agent_->effective_mode()));
@@ -221,8 +221,14 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
     const std::string unit = rel.substr(8);
     if (!put) {
       alive_.erase(unit);
+      ++market_events_;
     } else if (auto j = body(); j && j->is_object()) {
-      alive_[unit] = Member{j->value("errors", false), j->value("capacity", 1)};
+      if (!alive_.contains(unit)) ++market_events_;
+      Member m{j->value("errors", false), j->value("capacity", 1), std::nullopt, j->value("market", std::uint64_t{0})};
+      if (j->contains("data")) {
+        if (auto d = unit_data_from_wire((*j)["data"])) m.data = *d;
+      }
+      alive_[unit] = std::move(m);
     }
   } else if (rel == "gm") {
     std::lock_guard lock{mutex_};
@@ -251,7 +257,10 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
     if (!put) return;
     auto m = parse_operation_mode(ev.kv.value);
     std::lock_guard lock{mutex_};
-    if (m) mode_ = *m;
+    if (m) {
+      if (mode_ != *m) ++market_events_;
+      mode_ = *m;
+    }
   } else if (rel.starts_with("negotiation/") && put) {
     auto j = body();
     if (j && j->is_object() && j->value("from", "") != me) post_([this, id = rel.substr(12), j = *j] { handle_request(id, j); });
@@ -361,6 +370,8 @@ void EtcdFabric::reply(const std::string& to, const std::string& id, const Devic
   const Json body = r ? Json{{"ok", true}, {"data", to_wire(*r)}}
                       : Json{{"ok", false}, {"code", static_cast<int>(r.error().code)}, {"message", r.error().message}};
   etcd_.put(key(fmt::format("reply/{}/{}", to, id)), dump_json(body), lease_);
+  // A refused command (a stale grid-master token) shows in the unit's record at once.
+  if (!r && r.error().code == ErrorCode::kRejected) publish_member();
 }
 
 std::optional<std::string> EtcdFabric::send_rpc(const std::string& unit, Json body) {
@@ -410,6 +421,7 @@ Task<std::vector<Offer>> EtcdFabric::negotiate(const Offer& request, Duration ti
     for (const auto& [unit, m] : alive_) expected += unit != o_.unit_id ? 1 : 0;
   }
   std::vector<Offer> accepts;
+  const TimePoint opened = scheduler_.now();
   if (etcd_ok_ && etcd_.put(key("negotiation/" + id), dump_json(Json{{"from", o_.unit_id}, {"offer", to_wire(request)}}), lease_)) {
     const TimePoint deadline = scheduler_.now() + timeout;
     // Close the window as soon as every live member has answered.
@@ -418,11 +430,13 @@ Task<std::vector<Offer>> EtcdFabric::negotiate(const Offer& request, Duration ti
         std::lock_guard lock{mutex_};
         if (answers_[id].size() >= expected) break;
       }
-      co_await sleep_for(scheduler_, kPoll);
+      co_await sleep_for(scheduler_, o_.poll);
     }
   }
   {
     std::lock_guard lock{mutex_};
+    spdlog::debug("negotiation {}: {} of {} answered in {} ms", id, answers_[id].size(), expected,
+                  (scheduler_.now() - opened).count());
     for (auto& a : answers_[id]) {
       if (a) accepts.push_back(std::move(*a));
     }
@@ -635,7 +649,7 @@ Task<DeviceResult> EtcdFabric::control(const std::string& unit, ControlCommand c
       answer = take_reply_locked(*id);
     }
     if (answer) break;
-    co_await sleep_for(scheduler_, kPoll);
+    co_await sleep_for(scheduler_, o_.poll);
   }
   forget_rpc(unit, *id);
   if (!answer) co_return tl::unexpected(Error::not_available(fmt::format("{} did not answer {}", unit, to_string(command.kind))));
@@ -649,9 +663,29 @@ DeviceResult EtcdFabric::unit_data(const std::string& unit, bool fresh, std::uin
     return agent_->on_data(fresh, token);
   }
   if (!reachable(unit)) return tl::unexpected(Error::not_available(unit + " is not reachable"));
+  if (!fresh) {
+    // The acquisitions' cache (what APIS's grid master gets for units outside deals): the record
+    // each node publishes after its acquisition, instead of a round trip through etcd per unit
+    // and main loop. Units in deals are asked, with the token, every loop.
+    std::lock_guard lock{mutex_};
+    if (auto it = alive_.find(unit); it != alive_.end() && it->second.data) return *it->second.data;
+  }
   auto answer = call(unit, Json{{"op", "data"}, {"fresh", fresh}, {"token", token}}, o_.rpc_timeout);
   if (!answer) return tl::unexpected(Error::timeout(fmt::format("{} did not send its data", unit)));
   return result_from(*answer);
+}
+
+void EtcdFabric::market_changed(const std::string& unit) {
+  if (unit != o_.unit_id) return;
+  ++my_market_;
+  publish_member();  // the others retry their failed requests when they see it
+}
+
+std::uint64_t EtcdFabric::market_epoch() const {
+  std::lock_guard lock{mutex_};
+  std::uint64_t epoch = market_events_ + my_market_.load();
+  for (const auto& [unit, m] : alive_) epoch += unit == o_.unit_id ? 0 : m.market;
+  return epoch;
 }
 
 OperationMode EtcdFabric::global_mode() const {

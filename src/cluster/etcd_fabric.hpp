@@ -42,6 +42,9 @@ struct EtcdFabricOptions {
   int interlock_capacity = 1;
   std::chrono::seconds member_ttl{3};
   std::chrono::milliseconds rpc_timeout{2000};
+  // How often a procedure waiting for other nodes' answers looks, on the node's clock: 2 ms of
+  // real time (an accelerated clock scales it, or the waits would spin).
+  Duration poll = milliseconds(2);
   Duration utc_offset = hours(9);
   std::string policy_json;  // the policy file as this node read it, compared with the cluster's
 };
@@ -89,12 +92,19 @@ class EtcdFabric final : public Fabric {
   std::optional<GridMasterLease> grid_master(TimePoint now) const override;
   Task<DeviceResult> control(const std::string& unit, ControlCommand command, std::uint64_t token) override;
   DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) override;
+  // The market epoch (as InProcessFabric's): every member's market counter, as published in
+  // its record, plus joins, leaves and mode changes. A request that found no taker is not
+  // repeated until it changes (as in one process; a member that did not answer in time is
+  // heard again at the next change, which in a community comes soon).
+  void market_changed(const std::string& unit) override;
+  std::uint64_t market_epoch() const override;
   OperationMode global_mode() const override;
   void set_global_mode(OperationMode m) override;
   void publish_global_error(const ApisError& e) override;
   std::vector<ApisError> take_global_errors() override;
 
-  // Publishes this unit's record (errors, capacity, its latest data) on the node lease.
+  // Publishes this unit's record (errors, capacity, modes, its latest data) on the node lease;
+  // once per data acquisition: the grid master reads the data of units outside deals from it.
   void publish_member();
 
  private:
@@ -140,8 +150,12 @@ class EtcdFabric final : public Fabric {
   struct Member {
     bool errors = false;
     int capacity = 1;
+    std::optional<UnitData> data;  // its last acquisition, as it published it
+    std::uint64_t market = 0;      // how many times its market changed (UnitAgent::note_market)
   };
   std::map<std::string, Member> alive_;
+  std::uint64_t market_events_ = 1;     // joins, leaves, mode changes
+  std::atomic<std::uint64_t> my_market_{0};
   std::optional<GridMasterLease> gm_;
   std::optional<OperationMode> mode_;
   std::map<std::string, std::vector<std::optional<Offer>>> answers_;

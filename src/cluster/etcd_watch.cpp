@@ -24,6 +24,7 @@ EtcdWatch::~EtcdWatch() {
 
 void EtcdWatch::run() {
   auto backoff = std::chrono::milliseconds(100);
+  int failures = 0;
   while (!stopping_) {
     Json create{{"key", base64_encode(prefix_)}, {"range_end", base64_encode(prefix_end(prefix_))}};
     if (next_revision_ > 0) create["start_revision"] = std::to_string(next_revision_.load());
@@ -48,8 +49,12 @@ void EtcdWatch::run() {
       return !stopping_;
     });
     if (stopping_) break;
-    if (!ended && on_error_) on_error_(ended.error());
-    if (healthy) backoff = std::chrono::milliseconds(100);
+    if (healthy) {
+      backoff = std::chrono::milliseconds(100);
+      failures = 0;
+    }
+    // The first failure in a row is reported, then one in 15 (about every 30 s while etcd is away).
+    if (!ended && on_error_ && failures++ % 15 == 0) on_error_(ended.error());
     // Sleep in small steps so the destructor never waits long.
     for (auto slept = std::chrono::milliseconds(0); slept < backoff && !stopping_; slept += std::chrono::milliseconds(20)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -309,6 +309,7 @@ Task<void> UnitAgent::negotiate(Offer request) {
     ~Clear() { flag = false; }
   } clear{negotiating_};
   const std::uint64_t epoch = fabric_.market_epoch();
+  const TimePoint asked = scheduler_.now();
   const auto accepts = co_await fabric_.negotiate(
       request, milliseconds(config_.policy.mediator.negotiation_timeout_ms));
   if (accepts.empty() && epoch != 0 && epoch == fabric_.market_epoch())
@@ -369,8 +370,9 @@ Task<void> UnitAgent::negotiate(Offer request) {
            "deal " + d.deal_id + " already exists"});
     co_return;
   }
-  note(fmt::format("deal {} created: {} -> {} {} Wh at {} A", d.deal_id, d.discharge_unit_id,
-                   d.charge_unit_id, d.deal_amount_wh, d.deal_grid_current_a));
+  note(fmt::format("deal {} created: {} -> {} {} Wh at {} A, {} ms after its request", d.deal_id,
+                   d.discharge_unit_id, d.charge_unit_id, d.deal_amount_wh, d.deal_grid_current_a,
+                   (scheduler_.now() - asked).count()));
 }
 
 Task<DeviceResult> UnitAgent::on_control(ControlCommand command, std::uint64_t token) {

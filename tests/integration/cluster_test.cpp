@@ -3,7 +3,9 @@
 // `wattshare cluster`. Faults: the grid master frozen then killed, a charging unit killed, etcd
 // frozen for 10 s, a second process with a taken unit id, a node with another policy. Every
 // process is stopped by pid when a test ends, also on failure.
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <map>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -389,6 +392,29 @@ TEST(ClusterEmulated, NodesWithInProcessHousesJoinElectAndReport) {
   }
   EXPECT_EQ(test::run_command({WATTSHARE_BIN, "node", "--config", kSample + "/units/E003/config.json", "--etcd", endpoint,
                                "--emulate", dir.path("no-such-community")}, milliseconds(20000)).exit_code, 2);
+  const auto anchor = test::run_command({WATTSHARE_BIN, "node", "--config", kSample + "/units/E003/config.json", "--etcd",
+                                         endpoint, "--clock-anchor", "12x@3"}, milliseconds(20000), true);
+  EXPECT_EQ(anchor.exit_code, 2);
+  EXPECT_NE(anchor.out.find("--clock-anchor: '12x@3': expected VIRTUAL_MS@WALL_MS"), std::string::npos) << anchor.out;
+}
+
+// A demo whose etcd port is taken refuses to start, naming the port, and leaves nothing running.
+TEST(ClusterDemo, ATakenEtcdPortIsRefusedWithItsNumber) {
+  test::TempDir dir;
+  const int port = test::free_tcp_port();
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ::listen(fd, 1);
+  const auto r = test::run_command({WATTSHARE_BIN, "demo", "--processes", "--config", kSample, "--port", "0", "--data-dir",
+                                    dir.path("data"), "--etcd-port", std::to_string(port)},
+                                   milliseconds(20000), true);
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find(fmt::format("--etcd-port {}: 127.0.0.1:{} is taken", port, port)), std::string::npos) << r.out;
 }
 
 // `wattshare demo --processes`: etcd, the houses' drivers, one node per unit and the dashboard,
@@ -441,6 +467,17 @@ TEST(ClusterDemo, ProcessesRunUnderTheDashboardAndAllStopWithIt) {
     }
     return online == 4 && masters == 1;
   }, seconds(30), "four nodes online in autonomous mode and one grid master"));
+  // Junk in etcd, as anyone could write it, is skipped by the dashboard too.
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"members/E009", "{}"}, {"members/E002", "[]"}, {"deals/junk", R"({"id": 3})"}, {"log/junk", "7"}}) {
+    test::http_request("127.0.0.1", static_cast<std::uint16_t>(etcd_port), "POST", "/v3/kv/put",
+                       json{{"key", base64_encode("/wattshare/apis-sample/" + k)}, {"value", base64_encode(v)}}.dump());
+  }
+  EXPECT_EQ(get("/api/units").size(), 4u);
+  for (const char* k : {"deals/junk", "members/E009"}) {
+    test::http_request("127.0.0.1", static_cast<std::uint16_t>(etcd_port), "POST", "/v3/kv/deleterange",
+                       json{{"key", base64_encode(std::string("/wattshare/apis-sample/") + k)}}.dump());
+  }
 
   // A deal run by the nodes: active on the dashboard, then in its history, with its energy.
   std::string id = test::run_command({WATTSHARE_BIN, "cluster", "deal", "--etcd", "127.0.0.1:" + std::to_string(etcd_port),

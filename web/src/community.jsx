@@ -25,7 +25,7 @@ function Node({ u, p, selected, onSelect }) {
   const level = Math.max(0, Math.min(1, u.rsoc / 100));
   const flow = u.dcdc.meter.wg;
   return (
-    <g class={`unit${selected ? ' selected' : ''}`} transform={`translate(${p.x - w / 2},${p.y - h / 2})`}
+    <g class={`unit${selected ? ' selected' : ''}${u.online === false ? ' offline' : ''}`} transform={`translate(${p.x - w / 2},${p.y - h / 2})`}
        onClick={() => onSelect(u.id)} data-testid={`unit-${u.id}`} role="button" tabIndex="0">
       <rect class="frame" width={w} height={h} rx="8" />
       <rect class="level" x="2" y={2 + (h - 4) * (1 - level)} width={w - 4} height={(h - 4) * level} rx="6" />
@@ -37,6 +37,7 @@ function Node({ u, p, selected, onSelect }) {
       </text>
       {u.voltage_reference && <text x="-6" y="-4" class="badge vr" data-testid={`vr-${u.id}`}>♛ CV</text>}
       {u.grid_master && <text x={w - 18} y="-4" class="badge gm" data-testid={`gm-${u.id}`}>GM</text>}
+      {u.online === false && <text x={w / 2} y="-4" class="badge offline" data-testid={`offline-${u.id}`}>offline</text>}
       {Math.abs(flow) > 1 && <text x={w / 2} y={h + 14} class="dcdc">{flow > 0 ? '⇣' : '⇡'} {Math.abs(Math.round(flow))} W</text>}
     </g>
   );

@@ -74,7 +74,7 @@ export function UnitPanel({ u, globalMode, onError }) {
   const setLocal = (value) => post(`/api/units/${u.id}/local-mode`, { mode: value || null }).catch(onError);
   return (
     <div class="panel unit" data-testid="unit-panel">
-      <h2>{u.id} {u.grid_master && <span class="badge gm">GM</span>} {u.voltage_reference && <span class="badge vr">♛ CV</span>}</h2>
+      <h2>{u.id} {u.online === false && <span class="badge offline">offline: its agent is not running</span>} {u.grid_master && <span class="badge gm">GM</span>} {u.voltage_reference && <span class="badge vr">♛ CV</span>}</h2>
       <table>
         <tbody>
           <tr><th>RSoC</th><td data-testid="panel-rsoc">{fmt(u.rsoc, 2)} %</td><th>Converter</th><td data-testid="panel-dcdc-mode">{u.dcdc.status.status} {u.dcdc.status.operationMode}</td></tr>
