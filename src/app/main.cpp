@@ -301,7 +301,7 @@ int main(int argc, char** argv) {
   node_cmd->add_option("--clock-anchor", node.clock_anchor,
                        "VIRTUAL_MS@WALL_MS: the clock read VIRTUAL_MS at wall time WALL_MS (epoch ms), to share an "
                        "accelerated emulator's clock");
-  node_cmd->add_option("--seed", node.seed, "Seed of the unit's timing spread")->capture_default_str();
+  node_cmd->add_option("--seed", node.seed, "Mixed with the unit id, the start time and the pid into the agent's seed (timing spread, deal ids)")->capture_default_str();
   node_cmd->add_option("--acceleration", node.acceleration,
                        "The node's clock against the wall clock (as the emulator's, for tests and demos)")
       ->capture_default_str()->check(CLI::Range(0.01, 1000.0));

@@ -24,6 +24,7 @@
 #include "devices/emulated/emulated_dcdc.hpp"
 #include "config/config_set.hpp"
 #include "core/json_file.hpp"
+#include "core/random.hpp"
 #include "engine/unit_agent.hpp"
 #include "net/asio_scheduler.hpp"
 
@@ -157,7 +158,12 @@ int run_node(const NodeOptions& o) {
   AgentHooks hooks;
   hooks.error = [](const ApisError& e) { spdlog::warn("{}", format_apis_error(e)); };
   hooks.event = [](const std::string& u, const std::string& what) { spdlog::info("{}: {}", u, what); };
-  UnitAgent agent{unit, scheduler, **fabric, *dcdc, cs, utc_offset, o.seed, hooks};
+  // Deal ids come from the agent's seed: distinct per unit, and per start (a restarted node must
+  // not make the ids of its earlier life, which etcd may still hold).
+  const std::uint64_t agent_seed = hash_key(o.seed, hash_text(unit),
+                                            static_cast<std::uint64_t>(wall_now().time_since_epoch().count()),
+                                            static_cast<std::uint64_t>(::getpid()));
+  UnitAgent agent{unit, scheduler, **fabric, *dcdc, cs, utc_offset, agent_seed, hooks};
   (*fabric)->attach(agent);
   agent.start(scheduler.now(), true);
   // The record at each data acquisition's pace (the grid master's cache of units outside deals),

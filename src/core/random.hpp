@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 namespace wattshare {
 
@@ -19,6 +20,13 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
 constexpr std::uint64_t hash_key(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0,
                                  std::uint64_t d = 0) {
   return mix64(mix64(mix64(mix64(a) ^ b) ^ c) ^ d);
+}
+
+// A text's 64-bit FNV-1a hash (a unit id as a key).
+constexpr std::uint64_t hash_text(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : text) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h;
 }
 
 // Uniform in [0, 1) from the top 53 bits.
