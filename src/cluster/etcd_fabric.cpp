@@ -665,8 +665,8 @@ DeviceResult EtcdFabric::unit_data(const std::string& unit, bool fresh, std::uin
   if (!reachable(unit)) return tl::unexpected(Error::not_available(unit + " is not reachable"));
   if (!fresh) {
     // The acquisitions' cache (what APIS's grid master gets for units outside deals): the record
-    // each node publishes after its acquisition, instead of a round trip through etcd per unit
-    // and main loop. Units in deals are asked, with the token, every loop.
+    // each node publishes at its acquisitions' pace, instead of a round trip through etcd per
+    // unit and main loop. Units in deals are asked, with the token, every loop.
     std::lock_guard lock{mutex_};
     if (auto it = alive_.find(unit); it != alive_.end() && it->second.data) return *it->second.data;
   }
