@@ -41,10 +41,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   SimScheduler scheduler{kSpec.start};
   SharingEngine engine{community, scheduler, kSpec};
   auto store = HistoryStore::open(":memory:").value();
-  HistoryRecorder recorder{community, engine, *store, scheduler, minutes(1), hours(9)};
+  EngineSharingView sharing{engine, hours(9)};
+  HistoryRecorder recorder{community, sharing, *store, scheduler, minutes(1)};
   recorder.start();
   engine.start(OperationMode::kAutonomous);
-  ApiService api{{community, engine, *store, scheduler, nullptr, "0123456789abcdef", hours(9)}};
+  ApiService api{{community, sharing, *store, scheduler, nullptr, "0123456789abcdef", hours(9)}};
   fuzz::for_each_line(data, size, 16, [&](const std::string& line, std::size_t n) {
     const auto sp1 = line.find(' ');
     const std::string method = sp1 == std::string::npos ? "GET" : line.substr(0, sp1);
