@@ -70,16 +70,12 @@ tl::expected<std::unique_ptr<DemoProcesses>, Error> DemoProcesses::start(const D
   std::filesystem::create_directories(d->logs_, ec);
   if (ec) return tl::unexpected(Error::not_available(fmt::format("{}: {}", d->logs_, ec.message())));
   if (auto r = d->start_etcd(); !r) return tl::unexpected(r.error());
-  const cluster::EtcdEndpoint etcd{"127.0.0.1", static_cast<std::uint16_t>(o.etcd_port), std::nullopt};
-  // The global mode first: the nodes find it there when they join.
-  cluster::EtcdClient client{etcd};
-  if (auto r = client.put(fmt::format("/wattshare/{}/mode", d->cluster_), std::string(to_string(o.mode))); !r) {
-    return tl::unexpected(r.error());
-  }
-  auto view = cluster::ClusterSharingView::open(etcd, d->cluster_, community, spec.units.front().apis.policy,
-                                                std::move(post));
+  auto view = cluster::ClusterSharingView::open(d->etcd_endpoint(), d->cluster_, community,
+                                                spec.units.front().apis.policy, std::move(post));
   if (!view) return tl::unexpected(view.error());
   d->view_ = std::move(*view);
+  // The global mode first: the nodes find it there when they join.
+  if (auto r = d->view_->set_global_mode(o.mode); !r) return tl::unexpected(r.error());
   if (auto r = d->serve_drivers(spec, http); !r) return tl::unexpected(r.error());
   if (auto r = d->start_nodes(spec); !r) return tl::unexpected(r.error());
   // The physics moves on between driver requests; the invariants are checked against it at each
@@ -116,8 +112,7 @@ tl::expected<void, Error> DemoProcesses::start_etcd() {
                              log, 0);
   if (!pid) return tl::unexpected(pid.error());
   etcd_pid_ = *pid;
-  cluster::EtcdClient probe{{"127.0.0.1", static_cast<std::uint16_t>(o_.etcd_port), std::nullopt},
-                            std::chrono::milliseconds(500)};
+  cluster::EtcdClient probe{etcd_endpoint(), std::chrono::milliseconds(500)};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (!probe.range("/wattshare/")) {
     for (const ChildExit& e : children_.reap_exited()) {
@@ -175,6 +170,10 @@ tl::expected<void, Error> DemoProcesses::start_nodes(const CommunitySpec& spec) 
     nodes_.emplace_back(u.id, *pid);
   }
   return {};
+}
+
+cluster::EtcdEndpoint DemoProcesses::etcd_endpoint() const {
+  return {"127.0.0.1", static_cast<std::uint16_t>(o_.etcd_port), std::nullopt};
 }
 
 void DemoProcesses::watch_children() {

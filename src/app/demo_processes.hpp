@@ -48,6 +48,7 @@ class DemoProcesses {
 
  private:
   DemoProcesses(const DemoProcessesOptions& o, Community& community, AsioScheduler& scheduler);
+  [[nodiscard]] cluster::EtcdEndpoint etcd_endpoint() const;
   tl::expected<void, Error> start_etcd();
   tl::expected<void, Error> serve_drivers(const CommunitySpec& spec, HttpServer& http);
   tl::expected<void, Error> start_nodes(const CommunitySpec& spec);
