@@ -24,6 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)command_from_wire(*doc);
   (void)unit_data_from_wire(*doc);
   (void)offer_from_wire(*doc);
+  if (auto m = member_from_wire(*doc)) {
+    auto again = member_from_wire(to_wire(*m));
+    if (!again || again->market != m->market || again->capacity != m->capacity) __builtin_trap();
+  }
   if (auto d = deal_from_wire(*doc)) {
     auto again = deal_from_wire(to_wire(*d));
     if (!again || to_wire(*again) != to_wire(*d)) __builtin_trap();

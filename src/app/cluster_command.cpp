@@ -165,15 +165,15 @@ int run_cluster(const ClusterOptions& o) {
   for (const auto& kv : all->kvs) {
     const std::string rel = kv.key.substr(prefix.size());
     auto j = parse_json_text(kv.value, kv.key);
-    if (rel.starts_with("members/") && j && j->is_object()) {
-      Json m{{"pid", j->value("pid", Json(nullptr))}, {"errors", j->value("errors", false)},
-             {"rejected_commands", j->value("rejected_commands", 0)}};
-      if (j->contains("data")) {
-        if (auto d = cluster::unit_data_from_wire((*j)["data"])) {
-          m["rsoc"] = d->rsoc_pct;
-          m["dcdc_mode"] = std::string(mode_code(d->mode));
-          m["ig"] = d->meter.ig_a;
-        }
+    if (rel.starts_with("members/") && j) {
+      auto record = cluster::member_from_wire(*j);
+      if (!record) continue;
+      Json m{{"pid", record->pid ? Json(*record->pid) : Json(nullptr)}, {"errors", record->errors},
+             {"rejected_commands", record->rejected_commands}};
+      if (const auto& d = record->data) {
+        m["rsoc"] = d->rsoc_pct;
+        m["dcdc_mode"] = std::string(mode_code(d->mode));
+        m["ig"] = d->meter.ig_a;
       }
       members[rel.substr(8)] = m;
     } else if (rel == "gm") {

@@ -9,22 +9,12 @@
 namespace wattshare::cluster {
 namespace {
 
-// A member's record as its node publishes it (EtcdFabric::publish_member); fields that are
-// missing or of another shape are left at their defaults.
-AgentView agent_from_record(const Json& j) {
+AgentView agent_from(MemberRecord r) {
   AgentView v;
-  if (auto m = parse_operation_mode(j.value("effective_mode", std::string("stop")))) v.effective_mode = *m;
-  if (j.contains("local_mode") && j["local_mode"].is_string()) {
-    if (auto m = parse_operation_mode(j["local_mode"].get<std::string>())) v.local_mode = *m;
-  }
-  if (j.contains("recent_errors") && j["recent_errors"].is_array()) {
-    for (const Json& e : j["recent_errors"]) {
-      if (e.is_string()) v.errors.push_back(e.get<std::string>());
-    }
-  }
-  if (j.contains("data")) {
-    if (auto d = unit_data_from_wire(j["data"])) v.data = *d;
-  }
+  v.effective_mode = r.effective_mode.value_or(OperationMode::kStop);
+  v.local_mode = r.local_mode;
+  v.errors = std::move(r.recent_errors);
+  v.data = std::move(r.data);
   return v;
 }
 
@@ -95,7 +85,12 @@ void ClusterSharingView::on_event(const WatchEvent& ev) {
     if (!put) {
       slot.reset();
     } else if (auto j = body()) {
-      slot = agent_from_record(*j);
+      auto record = member_from_wire(*j);
+      if (!record) {
+        spdlog::warn("etcd: {}: {}", ev.kv.key, record.error().message);
+        return;
+      }
+      slot = agent_from(std::move(*record));
     }
   } else if (rel.starts_with("deals/")) {
     const std::string id = rel.substr(6);

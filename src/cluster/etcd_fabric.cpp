@@ -112,7 +112,10 @@ tl::expected<void, Error> EtcdFabric::register_member() {
           o_.unit_id, o_.cluster, keys)));
     }
   }
-  const Json record{{"pid", static_cast<long long>(::getpid())}, {"capacity", o_.interlock_capacity}, {"errors", false}};
+  MemberRecord first;
+  first.pid = ::getpid();
+  first.capacity = o_.interlock_capacity;
+  const Json record = to_wire(first);
   auto mine = etcd_.txn({Compare::absent(key("members/" + o_.unit_id))},
                         {Op::put(key("members/" + o_.unit_id), dump_json(record), *lease)},
                         {Op::range(key("members/" + o_.unit_id))});
@@ -173,21 +176,20 @@ void EtcdFabric::keep_alive_loop(std::stop_token stop) {
 
 void EtcdFabric::publish_member() {
   if (!etcd_ok_ || lease_ == 0) return;
-  Json record{{"pid", static_cast<long long>(::getpid())}, {"capacity", o_.interlock_capacity},
-              {"errors", has_local_errors(o_.unit_id)},
-              {"rejected_commands", rejected_stale_.load() + (agent_ != nullptr ? agent_->rejected_commands() : 0)},
-              {"market", my_market_.load()}};
+  MemberRecord record;
+  record.pid = ::getpid();
+  record.capacity = o_.interlock_capacity;
+  record.errors = has_local_errors(o_.unit_id);
+  record.rejected_commands = rejected_stale_.load() + (agent_ != nullptr ? agent_->rejected_commands() : 0);
+  record.market = my_market_.load();
   if (agent_ != nullptr) {
     // What an operator's dashboard shows of this unit.
-    record["effective_mode"] = std::string(to_string(agent_->effective_mode()));
-    const auto local = agent_->local_mode();
-    record["local_mode"] = local ? Json(std::string(to_string(*local))) : Json(nullptr);
-    Json recent = Json::array();
-    for (const ApisError& e : agent_->recent_errors()) recent.push_back(format_apis_error(e));
-    record["recent_errors"] = std::move(recent);
-    if (agent_->data()) record["data"] = to_wire(*agent_->data());
+    record.effective_mode = agent_->effective_mode();
+    record.local_mode = agent_->local_mode();
+    for (const ApisError& e : agent_->recent_errors()) record.recent_errors.push_back(format_apis_error(e));
+    record.data = agent_->data();
   }
-  etcd_.put(key("members/" + o_.unit_id), dump_json(record), lease_);
+  etcd_.put(key("members/" + o_.unit_id), dump_json(to_wire(record)), lease_);
 }
 
 std::string EtcdFabric::next_id() { return fmt::format("{}-{}-{}", o_.unit_id, ::getpid(), ++seq_); }
@@ -222,13 +224,14 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
     if (!put) {
       alive_.erase(unit);
       ++market_events_;
-    } else if (auto j = body(); j && j->is_object()) {
-      if (!alive_.contains(unit)) ++market_events_;
-      Member m{j->value("errors", false), j->value("capacity", 1), std::nullopt, j->value("market", std::uint64_t{0})};
-      if (j->contains("data")) {
-        if (auto d = unit_data_from_wire((*j)["data"])) m.data = *d;
+    } else if (auto j = body()) {
+      auto record = member_from_wire(*j);
+      if (!record) {
+        spdlog::warn("etcd: {}: {}", ev.kv.key, record.error().message);
+        return;
       }
-      alive_[unit] = std::move(m);
+      if (!alive_.contains(unit)) ++market_events_;
+      alive_[unit] = Member{record->errors, record->capacity, std::move(record->data), record->market};
     }
   } else if (rel == "gm") {
     std::lock_guard lock{mutex_};

@@ -1,5 +1,7 @@
 #include "cluster/wire.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace wattshare::cluster {
@@ -206,6 +208,50 @@ tl::expected<UnitData, Error> unit_data_from_wire(const Json& j) {
     u.wb_energy_wh = get_opt<double>(j, "wb_wh");
     u.time = at_ms(j.at("t").get<std::int64_t>());
     return u;
+  });
+}
+
+Json to_wire(const MemberRecord& m) {
+  Json j{{"pid", opt(m.pid)}, {"capacity", m.capacity}, {"errors", m.errors},
+         {"rejected_commands", m.rejected_commands}, {"market", m.market},
+         {"local_mode", m.local_mode ? Json(std::string(to_string(*m.local_mode))) : Json(nullptr)},
+         {"recent_errors", m.recent_errors}};
+  if (m.effective_mode) j["effective_mode"] = std::string(to_string(*m.effective_mode));
+  if (m.data) j["data"] = to_wire(*m.data);
+  return j;
+}
+
+tl::expected<MemberRecord, Error> member_from_wire(const Json& j) {
+  return guarded<MemberRecord>("a member record", [&] {
+    if (!j.is_object()) throw std::invalid_argument("expected a JSON object");
+    MemberRecord m;
+    if (j.contains("pid") && j["pid"].is_number_integer()) m.pid = j["pid"].get<long long>();
+    // Whole numbers only: a float out of range would not convert safely.
+    auto count = [&](const char* key, std::int64_t otherwise) {
+      if (!j.contains(key)) return otherwise;
+      if (!j[key].is_number_integer()) throw std::invalid_argument(fmt::format("{}: expected a whole number", key));
+      return j[key].get<std::int64_t>();
+    };
+    m.capacity = static_cast<int>(std::clamp<std::int64_t>(count("capacity", 1), 0, 1000));
+    m.errors = j.value("errors", false);
+    m.rejected_commands = static_cast<std::uint64_t>(count("rejected_commands", 0));
+    m.market = static_cast<std::uint64_t>(count("market", 0));
+    auto mode = [&](const char* key) -> std::optional<OperationMode> {
+      if (!j.contains(key) || !j[key].is_string()) return std::nullopt;
+      auto parsed = parse_operation_mode(j[key].get<std::string>());
+      return parsed ? std::optional<OperationMode>(*parsed) : std::nullopt;
+    };
+    m.effective_mode = mode("effective_mode");
+    m.local_mode = mode("local_mode");
+    if (j.contains("recent_errors") && j["recent_errors"].is_array()) {
+      for (const Json& e : j["recent_errors"]) {
+        if (e.is_string()) m.recent_errors.push_back(e.get<std::string>());
+      }
+    }
+    if (j.contains("data")) {
+      if (auto d = unit_data_from_wire(j["data"])) m.data = *d;
+    }
+    return m;
   });
 }
 

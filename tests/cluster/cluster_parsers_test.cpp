@@ -136,6 +136,58 @@ TEST(Wire, CommandsDataAndOffersRoundTripAndBadOnesAreRefused) {
   EXPECT_EQ(deal_from_wire(deal).error().message, "a deal from etcd: unknown deal direction \"sideways\"");
 }
 
+TEST(Wire, MemberRecordsRoundTripAndKeepWhatCanBeRead) {
+  MemberRecord m;
+  m.pid = 4242;
+  m.capacity = 2;
+  m.errors = true;
+  m.rejected_commands = 3;
+  m.market = 17;
+  m.effective_mode = OperationMode::kAutonomous;
+  m.local_mode = OperationMode::kStop;
+  m.recent_errors = {"(HARDWARE:LOCAL:ERROR:E001) x"};
+  UnitData u;
+  u.mode = DcdcMode::kVoltageReference;
+  u.rsoc_pct = 61.5;
+  m.data = u;
+  auto back = member_from_wire(to_wire(m));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->pid, 4242);
+  EXPECT_EQ(back->capacity, 2);
+  EXPECT_TRUE(back->errors);
+  EXPECT_EQ(back->rejected_commands, 3u);
+  EXPECT_EQ(back->market, 17u);
+  EXPECT_EQ(back->effective_mode, OperationMode::kAutonomous);
+  EXPECT_EQ(back->local_mode, OperationMode::kStop);
+  EXPECT_EQ(back->recent_errors, m.recent_errors);
+  ASSERT_TRUE(back->data);
+  EXPECT_EQ(back->data->mode, DcdcMode::kVoltageReference);
+  EXPECT_DOUBLE_EQ(back->data->rsoc_pct, 61.5);
+
+  // A first record (before the agent runs) has no modes and no data.
+  auto first = member_from_wire(Json{{"pid", 7}, {"capacity", 1}, {"errors", false}});
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(first->effective_mode);
+  EXPECT_FALSE(first->data);
+  // Unreadable modes, error lines and data are left out; wrong counts and flags are refused.
+  Json odd = to_wire(m);
+  odd["effective_mode"] = "sideways";
+  odd["recent_errors"] = Json::array({1, "kept"});
+  odd["data"] = "junk";
+  auto lenient = member_from_wire(odd);
+  ASSERT_TRUE(lenient);
+  EXPECT_FALSE(lenient->effective_mode);
+  EXPECT_EQ(lenient->recent_errors, std::vector<std::string>{"kept"});
+  EXPECT_FALSE(lenient->data);
+  EXPECT_EQ(member_from_wire(Json::array()).error().message, "a member record from etcd: expected a JSON object");
+  Json bad = to_wire(m);
+  bad["market"] = 1e30;
+  EXPECT_EQ(member_from_wire(bad).error().message, "a member record from etcd: market: expected a whole number");
+  bad = to_wire(m);
+  bad["errors"] = "yes";
+  EXPECT_NE(member_from_wire(bad).error().message.find("a member record from etcd: "), std::string::npos);
+}
+
 TEST(DriverJson, EmulatorAndDcdcBattCommShapesAndWhatASetterLeavesOut) {
   const TimePoint now = from_civil(2026, 12, 1);
   const auto emu = unit_data_from_driver_json(*parse_json_text(R"({
