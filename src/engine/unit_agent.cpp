@@ -91,15 +91,18 @@ void UnitAgent::raise(const ApisError& e) {
     fabric_.publish_global_error(e);
   } else {
     pending_errors_.push_back(e);
-    // Handled on the next error-handling period (APIS polls every errorHandlingPeriodMsec; an
-    // idle unit need not wake up every second for nothing).
-    if (!error_timer_ && running_) {
-      error_timer_ = scheduler_.after(milliseconds(config_.policy.user.error_handling_period_ms), [this] {
-        error_timer_.reset();
-        handle_errors();
-      });
-    }
+    arm_error_handling();
   }
+}
+
+void UnitAgent::arm_error_handling() {
+  // Handled on the next error-handling period (APIS polls every errorHandlingPeriodMsec; an
+  // idle unit need not wake up every second for nothing).
+  if (error_timer_ || !running_ || pending_errors_.empty()) return;
+  error_timer_ = scheduler_.after(milliseconds(config_.policy.user.error_handling_period_ms), [this] {
+    error_timer_.reset();
+    handle_errors();
+  });
 }
 
 std::pair<int, int> UnitAgent::deal_directions(bool* warming_up) const {
@@ -436,6 +439,9 @@ void UnitAgent::handle_errors() {
     } else if (rst) {
       self->reset(why);
     }
+    // Errors raised while this round ran (a measurement still out of range) get their own round;
+    // without it they would stay pending and keep the unit out of every deal for good.
+    self->arm_error_handling();
   }(this, reason, fatal, reset));
 }
 

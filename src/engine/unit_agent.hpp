@@ -98,6 +98,7 @@ class UnitAgent {
   void acquire();
   void house_keeping();
   void handle_errors();
+  void arm_error_handling();  // schedules handle_errors() if errors wait and none is due
   void watch_grid_master();
   Task<void> negotiate(Offer request);
   void finish_shutdown(const std::string& reason);

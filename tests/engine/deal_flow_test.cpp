@@ -102,6 +102,32 @@ TEST_F(DealFlow, ALocalStopKeepsAUnitOutOfDealsWhileTheOthersTrade) {
   }, minutes(30)));
 }
 
+// The battery-current range of hwConfig is tighter than what a 1 A deal draws (about 7 A at the
+// battery), so the same LOCAL HARDWARE error comes back at every acquisition, also while the first
+// one is being handled (its deal asked to stop, the converter put to WAIT).
+class TightBatteryCurrentRange : public EngineFixture {
+  void tweak(UnitSpec& u) override { u.apis.hw.ib_a = {-5, 5}; }
+};
+
+TEST_F(TightBatteryCurrentRange, AnErrorRaisedDuringErrorHandlingIsHandledAndTheUnitsTradeAgain) {
+  build({{"E001", 95}, {"E002", 40}});
+  // Each deal is aborted by the error; a second deal proves that both units left the error state
+  // (an error raised during handling used to stay pending for good: no deal ever again).
+  ASSERT_TRUE(run_until([&] { return logged_.size() >= 2; }, minutes(20)));
+  for (const auto& d : logged_) {
+    ASSERT_FALSE(d.abort.empty());
+    EXPECT_NE(d.abort.front().reason.find("dcdc.meter.ib"), std::string::npos) << d.abort.front().reason;
+  }
+  // Sharing stopped (Soft stop), every error is handled and sustained for 30 s, then none is left.
+  engine_->fabric().set_global_mode(OperationMode::kHeteronomous);
+  ASSERT_TRUE(run_until([&] { return engine_->fabric().deals().empty(); }, minutes(5)));
+  scheduler_->run_for(minutes(2));
+  for (std::size_t i = 0; i < engine_->size(); ++i) {
+    EXPECT_FALSE(engine_->agent(i).has_errors()) << engine_->agent(i).id();
+    EXPECT_EQ(mode_of(engine_->agent(i).id()), DcdcMode::kWait);
+  }
+}
+
 // GLOBAL errors (reference §5): every row scrams; FRAMEWORK and LOGIC then reset every unit
 // (ResetAll), FATAL shuts every unit down (ShutdownAll).
 TEST_F(DealFlow, AGlobalLogicErrorScramsAndResetsAllThenSharingResumes) {
