@@ -21,6 +21,9 @@ GridMaster::GridMaster(UnitAgent& host, std::uint64_t token)
 
 void GridMaster::start() {
   const auto period = milliseconds(policy_.grid_master.main_loop_period_ms);
+  // Acting from now: a grid master handed over at the end of its predecessor's loop has its
+  // first loop one period later, and the deals it inherits are attended from this moment.
+  last_activity_ = host_.scheduler().now();
   std::weak_ptr<GridMaster> weak = weak_from_this();
   timer_ = host_.scheduler().every(period, [weak] {
     auto self = weak.lock();

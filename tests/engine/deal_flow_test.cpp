@@ -51,6 +51,11 @@ TEST_F(DealFlow, TheGridMasterFollowsTheVoltageReference) {
     auto* host = engine_->grid_master_host();
     return host != nullptr && host->id() == "E002";
   }, seconds(30)));
+  // The new grid master acts from the hand-over, before its first loop (one period later): a
+  // grid master handed on at the end of every loop is never taken for a missing one.
+  const GridMastersActing acting = engine_->grid_masters_acting();
+  EXPECT_EQ(acting.count, 1);
+  EXPECT_LE(scheduler_->now() - acting.last_loop, seconds(1));
 }
 
 bool a_deal_started(const InProcessFabric& fabric) {
@@ -106,6 +111,7 @@ TEST_F(DealFlow, ALocalStopKeepsAUnitOutOfDealsWhileTheOthersTrade) {
 // battery), so the same LOCAL HARDWARE error comes back at every acquisition, also while the first
 // one is being handled (its deal asked to stop, the converter put to WAIT).
 class TightBatteryCurrentRange : public EngineFixture {
+ protected:
   void tweak(UnitSpec& u) override { u.apis.hw.ib_a = {-5, 5}; }
 };
 
