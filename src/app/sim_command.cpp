@@ -136,6 +136,8 @@ int run_sim(const SimOptions& o) {
   out["energy_balance_error_wh"] = t.balance_error_wh();
   out["sharing"] = engine != nullptr;
   out["pooled_bound_self_sufficiency"] = pooled_bound_self_sufficiency(*spec, spec->start, end);
+  out["pooled_hardware_bound_self_sufficiency"] =
+      pooled_bound_self_sufficiency(*spec, spec->start, end, PoolLosses::kHardware);
   if (engine) {
     engine->shutdown(&scheduler);  // after the totals: draining moves virtual time on
     const EngineStats& st = engine->stats();
@@ -164,6 +166,8 @@ int run_sim(const SimOptions& o) {
     fmt::print("  {:<18} {:>14.1f}\n", key, out[key].get<double>());
   fmt::print("  {:<18} {:>14.4f}\n", "self_sufficiency", out["self_sufficiency"].get<double>());
   fmt::print("  {:<18} {:>14.4f}\n", "pooled bound", out["pooled_bound_self_sufficiency"].get<double>());
+  fmt::print("  {:<18} {:>14.4f}\n", "  on this hardware",
+             out["pooled_hardware_bound_self_sufficiency"].get<double>());
   if (engine)
     fmt::print("  {:<18} {:>14}\n  {:<18} {:>14}\n  {:<18} {:>14}\n", "deals completed",
                out["deals_completed"].get<std::uint64_t>(), "deals aborted",

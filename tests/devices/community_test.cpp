@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/community.hpp"
+#include "devices/emulated/house_profiles.hpp"
 
 namespace wattshare {
 namespace {
@@ -122,6 +123,37 @@ TEST(Community, SameSpecSameResult) {
   b.advance_to(three_houses().start + hours(24 * 3));
   EXPECT_EQ(a.totals().import_wh, b.totals().import_wh);
   EXPECT_EQ(a.unit_data(2).rsoc_pct, b.unit_data(2).rsoc_pct);
+}
+
+double self_sufficiency(const EnergyTotals& t) { return 1.0 - t.import_wh / t.load_wh; }
+
+// One house pooled with itself is the house: the hardware bound models its cells, BMS window,
+// self-discharge and standing losses as the physics does, so it must land on the isolated result.
+TEST(PooledBound, OneHouseOnItsHardwareIsTheIsolatedHouse) {
+  CommunitySpec spec = three_houses();
+  spec.units.resize(1);
+  const TimePoint end = spec.start + hours(24 * 10);
+  Community c{spec};
+  c.advance_to(end);
+  const double isolated = self_sufficiency(c.totals());
+  EXPECT_NEAR(pooled_bound_self_sufficiency(spec, spec.start, end, PoolLosses::kHardware), isolated,
+              0.002);
+  // Perfect cells and no standing losses do better.
+  EXPECT_GT(pooled_bound_self_sufficiency(spec, spec.start, end), isolated + 0.01);
+}
+
+TEST(PooledBound, PoolingOnTheSameHardwareSitsBetweenIsolatedAndLossless) {
+  CommunitySpec spec = three_houses();
+  spec.units[0].pv.kwp = 6.0;  // one big roof, one small: pooling has something to move
+  spec.units[1].pv.kwp = 1.0;
+  const TimePoint end = spec.start + hours(24 * 10);
+  Community c{spec};
+  c.advance_to(end);
+  const double isolated = self_sufficiency(c.totals());
+  const double hardware = pooled_bound_self_sufficiency(spec, spec.start, end, PoolLosses::kHardware);
+  const double lossless = pooled_bound_self_sufficiency(spec, spec.start, end);
+  EXPECT_GT(hardware, isolated + 0.01);
+  EXPECT_GT(lossless, hardware + 0.01);
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
+
+#include "physics/battery.hpp"
 
 namespace wattshare {
 
@@ -46,31 +49,71 @@ void HouseProfiles::at_minute(std::int64_t m) {
   }
 }
 
-double pooled_bound_self_sufficiency(const CommunitySpec& spec, TimePoint start, TimePoint end) {
-  HouseProfiles p{spec};
-  double capacity = 0, stored = 0;
+namespace {
+
+// All batteries as one. Lossless: perfect cells, empty to full, no power limit. Hardware: the
+// houses' own cells (capacity-weighted efficiencies, BMS windows and self-discharge, summed power
+// limits); the standing losses (system, idle converters) are added by the caller.
+BatteryParams pooled_battery(const CommunitySpec& spec, PoolLosses losses) {
+  BatteryParams pool;
+  pool.capacity_wh = 0;
+  double stored = 0, eta_in = 0, eta_out = 0, floor_wh = 0, ceiling_wh = 0, self_pct = 0;
+  pool.max_charge_w = pool.max_discharge_w = 0;
   for (const auto& u : spec.units) {
-    capacity += u.battery.capacity_wh;
-    stored += u.battery.capacity_wh * u.battery.initial_rsoc_pct / 100.0;
+    const BatteryParams& b = u.battery;
+    pool.capacity_wh += b.capacity_wh;
+    stored += b.capacity_wh * std::clamp(b.initial_rsoc_pct, 0.0, 100.0) / 100.0;
+    eta_in += b.capacity_wh * b.charge_efficiency;
+    eta_out += b.capacity_wh * b.discharge_efficiency;
+    floor_wh += b.capacity_wh * b.floor_rsoc_pct / 100.0;
+    ceiling_wh += b.capacity_wh * b.ceiling_rsoc_pct / 100.0;
+    self_pct += b.capacity_wh * b.self_discharge_pct_per_month;
+    pool.max_charge_w += b.max_charge_w;
+    pool.max_discharge_w += b.max_discharge_w;
   }
+  const double c = pool.capacity_wh;
+  if (c <= 0) return pool;
+  pool.initial_rsoc_pct = 100.0 * stored / c;
+  if (losses == PoolLosses::kLossless) {
+    pool.charge_efficiency = pool.discharge_efficiency = 1;
+    pool.floor_rsoc_pct = 0;
+    pool.ceiling_rsoc_pct = 100;
+    pool.self_discharge_pct_per_month = 0;
+    pool.max_charge_w = pool.max_discharge_w = std::numeric_limits<double>::infinity();
+    return pool;
+  }
+  pool.charge_efficiency = eta_in / c;
+  pool.discharge_efficiency = eta_out / c;
+  pool.floor_rsoc_pct = 100.0 * floor_wh / c;
+  pool.ceiling_rsoc_pct = 100.0 * ceiling_wh / c;
+  pool.self_discharge_pct_per_month = self_pct / c;
+  return pool;
+}
+
+}  // namespace
+
+double pooled_bound_self_sufficiency(const CommunitySpec& spec, TimePoint start, TimePoint end,
+                                     PoolLosses losses) {
+  HouseProfiles p{spec};
+  Battery pool{pooled_battery(spec, losses)};
+  double standing_w = 0;
+  if (losses == PoolLosses::kHardware)
+    for (const auto& u : spec.units) standing_w += u.system_loss_w + u.dcdc.idle_loss_w;
   double load_wh = 0, import_wh = 0;
   for (TimePoint t = start; t < end;) {
     const std::int64_t m = minute_index(t);
     const TimePoint next = std::min(end, TimePoint{std::chrono::minutes{m + 1}});
-    const double h = to_seconds(next - t) / 3600.0;
+    const double dt_s = to_seconds(next - t);
     p.at_minute(m);
     double pv = 0, load = 0;
     for (std::size_t i = 0; i < p.size(); ++i) {
       pv += p.pv_w(i);
       load += p.load_w(i);
     }
-    stored += (pv - load) * h;
-    if (stored < 0) {
-      import_wh -= stored;
-      stored = 0;
-    }
-    stored = std::min(stored, capacity);
-    load_wh += load * h;
+    const double net_w = pv - load - standing_w;
+    const BatteryFlow flow = pool.exchange(net_w, dt_s);
+    import_wh += std::max(0.0, flow.terminal_w - net_w) * dt_s / 3600.0;
+    load_wh += load * dt_s / 3600.0;
     t = next;
   }
   return load_wh > 0 ? 1.0 - import_wh / load_wh : 0.0;

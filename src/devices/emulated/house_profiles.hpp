@@ -39,8 +39,15 @@ class HouseProfiles {
   std::vector<double> pv_w_, load_w_;
 };
 
-// The self-sufficiency a lossless, perfectly pooled battery (all capacities together, starting
-// with all initial charges) would reach on the same profiles: the upper bound for sharing.
-double pooled_bound_self_sufficiency(const CommunitySpec& spec, TimePoint start, TimePoint end);
+enum class PoolLosses {
+  kLossless,  // perfect cells, no standing losses: the upper bound for sharing
+  kHardware,  // the houses' own cells and standing losses (system, idle converters); moving
+              // energy between houses still costs nothing: the bound for sharing on this hardware
+};
+
+// The self-sufficiency of all batteries pooled into one (all capacities together, starting with
+// all initial charges) on the same profiles: what perfect sharing would reach.
+double pooled_bound_self_sufficiency(const CommunitySpec& spec, TimePoint start, TimePoint end,
+                                     PoolLosses losses = PoolLosses::kLossless);
 
 }  // namespace wattshare
