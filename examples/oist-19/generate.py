@@ -101,6 +101,56 @@ src = src[:safety_at] + """\t"safety" : {
 src = src.replace('"largeCapacityUnitIds" : ["E001"]', '"largeCapacityUnitIds" : []')
 src = src.replace("// Preferred holders of the voltage reference.", "// Preferred holders of the voltage reference: none, every house has the same battery and converter.")
 src = src.replace("4-unit sample community", "19-unit OIST-like community")
+# Deals of 2 A (APIS's sample value; one slot per 2.3 A converter): a converter's fixed loss (35-50 W)
+# is paid per deal, about a quarter of a 1 A deal's 350 W but an eighth of 700 W.
+deal_1a = '"deal" : { "gridCurrentA" : 1, "amountMinWh" : 50, "amountMaxWh" : 50, "amountUnitWh" : 50 }'
+assert deal_1a in src
+src = src.replace(deal_1a, '"deal" : { "gridCurrentA" : 2, "amountMinWh" : 50, "amountMaxWh" : 100, "amountUnitWh" : 50 }')
+src = src.replace("// One deal: 1 A on the bus (about 350 W), 50 Wh.",
+                  "// One deal: 2 A on the bus (about 700 W; one slot: floor(2.3 / 2)), 50 to 100 Wh. Larger deals lose\n"
+                  "\t// less: each converter's fixed loss (35-50 W) is paid per deal.")
+# Start a deal's current in one step of 2 A (the sample's 1 A steps take two set-points, each with
+# its 100 ms checkpoint): the converter slews 20 A/s by itself and the reference has room for it.
+step_1a = '"gridCurrentStepA" : 1,'
+assert step_1a in src
+src = src.replace(step_1a, '"gridCurrentStepA" : 2,')
+# The receiving battery may be filled to its BMS ceiling: energy it cannot take is surplus anyway.
+src = src.replace('"chargeUnitUpperLimitRsoc" : 95', '"chargeUnitUpperLimitRsoc" : 100')
 write("policy.json", src)
 write("hwConfig.json", open("../apis-sample/hwConfig.json").read())
-write("scenario.json", open("../apis-sample/scenario.json").read())
+
+# scenario.json: share surplus only (see the comment written into the file).
+bands = '{ "4790-" : "excess", "4740-4790" : "sufficient", "-4740" : "scarce" }'
+nothing = '{ "excess" : { }, "sufficient" : { }, "scarce" : { } }'
+quiet = f"""{{
+\t\t"batteryStatus" : {bands},
+\t\t"request" : {nothing},
+\t\t"accept" : {nothing}
+\t}}"""
+write("scenario.json", f"""{{
+\t// APIS scenario.json of the oist-19 houses (reference apis.md §2.5, §4.2). Written by generate.py.
+\t// Share surplus only. In daylight a full battery (4790 Wh and more of 4800) means its panels are
+\t// being curtailed: that unit offers 50 Wh at a time, and every unit that is not nearly full
+\t// (below 4740 Wh) takes it, up to 4790 Wh. A giver whose surplus is smaller than the deal's
+\t// 700 W drops below 4790 Wh and offers nothing more until its panels fill it again, so what moves
+\t// is energy that would be lost, not what the giver needs for its night. Nothing is traded at
+\t// night: an exchange would only move stored energy, and lose about 15 % of it in the converters.
+\t"refreshingPeriodMsec" : 5000,
+\t"acceptSelection" : {{ "strategy" : "amount" }},
+\t"00:00:00-06:00:00" : {quiet},
+\t"06:00:00-18:00:00" : {{
+\t\t"batteryStatus" : {bands},
+\t\t"request" : {{
+\t\t\t"excess" : {{ "discharge" : {{ "limitWh" : 4740, "pointPerWh" : 10 }} }},
+\t\t\t"sufficient" : {{ }},
+\t\t\t"scarce" : {{ }}
+\t\t}},
+\t\t"accept" : {{
+\t\t\t"excess" : {{ }},
+\t\t\t"sufficient" : {{ }},
+\t\t\t"scarce" : {{ "charge" : {{ "limitWh" : 4790, "pointPerWh" : 10 }} }}
+\t\t}}
+\t}},
+\t"18:00:00-24:00:00" : {quiet}
+}}
+""")

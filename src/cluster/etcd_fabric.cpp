@@ -678,8 +678,8 @@ DeviceResult EtcdFabric::unit_data(const std::string& unit, bool fresh, std::uin
   return result_from(*answer);
 }
 
-void EtcdFabric::market_changed(const std::string& unit) {
-  if (unit != o_.unit_id) return;
+void EtcdFabric::market_changed(const std::string& unit, bool gained) {
+  if (unit != o_.unit_id || !gained) return;
   ++my_market_;
   publish_member();  // the others retry their failed requests when they see it
 }

@@ -96,7 +96,7 @@ class EtcdFabric final : public Fabric {
   // its record, plus joins, leaves and mode changes. A request that found no taker is not
   // repeated until it changes (as in one process; a member that did not answer in time is
   // heard again at the next change, which in a community comes soon).
-  void market_changed(const std::string& unit) override;
+  void market_changed(const std::string& unit, bool gained) override;
   std::uint64_t market_epoch() const override;
   OperationMode global_mode() const override;
   void set_global_mode(OperationMode m) override;

@@ -52,9 +52,22 @@ void grow_community(CommunitySpec& spec, std::size_t units) {
   for (auto& u : grown) {
     u.apis.unit.unit_id = u.id;
     u.apis.unit.unit_name = u.id;
-    u.apis.policy.member_unit_ids = members;
-    auto& cap = u.apis.policy.safety.sum_of_deal_grid_current_max_a;
+    auto& policy = u.apis.policy;
+    policy.member_unit_ids = members;
+    auto& cap = policy.safety.sum_of_deal_grid_current_max_a;
     cap = std::max(cap, std::ceil(cap * copies));
+    // Every house bleeds a little current from the bus, and a large bus bleeds a lot (1,000
+    // houses: 0.35 A), which the voltage reference of a lone deal carries on top of the deal and
+    // the grid master sees as leakage. Leave room for it as an operator of such a bus would: the
+    // leakage allowance of a lone deal's two units covers twice the bleed, and the deal current
+    // leaves the reference 1.5 times the bleed below its converter's capacity.
+    const double bleed_a =
+        static_cast<double>(units) * spec.bleed_siemens * policy.operation_grid_voltage_v;
+    auto& allowance = policy.safety.sum_of_dealing_unit_grid_current_allowance_per_unit_a;
+    allowance = std::max(allowance, bleed_a);
+    auto& deal_a = policy.mediator.deal_grid_current_a;
+    const double room_a = std::floor(10 * (u.apis.hw.grid_current_capacity_a - 1.5 * bleed_a)) / 10;
+    if (room_a > 0) deal_a = std::min(deal_a, room_a);
   }
   spec.units = std::move(grown);
   reseed(spec, spec.seed);

@@ -87,11 +87,13 @@ class Fabric {
                                      std::uint64_t token) = 0;
   virtual DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) = 0;
 
-  // A unit's ability to accept changed (its accept offers, free slots, errors or mode): lets a
-  // fabric skip repeating a negotiation whose answer cannot have changed. Optional.
-  virtual void market_changed(const std::string& /*unit*/) {}
-  // Counts market_changed() calls; 0 when the fabric cannot know (then every negotiation runs).
-  // A request that got no accept at epoch e gets none again while the epoch is still e.
+  // A unit's ability to accept changed (its accept offers, free slots, errors or mode); `gained`
+  // when it can now take something it could not. Lets a fabric skip repeating a negotiation whose
+  // answer cannot have changed. Optional.
+  virtual void market_changed(const std::string& /*unit*/, bool /*gained*/) {}
+  // Counts the gains (a unit that can take less cannot turn a refusal into an accept); 0 when the
+  // fabric cannot know (then every negotiation runs). A request that got no accept at epoch e gets
+  // none again while the epoch is still e.
   [[nodiscard]] virtual std::uint64_t market_epoch() const { return 0; }
 
   [[nodiscard]] virtual OperationMode global_mode() const = 0;

@@ -62,7 +62,7 @@ class InProcessFabric final : public Fabric {
   Task<DeviceResult> control(const std::string& unit, ControlCommand command,
                              std::uint64_t token) override;
   DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) override;
-  void market_changed(const std::string& unit) override;
+  void market_changed(const std::string& unit, bool gained) override;
   std::uint64_t market_epoch() const override { return market_epoch_; }
   OperationMode global_mode() const override { return global_mode_; }
   void set_global_mode(OperationMode m) override {
@@ -77,8 +77,8 @@ class InProcessFabric final : public Fabric {
   std::unordered_map<std::string, UnitAgent*> agents_;
   std::vector<UnitAgent*> by_member_;  // aligned with members_ (sorted ids), for broadcasts
   std::unordered_map<std::string, std::size_t> member_index_;
-  // Members with an accept offer, per request type, in unit-id order: a broadcast asks only
-  // them (every other member would answer "no"), which keeps 1,000-unit negotiations cheap.
+  // Members that would answer, per request type, in unit-id order: a broadcast asks only them
+  // (every other member would answer "no"), which keeps 1,000-unit negotiations cheap.
   std::set<std::size_t> offering_[2];
   // The deal table in creation order (create time, id), with an index by id.
   std::map<std::pair<TimePoint, std::string>, Deal> deals_;
@@ -92,6 +92,7 @@ class InProcessFabric final : public Fabric {
   std::uint64_t deals_created_ = 0;
   std::function<void(const Deal&)> observer_;
   std::uint64_t market_epoch_ = 1;
+  mutable std::optional<std::size_t> reachable_;  // running members, until a unit starts or stops
 };
 
 }  // namespace wattshare

@@ -68,7 +68,7 @@ void UnitAgent::start(TimePoint phase, bool spread_phases) {
 void UnitAgent::crash() {
   if (!running_ && timers_.empty()) return;
   running_ = false;
-  fabric_.market_changed(id_);
+  fabric_.market_changed(id_, false);
   for (TimerId t : timers_) scheduler_.cancel(t);
   timers_.clear();
   if (error_timer_) scheduler_.cancel(*error_timer_);
@@ -234,15 +234,20 @@ void UnitAgent::house_keeping() {
 }
 
 void UnitAgent::note_market() {
-  // What other units' negotiations depend on: may this unit deal, and what would it accept.
-  const auto offer_key = [](const std::optional<Offer>& o) {
-    return o ? (o->pair_unit_id ? 2 : 1) : 0;
+  // What other units' negotiations depend on: the requests this unit would answer now (it may
+  // deal and has an accept offer of that type, paired or not).
+  const bool may = may_deal();
+  const auto answers = [may](const std::optional<Offer>& o) {
+    return !may || !o ? 0 : (o->pair_unit_id ? 2 : 1);
   };
-  const int signature = (may_deal() ? 1 : 0) | offer_key(accept_for_charge_) << 1 |
-                        offer_key(accept_for_discharge_) << 3;
+  const int signature = answers(accept_for_charge_) | answers(accept_for_discharge_) << 2;
   if (signature != market_signature_) {
+    // Gained: it answers a request it did not (a unit freed from a deal that accepts nothing
+    // gains nothing for the others).
+    const bool gained =
+        market_signature_ < 0 ? signature != 0 : (signature & ~market_signature_) != 0;
     market_signature_ = signature;
-    fabric_.market_changed(id_);
+    fabric_.market_changed(id_, gained);
   }
 }
 
@@ -281,7 +286,7 @@ void UnitAgent::refresh_accepts() {
 }
 
 bool UnitAgent::offers_accept(DealDirection request_type) const {
-  return running_ &&
+  return running_ && may_deal() &&
          (request_type == DealDirection::kCharge ? accept_for_charge_ : accept_for_discharge_)
              .has_value();
 }

@@ -54,8 +54,8 @@ class UnitAgent {
 
   // --- called through the fabric ---
   std::optional<Offer> on_request(const Offer& request);
-  // Whether this unit has an accept offer for requests of this type (on_request may still
-  // refuse: pairing, free slots, errors are checked there).
+  // Whether this unit would answer requests of this type now: it may deal (free slot, no errors,
+  // autonomous) and has an accept offer (on_request may still refuse for pairing).
   [[nodiscard]] bool offers_accept(DealDirection request_type) const;
   Task<DeviceResult> on_control(ControlCommand command, std::uint64_t token);
   DeviceResult on_data(bool fresh, std::uint64_t token);

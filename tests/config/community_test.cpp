@@ -87,6 +87,23 @@ TEST(CommunityGrowth, CopiesTheBusTreeAndVariesTheHouses) {
   EXPECT_LE(c->units[19].battery.initial_rsoc_pct, 80);
 }
 
+// 1 µS per house at 350 V: 1,000 houses bleed 0.35 A, more than a lone deal's leakage allowance
+// (2 x 0.125 A) and than the 0.3 A the reference keeps free beside a 2 A deal of a 2.3 A converter.
+TEST(CommunityGrowth, ALargeBusLeavesRoomForItsBleed) {
+  auto small = load_community(kExamples + "/oist-19");
+  ASSERT_TRUE(small.has_value()) << small.error().message;
+  auto large = *small;
+  grow_community(*small, 50);  // bleeds 17.5 mA: nothing to change
+  EXPECT_DOUBLE_EQ(small->units[7].apis.policy.mediator.deal_grid_current_a, 2.0);
+  EXPECT_DOUBLE_EQ(small->units[7].apis.policy.safety.sum_of_dealing_unit_grid_current_allowance_per_unit_a, 0.125);
+  grow_community(large, 1000);
+  for (const auto& u : large.units) {
+    const auto& p = u.apis.policy;
+    EXPECT_NEAR(p.safety.sum_of_dealing_unit_grid_current_allowance_per_unit_a, 0.35, 1e-9) << u.id;
+    EXPECT_DOUBLE_EQ(p.mediator.deal_grid_current_a, 1.7) << u.id;  // 2.3 - 1.5 x 0.35, in 0.1 A
+  }
+}
+
 TEST(CommunityGrowth, TrimsToTheFirstHousesAndReattachesOrphans) {
   auto c = load_community(kExamples + "/apis-sample");
   ASSERT_TRUE(c.has_value());

@@ -89,9 +89,10 @@ TEST(Cli, SimSharesEnergyAndReplaysTheSameDealLogByteForByte) {
 
 // Many deals made in the same second: each joining deal must start completely before the next
 // (else the voltage reference carries them all and the bus collapses), and compensation must
-// keep the reference's leakage offset. A 100-house community exercises both.
+// keep the reference's leakage offset. A 100-house community exercises both, over a day's
+// trading hours (oist-19 trades its surplus from 06:00 to 18:00).
 TEST(Cli, AHundredHousesTradeWithoutAbortsOrViolations) {
-  const json r = sim({"--config", kExamples + "/oist-19", "--units", "100", "--days", "0.1"});
+  const json r = sim({"--config", kExamples + "/oist-19", "--units", "100", "--days", "0.4"});
   EXPECT_EQ(r["units"], 100);
   EXPECT_GT(r["deals_completed"].get<int>(), 200);
   EXPECT_GT(r["max_concurrent_deals"].get<int>(), 30);
