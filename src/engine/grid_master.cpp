@@ -418,10 +418,11 @@ double GridMaster::expected_vr_ig_a(const std::string& vr, const Deal* joining) 
   fabric_.for_each_deal([&](const Deal& o) {
     if (o.stopped() || o.deactivated()) return;
     const bool is_joining = joining != nullptr && o.deal_id == joining->deal_id;
+    const std::string& master = master_unit(o);
     for (const auto* u : {&o.charge_unit_id, &o.discharge_unit_id}) {
       if (*u == vr) continue;
-      const bool on = master_unit(o) == *u ? o.activated() || is_joining
-                                           : o.warm_up_time.has_value() || is_joining;
+      const bool on = master == *u ? o.activated() || is_joining
+                                   : o.warm_up_time.has_value() || is_joining;
       if (on) others += *u == o.charge_unit_id ? o.deal_grid_current_a : -o.deal_grid_current_a;
     }
   });

@@ -90,23 +90,24 @@ void InProcessFabric::for_each_deal(const std::function<void(const Deal&)>& visi
 }
 
 std::optional<Deal> InProcessFabric::deal(const std::string& deal_id) const {
-  auto at = created_at_.find(deal_id);
-  if (at == created_at_.end()) return std::nullopt;
-  return deals_.at({at->second, deal_id});
+  auto at = by_id_.find(deal_id);
+  if (at == by_id_.end()) return std::nullopt;
+  return at->second->second;
 }
 
 bool InProcessFabric::visit_deal(const std::string& deal_id,
                                  const std::function<void(const Deal&)>& visit) const {
-  auto at = created_at_.find(deal_id);
-  if (at == created_at_.end()) return false;
-  visit(deals_.at({at->second, deal_id}));
+  auto at = by_id_.find(deal_id);
+  if (at == by_id_.end()) return false;
+  visit(at->second->second);
   return true;
 }
 
 bool InProcessFabric::put_if_absent(const Deal& d) {
-  if (!created_at_.emplace(d.deal_id, d.create_time).second) return false;
-  Deal& stored = deals_[{d.create_time, d.deal_id}];
-  stored = d;
+  if (by_id_.contains(d.deal_id)) return false;
+  auto entry = deals_.try_emplace({d.create_time, d.deal_id}, d).first;
+  by_id_.emplace(d.deal_id, entry);
+  Deal& stored = entry->second;
   stored.version = 1;
   ++deals_created_;
   if (observer_) observer_(stored);
@@ -114,9 +115,9 @@ bool InProcessFabric::put_if_absent(const Deal& d) {
 }
 
 bool InProcessFabric::update(Deal& d) {
-  auto at = created_at_.find(d.deal_id);
-  if (at == created_at_.end()) return false;
-  Deal& stored = deals_.at({at->second, d.deal_id});
+  auto at = by_id_.find(d.deal_id);
+  if (at == by_id_.end()) return false;
+  Deal& stored = at->second->second;
   if (d.version != 0 && stored.version != d.version) return false;
   d.version = stored.version + 1;
   d.create_time = stored.create_time;  // the key: never changes
@@ -127,15 +128,15 @@ bool InProcessFabric::update(Deal& d) {
 
 bool InProcessFabric::remove(const std::string& deal_id) {
   need_to_stop_.erase(deal_id);
-  auto at = created_at_.find(deal_id);
-  if (at == created_at_.end()) return false;
-  deals_.erase({at->second, deal_id});
-  created_at_.erase(at);
+  auto at = by_id_.find(deal_id);
+  if (at == by_id_.end()) return false;
+  deals_.erase(at->second);
+  by_id_.erase(at);
   return true;
 }
 
 void InProcessFabric::need_to_stop(const std::string& deal_id, const std::string& reason) {
-  if (created_at_.count(deal_id) == 0) return;
+  if (!by_id_.contains(deal_id)) return;
   auto& list = need_to_stop_[deal_id];
   if (std::find(list.begin(), list.end(), reason) == list.end()) list.push_back(reason);
 }

@@ -80,9 +80,11 @@ class InProcessFabric final : public Fabric {
   // Members that would answer, per request type, in unit-id order: a broadcast asks only them
   // (every other member would answer "no"), which keeps 1,000-unit negotiations cheap.
   std::set<std::size_t> offering_[2];
-  // The deal table in creation order (create time, id), with an index by id.
-  std::map<std::pair<TimePoint, std::string>, Deal> deals_;
-  std::map<std::string, TimePoint> created_at_;
+  // The deal table in creation order (create time, id), with an index by id (map iterators stay
+  // valid until their entry is erased).
+  using DealTable = std::map<std::pair<TimePoint, std::string>, Deal>;
+  DealTable deals_;
+  std::unordered_map<std::string, DealTable::iterator> by_id_;
   std::map<std::string, std::vector<std::string>> need_to_stop_;
   std::optional<GridMasterLease> lease_;
   std::uint64_t next_token_ = 1;
