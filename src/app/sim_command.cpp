@@ -135,9 +135,9 @@ int run_sim(const SimOptions& o) {
   out["self_sufficiency"] = t.load_wh > 0 ? 1.0 - t.import_wh / t.load_wh : 0.0;
   out["energy_balance_error_wh"] = t.balance_error_wh();
   out["sharing"] = engine != nullptr;
-  out["pooled_bound_self_sufficiency"] = pooled_bound_self_sufficiency(*spec, spec->start, end);
-  out["pooled_hardware_bound_self_sufficiency"] =
-      pooled_bound_self_sufficiency(*spec, spec->start, end, PoolLosses::kHardware);
+  const PooledBounds bounds = pooled_bounds(*spec, spec->start, end);
+  out["pooled_bound_self_sufficiency"] = bounds.lossless;
+  out["pooled_hardware_bound_self_sufficiency"] = bounds.hardware;
   if (engine) {
     engine->shutdown(&scheduler);  // after the totals: draining moves virtual time on
     const EngineStats& st = engine->stats();

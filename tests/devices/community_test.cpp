@@ -136,10 +136,10 @@ TEST(PooledBound, OneHouseOnItsHardwareIsTheIsolatedHouse) {
   Community c{spec};
   c.advance_to(end);
   const double isolated = self_sufficiency(c.totals());
-  EXPECT_NEAR(pooled_bound_self_sufficiency(spec, spec.start, end, PoolLosses::kHardware), isolated,
-              0.002);
+  const PooledBounds bounds = pooled_bounds(spec, spec.start, end);
+  EXPECT_NEAR(bounds.hardware, isolated, 0.002);
   // Perfect cells and no standing losses do better.
-  EXPECT_GT(pooled_bound_self_sufficiency(spec, spec.start, end), isolated + 0.01);
+  EXPECT_GT(bounds.lossless, isolated + 0.01);
 }
 
 TEST(PooledBound, PoolingOnTheSameHardwareSitsBetweenIsolatedAndLossless) {
@@ -150,10 +150,9 @@ TEST(PooledBound, PoolingOnTheSameHardwareSitsBetweenIsolatedAndLossless) {
   Community c{spec};
   c.advance_to(end);
   const double isolated = self_sufficiency(c.totals());
-  const double hardware = pooled_bound_self_sufficiency(spec, spec.start, end, PoolLosses::kHardware);
-  const double lossless = pooled_bound_self_sufficiency(spec, spec.start, end);
-  EXPECT_GT(hardware, isolated + 0.01);
-  EXPECT_GT(lossless, hardware + 0.01);
+  const PooledBounds bounds = pooled_bounds(spec, spec.start, end);
+  EXPECT_GT(bounds.hardware, isolated + 0.01);
+  EXPECT_GT(bounds.lossless, bounds.hardware + 0.01);
 }
 
 }  // namespace

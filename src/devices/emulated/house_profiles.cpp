@@ -51,6 +51,8 @@ void HouseProfiles::at_minute(std::int64_t m) {
 
 namespace {
 
+enum class PoolLosses { kLossless, kHardware };
+
 // All batteries as one. Lossless: perfect cells, empty to full, no power limit. Hardware: the
 // houses' own cells (capacity-weighted efficiencies, BMS windows and self-discharge, summed power
 // limits); the standing losses (system, idle converters) are added by the caller.
@@ -90,16 +92,27 @@ BatteryParams pooled_battery(const CommunitySpec& spec, PoolLosses losses) {
   return pool;
 }
 
+// One pooled battery and what the utility had to supply beside it.
+struct Pool {
+  Battery battery;
+  double standing_w = 0;
+  double import_wh = 0;
+
+  void exchange(double pv_w, double load_w, double dt_s) {
+    const double net_w = pv_w - load_w - standing_w;
+    const BatteryFlow flow = battery.exchange(net_w, dt_s);
+    import_wh += std::max(0.0, flow.terminal_w - net_w) * dt_s / 3600.0;
+  }
+};
+
 }  // namespace
 
-double pooled_bound_self_sufficiency(const CommunitySpec& spec, TimePoint start, TimePoint end,
-                                     PoolLosses losses) {
+PooledBounds pooled_bounds(const CommunitySpec& spec, TimePoint start, TimePoint end) {
   HouseProfiles p{spec};
-  Battery pool{pooled_battery(spec, losses)};
-  double standing_w = 0;
-  if (losses == PoolLosses::kHardware)
-    for (const auto& u : spec.units) standing_w += u.system_loss_w + u.dcdc.idle_loss_w;
-  double load_wh = 0, import_wh = 0;
+  Pool lossless{Battery{pooled_battery(spec, PoolLosses::kLossless)}};
+  Pool hardware{Battery{pooled_battery(spec, PoolLosses::kHardware)}};
+  for (const auto& u : spec.units) hardware.standing_w += u.system_loss_w + u.dcdc.idle_loss_w;
+  double load_wh = 0;
   for (TimePoint t = start; t < end;) {
     const std::int64_t m = minute_index(t);
     const TimePoint next = std::min(end, TimePoint{std::chrono::minutes{m + 1}});
@@ -110,13 +123,13 @@ double pooled_bound_self_sufficiency(const CommunitySpec& spec, TimePoint start,
       pv += p.pv_w(i);
       load += p.load_w(i);
     }
-    const double net_w = pv - load - standing_w;
-    const BatteryFlow flow = pool.exchange(net_w, dt_s);
-    import_wh += std::max(0.0, flow.terminal_w - net_w) * dt_s / 3600.0;
+    lossless.exchange(pv, load, dt_s);
+    hardware.exchange(pv, load, dt_s);
     load_wh += load * dt_s / 3600.0;
     t = next;
   }
-  return load_wh > 0 ? 1.0 - import_wh / load_wh : 0.0;
+  if (load_wh <= 0) return {};
+  return {1.0 - lossless.import_wh / load_wh, 1.0 - hardware.import_wh / load_wh};
 }
 
 }  // namespace wattshare

@@ -39,15 +39,14 @@ class HouseProfiles {
   std::vector<double> pv_w_, load_w_;
 };
 
-enum class PoolLosses {
-  kLossless,  // perfect cells, no standing losses: the upper bound for sharing
-  kHardware,  // the houses' own cells and standing losses (system, idle converters); moving
-              // energy between houses still costs nothing: the bound for sharing on this hardware
-};
-
 // The self-sufficiency of all batteries pooled into one (all capacities together, starting with
 // all initial charges) on the same profiles: what perfect sharing would reach.
-double pooled_bound_self_sufficiency(const CommunitySpec& spec, TimePoint start, TimePoint end,
-                                     PoolLosses losses = PoolLosses::kLossless);
+struct PooledBounds {
+  double lossless = 0;  // perfect cells, no standing losses: the upper bound for sharing
+  double hardware = 0;  // the houses' own cells and standing losses (system, idle converters),
+                        // energy moved between houses for free: the bound on this hardware
+};
+// Both bounds in one pass over the profiles.
+PooledBounds pooled_bounds(const CommunitySpec& spec, TimePoint start, TimePoint end);
 
 }  // namespace wattshare
