@@ -92,8 +92,8 @@ class EtcdFabric final : public Fabric {
   std::optional<GridMasterLease> grid_master(TimePoint now) const override;
   Task<DeviceResult> control(const std::string& unit, ControlCommand command, std::uint64_t token) override;
   DeviceResult unit_data(const std::string& unit, bool fresh, std::uint64_t token) override;
-  // The market epoch (as InProcessFabric's): every member's market counter, as published in
-  // its record, plus joins, leaves and mode changes. A request that found no taker is not
+  // The market epoch (as InProcessFabric's): every member's market counter (its gains), as
+  // published in its record, plus joins, leaves and mode changes. A request that found no taker is not
   // repeated until it changes (as in one process; a member that did not answer in time is
   // heard again at the next change, which in a community comes soon).
   void market_changed(const std::string& unit, bool gained) override;
@@ -151,7 +151,7 @@ class EtcdFabric final : public Fabric {
     bool errors = false;
     int capacity = 1;
     std::optional<UnitData> data;  // its last acquisition, as it published it
-    std::uint64_t market = 0;      // how many times its market changed (UnitAgent::note_market)
+    std::uint64_t market = 0;      // how many times it could newly take a request (note_market)
   };
   std::map<std::string, Member> alive_;
   std::uint64_t market_events_ = 1;     // joins, leaves, mode changes

@@ -29,7 +29,7 @@ struct MemberRecord {
   int capacity = 1;
   bool errors = false;
   std::uint64_t rejected_commands = 0;
-  std::uint64_t market = 0;                     // how many times the unit's market changed
+  std::uint64_t market = 0;                     // how many times the unit could newly take a request
   std::optional<OperationMode> effective_mode;  // absent before the agent runs
   std::optional<OperationMode> local_mode;
   std::vector<std::string> recent_errors;       // APIS's one-line form

@@ -15,21 +15,29 @@ InProcessFabric::InProcessFabric(const Policy& policy)
 
 void InProcessFabric::join(UnitAgent& agent) {
   ++market_epoch_;
-  reachable_.reset();
   agents_[agent.id()] = &agent;
   by_member_.assign(members_.size(), nullptr);
+  running_.assign(members_.size(), false);
+  reachable_ = 0;
   for (std::size_t i = 0; i < members_.size(); ++i) {
     by_member_[i] = this->agent(members_[i]);
     member_index_[members_[i]] = i;
+    running_[i] = by_member_[i] != nullptr && by_member_[i]->running();
+    reachable_ += running_[i] ? 1 : 0;
   }
 }
 
 void InProcessFabric::market_changed(const std::string& unit, bool gained) {
   if (gained) ++market_epoch_;
-  reachable_.reset();  // starts and crashes come through here
   auto it = member_index_.find(unit);
   if (it == member_index_.end()) return;
   const UnitAgent* a = by_member_[it->second];
+  // Starts and crashes come through here: the running members are counted as they change.
+  const bool up = a != nullptr && a->running();
+  if (up != static_cast<bool>(running_[it->second])) {
+    running_[it->second] = up;
+    up ? ++reachable_ : --reachable_;
+  }
   for (DealDirection type : {DealDirection::kCharge, DealDirection::kDischarge}) {
     auto& set = offering_[static_cast<int>(type)];
     if (a != nullptr && a->offers_accept(type)) {
@@ -51,11 +59,7 @@ bool InProcessFabric::reachable(const std::string& unit) const {
 }
 
 std::size_t InProcessFabric::reachable_members() const {
-  // Cached: every negotiation asks, and counting 1,000 agents each time showed in profiles.
-  if (!reachable_)
-    reachable_ = static_cast<std::size_t>(std::count_if(
-        by_member_.begin(), by_member_.end(), [](const UnitAgent* a) { return a && a->running(); }));
-  return *reachable_;
+  return reachable_;  // every negotiation asks: counted as units start and stop, not each time
 }
 
 Task<std::vector<Offer>> InProcessFabric::negotiate(const Offer& request, Duration timeout) {

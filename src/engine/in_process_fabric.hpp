@@ -94,7 +94,8 @@ class InProcessFabric final : public Fabric {
   std::uint64_t deals_created_ = 0;
   std::function<void(const Deal&)> observer_;
   std::uint64_t market_epoch_ = 1;
-  mutable std::optional<std::size_t> reachable_;  // running members, until a unit starts or stops
+  std::vector<char> running_;  // aligned with members_: running as last told (market_changed)
+  std::size_t reachable_ = 0;  // how many of them
 };
 
 }  // namespace wattshare

@@ -45,6 +45,7 @@ void UnitAgent::start(TimePoint phase, bool spread_phases) {
     controller_.set_lifetime(life_);
   }
   running_ = true;
+  fabric_.market_changed(id_, false);  // reachable again, whatever its first acquisition gives
   market_signature_ = -1;  // a (re)started unit is news to the market
   const auto& p = config_.policy;
   const auto ms = [](long long v) { return milliseconds(v); };
