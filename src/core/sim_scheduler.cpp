@@ -14,6 +14,19 @@ TimerId make_id(std::uint32_t slot, std::uint32_t generation) {
 
 }  // namespace
 
+SimScheduler::~SimScheduler() {
+  for (bool dropped = true; dropped;) {
+    dropped = false;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {  // indexed: slots_ may grow meanwhile
+      if (!slots_[i].task) continue;
+      const Task task = std::move(slots_[i].task);
+      slots_[i].task = nullptr;
+      slots_[i].active = false;
+      dropped = true;
+    }
+  }
+}
+
 std::uint32_t SimScheduler::new_slot() {
   std::uint32_t slot;
   if (!free_slots_.empty()) {

@@ -20,6 +20,11 @@ namespace wattshare {
 class SimScheduler final : public Scheduler {
  public:
   explicit SimScheduler(TimePoint start) : now_(start) {}
+  // Drops the timers that never ran one by one, while the scheduler is still whole: dropping a
+  // sleeping coroutine's wake-up unwinds it (core/task.hpp), which may add or cancel timers.
+  ~SimScheduler() override;
+  SimScheduler(const SimScheduler&) = delete;
+  SimScheduler& operator=(const SimScheduler&) = delete;
 
   [[nodiscard]] TimePoint now() const override { return now_; }
   TimerId at(TimePoint when, Task task) override;

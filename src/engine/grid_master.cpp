@@ -27,15 +27,15 @@ void GridMaster::start() {
   std::weak_ptr<GridMaster> weak = weak_from_this();
   timer_ = host_.scheduler().every(period, [weak] {
     auto self = weak.lock();
-    if (!self || self->looping_ || !*self->life_) return;  // one main loop at a time
-    spawn([](std::shared_ptr<GridMaster> gm) -> Task<void> { co_await gm->main_loop(); }(self));
+    if (!self || self->looping_ || !self->life_->alive()) return;  // one main loop at a time
+    spawn([](std::shared_ptr<GridMaster> gm) -> Task<void> { co_await gm->main_loop(); }(self), self->life_);
   });
 }
 
 void GridMaster::stop() {
-  *life_ = false;
   if (timer_ != kNoTimer) host_.scheduler().cancel(timer_);
   timer_ = kNoTimer;
+  life_->end();  // its procedures unwind now, wherever they wait
 }
 
 void GridMaster::raise_global(ErrorCategory c, ErrorLevel l, const std::string& message) {
@@ -59,7 +59,7 @@ Task<DeviceResult> GridMaster::command(const std::string& unit, ControlCommand c
   last_activity_ = host_.scheduler().now();
   auto r = co_await fabric_.control(unit, c, token_);
   last_activity_ = host_.scheduler().now();
-  if (!*life_) throw Cancelled{};  // deposed while the command ran: issue nothing more
+  if (!life_->alive()) throw Cancelled{};  // deposed while the command ran: issue nothing more
   if (r) data_[unit] = *r;
   co_return r;
 }
@@ -289,7 +289,7 @@ Task<void> GridMaster::main_loop() {
   const TimePoint loop_start = host_.scheduler().now();
   const Duration activation_budget = milliseconds(g.main_loop_period_ms / 2);
   for (const Entry& e : order) {
-    if (global_error_ || !*life_) break;
+    if (global_error_ || !life_->alive()) break;
     auto d = fabric_.deal(e.deal_id);
     if (!d) continue;
     if (d->state() == DealState::kNew &&
@@ -564,7 +564,7 @@ Task<void> GridMaster::activate(Deal d) {
   // reference never carries more than one deal's current however many deals start in a loop.
   if (d.is_master && !plan.move_from) {
     co_await ramp_up(d);
-  } else if (*life_ && !global_error_) {
+  } else if (life_->alive() && !global_error_) {
     co_await compensate(d);
   }
 }

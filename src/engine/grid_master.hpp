@@ -38,7 +38,7 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   [[nodiscard]] TimePoint last_loop_end() const { return last_loop_end_; }
   // The last time it read or commanded a unit (a long loop is alive all along).
   [[nodiscard]] TimePoint last_activity() const { return last_activity_; }
-  [[nodiscard]] bool stopped() const { return !*life_; }
+  [[nodiscard]] bool stopped() const { return !life_->alive(); }
 
  private:
   Task<void> main_loop();

@@ -40,7 +40,7 @@ UnitAgent::UnitAgent(std::string unit_id, Scheduler& scheduler, Fabric& fabric, 
 UnitAgent::~UnitAgent() { crash(); }
 
 void UnitAgent::start(TimePoint phase, bool spread_phases) {
-  if (!*life_) {  // restarted after a crash: the old procedures stay ended
+  if (!life_->alive()) {  // restarted after a crash: the old procedures stay ended
     life_ = make_lifetime();
     controller_.set_lifetime(life_);
   }
@@ -74,7 +74,7 @@ void UnitAgent::crash() {
   timers_.clear();
   if (error_timer_) scheduler_.cancel(*error_timer_);
   error_timer_.reset();
-  *life_ = false;  // running procedures end at their next wait
+  life_->end();  // every procedure of this unit unwinds now, its frames freed
   if (grid_master_) grid_master_->stop();
   grid_master_.reset();
 }
@@ -158,7 +158,7 @@ void UnitAgent::acquire() {
       auto r = co_await self->controller_.execute(ControlCommand{ControlKind::kWait});
       if (r) self->data_ = *r;
       self->note("converter to WAIT: the grid master went silent");
-    }(this));
+    }(this), life_);
   }
 }
 
@@ -231,7 +231,7 @@ void UnitAgent::house_keeping() {
     return;
   request_slice_ = slice;
   request_band_ = band;
-  spawn(negotiate(*request));
+  spawn(negotiate(*request), life_);
 }
 
 void UnitAgent::note_market() {
@@ -448,7 +448,7 @@ void UnitAgent::handle_errors() {
     // Errors raised while this round ran (a measurement still out of range) get their own round;
     // without it they would stay pending and keep the unit out of every deal for good.
     self->arm_error_handling();
-  }(this, reason, fatal, reset));
+  }(this, reason, fatal, reset), life_);
 }
 
 void UnitAgent::reset(const std::string& reason) {
@@ -467,7 +467,7 @@ void UnitAgent::shut_down(const std::string& reason) {
   spawn([](UnitAgent* self, std::string why) -> Task<void> {
     co_await self->stop_local(why);
     self->finish_shutdown(why);
-  }(this, reason));
+  }(this, reason), life_);
 }
 
 void UnitAgent::finish_shutdown(const std::string& reason) {

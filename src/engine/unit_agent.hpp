@@ -86,6 +86,8 @@ class UnitAgent {
   [[nodiscard]] Scheduler& scheduler() { return scheduler_; }
   [[nodiscard]] Fabric& fabric() { return fabric_; }
   [[nodiscard]] Duration utc_offset() const { return utc_offset_; }
+  // This unit's procedures' lifetime (ended by crash()): what runs for it elsewhere is spawned with it.
+  [[nodiscard]] const Lifetime& lifetime() const { return life_; }
   // The grid master hosted here resigns (its lease is released).
   void drop_grid_master();
   // Takes the grid-master lease and starts the grid master here, if the lease is free.

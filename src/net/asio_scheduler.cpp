@@ -77,7 +77,13 @@ AsioScheduler::AsioScheduler(boost::asio::io_context& io, TimePoint start, doubl
     : impl_(std::make_unique<Impl>(io, start, acceleration > 0 ? acceleration : 1.0)) {}
 
 AsioScheduler::~AsioScheduler() {
-  for (auto& [id, t] : impl_->timers) t->timer.cancel();
+  // Timers that never ran are dropped while the scheduler is whole: dropping a sleeping
+  // coroutine's wake-up unwinds it (core/task.hpp), which may add or cancel timers meanwhile.
+  while (!impl_->timers.empty()) {
+    const auto dropped = std::move(impl_->timers);
+    impl_->timers.clear();
+    for (const auto& [id, t] : dropped) t->timer.cancel();
+  }
 }
 
 TimePoint AsioScheduler::now() const { return impl_->now(); }
