@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -64,9 +65,22 @@ HttpResult http_request(const std::string& host, std::uint16_t port, const std::
 HttpResult http_request_with_token(const std::string& host, std::uint16_t port, const std::string& method,
                                    const std::string& target, const std::string& token, const std::string& body,
                                    std::chrono::milliseconds timeout) {
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host +
-                    "\r\nConnection: close\r\n";
-  if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+  Headers headers;
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+  return http_request_with_headers(host, port, method, target, headers, body, timeout);
+}
+
+HttpResult http_request_with_headers(const std::string& host, std::uint16_t port, const std::string& method,
+                                     const std::string& target, const Headers& headers, const std::string& body,
+                                     std::chrono::milliseconds timeout) {
+  std::string host_header = host;
+  for (const auto& [name, value] : headers) {
+    if (name == "Host") host_header = value;
+  }
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host_header + "\r\nConnection: close\r\n";
+  for (const auto& [name, value] : headers) {
+    if (name != "Host") req += name + ": " + value + "\r\n";
+  }
   if (!body.empty()) req += "Content-Type: application/json\r\nContent-Length: " +
                             std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
@@ -78,6 +92,22 @@ HttpResult http_request_with_token(const std::string& host, std::uint16_t port, 
   if (head_end == std::string::npos) return r;
   r.headers = raw.substr(0, head_end);
   r.body = raw.substr(head_end + 4);
+  std::string lower = r.headers;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.find("transfer-encoding: chunked") != std::string::npos) {
+    // Reassemble the chunks (etcd's gateway sends larger answers so).
+    std::string joined;
+    std::size_t at = 0;
+    while (at < r.body.size()) {
+      const std::size_t line_end = r.body.find("\r\n", at);
+      if (line_end == std::string::npos) break;
+      const std::size_t size = std::strtoul(r.body.c_str() + at, nullptr, 16);
+      if (size == 0) break;
+      joined += r.body.substr(line_end + 2, size);
+      at = line_end + 2 + size + 2;
+    }
+    r.body = joined;
+  }
   return r;
 }
 

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace wattshare::test {
 
@@ -22,6 +24,11 @@ HttpResult http_request(const std::string& host, std::uint16_t port, const std::
 HttpResult http_request_with_token(const std::string& host, std::uint16_t port, const std::string& method,
                                    const std::string& target, const std::string& token, const std::string& body = {},
                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+// With any headers ("Host" replaces the default one).
+using Headers = std::vector<std::pair<std::string, std::string>>;
+HttpResult http_request_with_headers(const std::string& host, std::uint16_t port, const std::string& method,
+                                     const std::string& target, const Headers& headers, const std::string& body = {},
+                                     std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 inline HttpResult http_get(const std::string& host, std::uint16_t port, const std::string& target) {
   return http_request(host, port, "GET", target);
 }

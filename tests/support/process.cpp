@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace wattshare::test {
 
@@ -34,31 +35,50 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, bool with_stder
   }
   close(fds[1]);
   out_fd_ = fds[0];
+  reader_ = std::thread([this] { read_all(); });
 }
 
 ChildProcess::~ChildProcess() {
   stop(std::chrono::milliseconds(3000));
+  stopping_ = true;  // a grandchild may still hold the pipe open: do not wait for its end
+  if (reader_.joinable()) reader_.join();
   if (out_fd_ >= 0) close(out_fd_);
 }
 
-std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
-      std::string line = buffer_.substr(0, nl);
-      buffer_.erase(0, nl + 1);
-      return line;
-    }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
+void ChildProcess::read_all() {
+  while (!stopping_) {
     pollfd p{out_fd_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    if (poll(&p, 1, 100) <= 0) continue;
     char chunk[4096];
     const ssize_t n = read(out_fd_, chunk, sizeof chunk);
-    if (n <= 0) return std::nullopt;
-    buffer_.append(chunk, static_cast<std::size_t>(n));
+    std::lock_guard lock{mutex_};
+    if (n <= 0) {
+      eof_ = true;
+      readable_.notify_all();
+      return;
+    }
+    unread_.append(chunk, static_cast<std::size_t>(n));
+    printed_.append(chunk, static_cast<std::size_t>(n));
+    readable_.notify_all();
   }
+}
+
+std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {
+  std::unique_lock lock{mutex_};
+  readable_.wait_for(lock, timeout, [&] { return eof_ || unread_.find('\n') != std::string::npos; });
+  const auto nl = unread_.find('\n');
+  if (nl == std::string::npos) {
+    if (!eof_ || unread_.empty()) return std::nullopt;
+    return std::exchange(unread_, {});  // its last words, without a newline
+  }
+  std::string line = unread_.substr(0, nl);
+  unread_.erase(0, nl + 1);
+  return line;
+}
+
+std::string ChildProcess::output(std::size_t max_bytes) const {
+  std::lock_guard lock{mutex_};
+  return printed_.size() > max_bytes ? printed_.substr(printed_.size() - max_bytes) : printed_;
 }
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
