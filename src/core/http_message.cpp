@@ -1,9 +1,12 @@
 #include "core/http_message.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
 #include <fmt/format.h>
+
+#include "core/secret.hpp"
 
 namespace wattshare {
 namespace {
@@ -90,11 +93,114 @@ bool parse_decimal(std::string_view text, double& out) {
   return true;
 }
 
+HttpResponse text_response(std::string body, std::string content_type) {
+  HttpResponse r;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
 HttpResponse json_response(int status, std::string body) {
   HttpResponse r;
   r.status = status;
   r.body = std::move(body);
   return r;
+}
+
+namespace {
+
+bool is_ipv4_literal(std::string_view name) {
+  int dots = 0, digits = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3) {
+      ++digits;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+// Host without its port, lowercased, and its port (0 when absent); nullopt when malformed.
+std::optional<std::pair<std::string, int>> split_host(std::string_view host) {
+  std::string name;
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {  // [v6]:port
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    name = std::string(host.substr(0, close + 1));
+    const std::string_view rest = host.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return std::nullopt;
+    if (!rest.empty()) port = rest.substr(1);
+  } else {
+    const auto colon = host.rfind(':');
+    name = std::string(host.substr(0, colon));
+    if (colon != std::string_view::npos) port = host.substr(colon + 1);
+  }
+  int p = 0;
+  if (port.size() > 5) return std::nullopt;
+  for (char c : port) {
+    if (c < '0' || c > '9') return std::nullopt;
+    p = p * 10 + (c - '0');
+  }
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::pair{name, port.empty() ? 0 : p};
+}
+
+HttpResponse refused(int status, const std::string& message) {
+  std::string escaped;
+  for (char c : message) {
+    if (c == '"' || c == '\\') escaped.push_back('\\');
+    if (static_cast<unsigned char>(c) >= 0x20) escaped.push_back(c);
+  }
+  return json_response(status, "{\"error\":\"" + escaped + "\"}");
+}
+
+}  // namespace
+
+bool bearer_matches(std::string_view authorization, std::string_view token) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (token.empty() || !authorization.starts_with(kBearer)) return false;
+  return secrets_equal(authorization.substr(kBearer.size()), token);
+}
+
+std::optional<HttpResponse> refusal(const HttpRequest& r, const ListenerAccess& a) {
+  // A page on a name that resolves here (DNS rebinding) sends that name as Host: only IP
+  // literals, localhost and the configured names are this server.
+  if (!r.host.empty()) {
+    const auto host = split_host(r.host);
+    bool ours = host && (host->second == 0 || a.port == 0 || host->second == a.port);
+    if (ours) {
+      const std::string& name = host->first;
+      ours = is_ipv4_literal(name) || (name.size() > 2 && name.front() == '[') || name == "localhost";
+      for (const auto& n : a.host_names) ours = ours || name == n;
+    }
+    if (!ours) return refused(403, fmt::format("Host '{}' is not this server", r.host.substr(0, 100)));
+  }
+  if (a.callers == ListenerAccess::Callers::kPrograms) {
+    if (!r.origin.empty() || r.sec_fetch) {
+      return refused(403, "requests from web pages are refused here (an Origin or Sec-Fetch header): this port is for programs");
+    }
+  } else {
+    // A page of another site may link to or embed a read (CORS keeps it from reading the
+    // answer); it may send nothing else, and no WebSocket (which always carries its Origin).
+    const bool same_origin = r.origin.empty() || (!r.host.empty() && r.origin == "http://" + r.host);
+    const bool read = r.method == "GET" || r.method == "HEAD";
+    const bool fetch_ok =
+        read || r.sec_fetch_site.empty() || r.sec_fetch_site == "same-origin" || r.sec_fetch_site == "none";
+    if (!same_origin || !fetch_ok) {
+      return refused(403, fmt::format("a request from another site ({}) is refused",
+                                      r.origin.empty() ? "Sec-Fetch-Site " + r.sec_fetch_site.substr(0, 40) : r.origin.substr(0, 100)));
+    }
+  }
+  if (!a.token.empty() && !bearer_matches(r.authorization, a.token)) {
+    return refused(401, "a bearer token is required (Authorization: Bearer <token>)");
+  }
+  return std::nullopt;
 }
 
 }  // namespace wattshare

@@ -2,13 +2,17 @@
 // A connection is plain TCP or TLS (OpenSSL through Asio); the exchanges are written once for both.
 #include "net/http_client.hpp"
 
+#include <map>
+
 #include <mutex>
 #include <variant>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -34,9 +38,11 @@ http::verb verb_of(const std::string& method) {
 // A request as both exchanges send it: a body (and its type) whenever there is one to send.
 http::request<http::string_body> make_request(const std::string& method, const std::string& target,
                                               const std::string& host_port, const std::string& body,
-                                              const std::string& content_type) {
+                                              const std::string& content_type,
+                                              const std::map<std::string, std::string>& headers) {
   http::request<http::string_body> req{verb_of(method), target, 11};
   req.set(http::field::host, host_port);
+  for (const auto& [name, value] : headers) req.set(name, value);
   if (!body.empty() || method == "POST" || method == "PUT") {
     req.set(http::field::content_type, content_type);
     req.body() = body;
@@ -135,6 +141,8 @@ struct HttpClient::Impl {
     if (ec) return tl::unexpected(Error::not_available(fmt::format("{}: cannot connect: {}", where, ec.message())));
     if (auto* secure = std::get_if<std::unique_ptr<Secure>>(&c.stream)) {
       SSL_set_tlsext_host_name((*secure)->native_handle(), host.c_str());
+      // The certificate must be for this host (its name or IP address), not merely signed by the CA.
+      (*secure)->set_verify_callback(ssl::host_name_verification(host));
       done = false;
       (*secure)->async_handshake(ssl::stream_base::client, [&](beast::error_code e) {
         ec = e;
@@ -159,7 +167,7 @@ HttpClient::~HttpClient() = default;
 tl::expected<HttpResponse, Error> HttpClient::request(const std::string& method, const std::string& target,
                                                       const std::string& body, const std::string& content_type) {
   const std::string where = fmt::format("{}://{}:{}{}", scheme_, host_, port_, target);
-  const auto req = make_request(method, target, fmt::format("{}:{}", host_, port_), body, content_type);
+  const auto req = make_request(method, target, fmt::format("{}:{}", host_, port_), body, content_type, headers_);
   auto run = [this](const bool& done) { return Impl::run_until(impl_->io, done, timeout_); };
   // A kept-alive connection the peer has closed fails at once: retry once on a new one.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -214,7 +222,8 @@ tl::expected<HttpResponse, Error> HttpClient::request(const std::string& method,
 
 tl::expected<void, Error> HttpClient::stream(const std::string& method, const std::string& target,
                                              const std::string& body,
-                                             const std::function<bool(std::string_view)>& on_data) {
+                                             const std::function<bool(std::string_view)>& on_data,
+                                             std::chrono::milliseconds idle) {
   const std::string where = fmt::format("{}://{}:{}{}", scheme_, host_, port_, target);
   asio::io_context io;
   {
@@ -237,18 +246,32 @@ tl::expected<void, Error> HttpClient::stream(const std::string& method, const st
     io.run();  // cancelled handlers of a half-open connection
     return impl_->stopped ? tl::expected<void, Error>{} : tl::expected<void, Error>(tl::unexpected(conn.error()));
   }
-  const auto req = make_request(method, target, fmt::format("{}:{}", host_, port_), body, "application/json");
+  const auto req = make_request(method, target, fmt::format("{}:{}", host_, port_), body, "application/json", headers_);
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(boost::none);
   char piece[8192];
   bool keep_going = true;
+  bool idle_out = false;
   beast::error_code ec;
+  asio::steady_timer idle_timer{io};
   conn->with([&](auto& s) {
+    // Each piece that arrives restarts the idle clock; when it runs out the read is cancelled.
+    auto arm_idle = [&] {
+      if (idle.count() <= 0) return;
+      idle_timer.expires_after(idle);
+      idle_timer.async_wait([&](beast::error_code e) {
+        if (e) return;
+        idle_out = true;
+        beast::get_lowest_layer(s).cancel();
+      });
+    };
     std::function<void()> read_more = [&] {
       parser.get().body().data = piece;
       parser.get().body().size = sizeof piece;
+      arm_idle();
       http::async_read_some(s, buffer, parser, [&](beast::error_code e, std::size_t) {
+        idle_timer.cancel();
         if (e == http::error::need_buffer) e = {};
         if (e) {
           ec = e;
@@ -270,8 +293,19 @@ tl::expected<void, Error> HttpClient::stream(const std::string& method, const st
     io.run();
   });
   if (impl_->stopped || !keep_going || parser.is_done()) return {};
+  if (idle_out) {
+    return tl::unexpected(Error::timeout(fmt::format("{}: nothing for {} ms (a half-open connection?)", where, idle.count())));
+  }
   if (ec == asio::error::operation_aborted) return {};
   return tl::unexpected(Error::not_available(fmt::format("{}: {}", where, ec ? ec.message() : "ended")));
+}
+
+void HttpClient::set_header(const std::string& name, std::string value) {
+  if (value.empty()) {
+    headers_.erase(name);
+  } else {
+    headers_[name] = std::move(value);
+  }
 }
 
 void HttpClient::stop() {

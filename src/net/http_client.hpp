@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,11 +44,17 @@ class HttpClient {
   // Sends one request on its own connection and hands each piece of the response body to
   // `on_data` as it arrives (false: stop). Returns when the response ends, on stop(), or with
   // the error that ended it. Pieces are not aligned to messages: the caller splits them.
+  // With `idle` > 0, a stream that brings nothing for that long ends with a timeout (a half-open
+  // connection would otherwise wait for ever).
   [[nodiscard]] tl::expected<void, Error> stream(const std::string& method, const std::string& target,
                                                  const std::string& body,
-                                                 const std::function<bool(std::string_view)>& on_data);
+                                                 const std::function<bool(std::string_view)>& on_data,
+                                                 std::chrono::milliseconds idle = std::chrono::milliseconds(0));
   // Ends a stream() running on another thread.
   void stop();
+  // A header sent with every later request and stream (an empty value removes it): credentials
+  // such as etcd's auth token or a driver's bearer token.
+  void set_header(const std::string& name, std::string value);
 
   [[nodiscard]] const std::string& host() const { return host_; }
   [[nodiscard]] std::uint16_t port() const { return port_; }
@@ -58,6 +65,7 @@ class HttpClient {
   std::uint16_t port_;
   std::chrono::milliseconds timeout_;
   std::string scheme_;
+  std::map<std::string, std::string> headers_;
   std::unique_ptr<Impl> impl_;
 };
 
