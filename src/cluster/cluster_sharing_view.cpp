@@ -51,8 +51,37 @@ tl::expected<std::unique_ptr<ClusterSharingView>, Error> ClusterSharingView::ope
           if (*alive) p->on_events(events);
         });
       },
-      [](const Error& e) { spdlog::warn("etcd watch: {}", e.message); });
+      [](const Error& e) { spdlog::warn("etcd watch: {}", e.message); },
+      [p = v.get(), alive = v->alive_, post, etcd = v->etcd_.endpoint()] {
+        // The watch missed compacted history: the state read again (on the watch's thread, with
+        // its own connection) replaces what the view keeps, on the loop.
+        EtcdClient client{etcd};
+        auto all = client.range(p->prefix_, true);
+        if (!all) return std::int64_t{0};
+        std::vector<WatchEvent> state;
+        for (auto& kv : all->kvs) state.push_back({WatchEvent::Type::kPut, std::move(kv)});
+        post([p, alive, state = std::move(state)] {
+          if (*alive) p->replace_all(state);
+        });
+        return all->revision;
+      });
   return v;
+}
+
+void ClusterSharingView::replace_all(const std::vector<WatchEvent>& state) {
+  std::set<std::string> deals_now;
+  for (const auto& ev : state) {
+    const std::string rel = ev.kv.key.substr(prefix_.size());
+    if (rel.starts_with("deals/")) deals_now.insert(rel.substr(6));
+  }
+  std::vector<WatchEvent> gone;
+  for (const auto& [id, deal] : deals_) {
+    if (!deals_now.contains(id)) gone.push_back({WatchEvent::Type::kDelete, KeyValue{prefix_ + "deals/" + id, ""}});
+  }
+  on_events(gone);  // disposed meanwhile
+  for (auto& m : members_) m.reset();
+  grid_master_.reset();
+  on_events(state);
 }
 
 void ClusterSharingView::on_events(const std::vector<WatchEvent>& events) {

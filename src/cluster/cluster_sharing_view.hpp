@@ -55,6 +55,9 @@ class ClusterSharingView final : public SharingView, public InvariantSubject {
   void on_event(const WatchEvent& ev);
   void on_log_record(const std::string& deal_id, const Json& record);
 
+  // After the watch missed compacted history: everything in `state` (every key now), nothing else.
+  void replace_all(const std::vector<WatchEvent>& state);
+
   EtcdClient etcd_;
   std::string prefix_;
   const Community& physics_;

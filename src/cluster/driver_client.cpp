@@ -4,7 +4,9 @@
 
 namespace wattshare::cluster {
 ApisDriverDcdc::ApisDriverDcdc(DriverOptions o, std::function<TimePoint()> clock)
-    : o_(std::move(o)), clock_(std::move(clock)), http_(o_.host, o_.port, o_.timeout) {}
+    : o_(std::move(o)), clock_(std::move(clock)), http_(o_.host, o_.port, o_.timeout) {
+  if (!o_.token.empty()) http_.set_header("Authorization", "Bearer " + o_.token);
+}
 
 tl::expected<UnitData, Error> ApisDriverDcdc::get(const std::string& target) {
   std::string last;

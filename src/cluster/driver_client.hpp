@@ -26,6 +26,7 @@ struct DriverOptions {
   std::string unit_id;
   std::chrono::milliseconds timeout{5000};
   int retry_limit = 3;
+  std::string token;  // sent as "Authorization: Bearer <token>" when set (the driver's --token-file)
 };
 
 class ApisDriverDcdc final : public Dcdc {

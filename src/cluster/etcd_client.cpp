@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/base64.hpp"
+#include "core/secret.hpp"
 
 namespace wattshare::cluster {
 namespace {
@@ -55,6 +56,19 @@ EtcdClient::EtcdClient(EtcdEndpoint e, std::chrono::milliseconds timeout)
     : e_(std::move(e)), http_(e_.host, e_.port, timeout, e_.tls) {}
 
 tl::expected<Json, Error> EtcdClient::call(const char* path, const Json& body) {
+  if (e_.credentials && !logged_in_) {
+    if (auto t = authenticate(); !t) return tl::unexpected(t.error());
+  }
+  auto r = call_once(path, body);
+  // A simple token ends after some idle minutes, or when etcd restarts: log in again once.
+  if (!r && e_.credentials && is_auth_token_error(r.error())) {
+    if (auto t = authenticate(); !t) return tl::unexpected(t.error());
+    r = call_once(path, body);
+  }
+  return r;
+}
+
+tl::expected<Json, Error> EtcdClient::call_once(const char* path, const Json& body) {
   auto r = http_.request("POST", path, dump_json(body));
   if (!r) return tl::unexpected(Error{r.error().code, fmt::format("etcd {}", r.error().message)});
   auto doc = parse_json_text(r->body, fmt::format("etcd {}", path));
@@ -64,6 +78,68 @@ tl::expected<Json, Error> EtcdClient::call(const char* path, const Json& body) {
     return tl::unexpected(Error::rejected(fmt::format("etcd {}: HTTP {}: {}", path, r->status, why)));
   }
   return doc;
+}
+
+tl::expected<std::string, Error> EtcdClient::authenticate() {
+  if (!e_.credentials) return tl::unexpected(Error::invalid_config("etcd: no user to log in with"));
+  http_.set_header("Authorization", "");
+  auto r = call_once("/v3/auth/authenticate", Json{{"name", e_.credentials->user}, {"password", e_.credentials->password}});
+  if (!r) {
+    return tl::unexpected(Error::rejected(fmt::format("etcd: user {} cannot log in: {}", e_.credentials->user, r.error().message)));
+  }
+  if (!r->contains("token") || !(*r)["token"].is_string()) return tl::unexpected(bad_reply("authenticate without a token"));
+  std::string token = (*r)["token"].get<std::string>();
+  http_.set_header("Authorization", token);
+  logged_in_ = true;
+  return token;
+}
+
+tl::expected<void, Error> EtcdClient::add_user(const std::string& user, const std::string& password) {
+  auto r = call("/v3/auth/user/add", Json{{"name", user}, {"password", password}});
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+tl::expected<void, Error> EtcdClient::add_role(const std::string& role) {
+  auto r = call("/v3/auth/role/add", Json{{"name", role}});
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+tl::expected<void, Error> EtcdClient::grant_permission(const std::string& role, Permission p, const std::string& key,
+                                                        bool prefix) {
+  Json perm{{"permType", p == Permission::kRead ? "READ" : p == Permission::kWrite ? "WRITE" : "READWRITE"},
+            {"key", base64_encode(key)}};
+  if (prefix) perm["range_end"] = base64_encode(prefix_end(key));
+  auto r = call("/v3/auth/role/grant", Json{{"name", role}, {"perm", perm}});
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+tl::expected<void, Error> EtcdClient::grant_role(const std::string& user, const std::string& role) {
+  auto r = call("/v3/auth/user/grant", Json{{"user", user}, {"role", role}});
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+tl::expected<void, Error> EtcdClient::enable_auth() {
+  auto r = call("/v3/auth/enable", Json::object());
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+tl::expected<EtcdCredentials, Error> load_credentials(const std::string& user, const std::string& password_file) {
+  if (user.empty()) return tl::unexpected(Error::invalid_config("--etcd-user: empty user name"));
+  auto password = read_secret_file(password_file);
+  if (!password) return tl::unexpected(password.error());
+  return EtcdCredentials{user, *password};
+}
+
+bool is_auth_token_error(const Error& e) {
+  for (const char* what : {"invalid auth token", "user name is empty", "auth token is not provided"}) {
+    if (e.message.find(what) != std::string::npos) return true;
+  }
+  return false;
 }
 
 tl::expected<std::int64_t, Error> EtcdClient::put(const std::string& key, const std::string& value, std::int64_t lease) {

@@ -22,10 +22,16 @@
 
 namespace wattshare::cluster {
 
+// An etcd user (etcd's auth enabled): the client logs in with it and sends its token.
+struct EtcdCredentials {
+  std::string user, password;
+};
+
 struct EtcdEndpoint {
   std::string host = "127.0.0.1";
   std::uint16_t port = 2379;
   std::optional<TlsFiles> tls;  // HTTPS, with a client certificate when etcd asks for one
+  std::optional<EtcdCredentials> credentials;
 };
 
 struct KeyValue {
@@ -73,6 +79,8 @@ struct WatchEvent {
 
 // "HOST:PORT" (etcd's client URL without the scheme); TLS files that are all empty mean plain HTTP.
 tl::expected<EtcdEndpoint, Error> parse_endpoint(std::string_view text, const TlsFiles& tls = {});
+// An etcd user and the file that holds its password (first line), which only its owner may read.
+tl::expected<EtcdCredentials, Error> load_credentials(const std::string& user, const std::string& password_file);
 
 // The end of a prefix range: the prefix with its last byte incremented.
 std::string prefix_end(std::string_view prefix);
@@ -89,15 +97,32 @@ class EtcdClient {
   tl::expected<std::int64_t, Error> grant(std::int64_t ttl_s);      // the lease id
   tl::expected<std::int64_t, Error> keep_alive(std::int64_t lease);  // the TTL left; 0: expired
   tl::expected<void, Error> revoke(std::int64_t lease);
+  // Logs in as the endpoint's user (done by the first call, and again when etcd says the token
+  // is no longer valid); the token, for a stream of one's own (the watch).
+  tl::expected<std::string, Error> authenticate();
+
+  // etcd's auth administration (as root): users, roles and key-range permissions.
+  enum class Permission { kRead, kWrite, kReadWrite };
+  tl::expected<void, Error> add_user(const std::string& user, const std::string& password);
+  tl::expected<void, Error> add_role(const std::string& role);
+  // `key` alone, or every key under it with `prefix`.
+  tl::expected<void, Error> grant_permission(const std::string& role, Permission p, const std::string& key, bool prefix);
+  tl::expected<void, Error> grant_role(const std::string& user, const std::string& role);
+  tl::expected<void, Error> enable_auth();
 
   [[nodiscard]] const EtcdEndpoint& endpoint() const { return e_; }
 
  private:
   tl::expected<Json, Error> call(const char* path, const Json& body);
+  tl::expected<Json, Error> call_once(const char* path, const Json& body);
 
   EtcdEndpoint e_;
   HttpClient http_;
+  bool logged_in_ = false;
 };
+
+// An etcd reply that says the request's credentials are missing, expired or wrong.
+bool is_auth_token_error(const Error& e);
 
 // Parsers of the gateway's replies (exposed for tests and the fuzz target).
 tl::expected<std::int64_t, Error> parse_int64(const Json& v, std::string_view what);
@@ -105,7 +130,14 @@ tl::expected<std::int64_t, Error> header_revision(const Json& reply);
 tl::expected<KeyValue, Error> parse_key_value(const Json& kv);
 tl::expected<RangeResult, Error> parse_range(const Json& reply);
 tl::expected<TxnResult, Error> parse_txn(const Json& reply);
-// One line of a watch stream: its events, or an error (a cancelled watch, a compaction, junk).
-tl::expected<std::vector<WatchEvent>, Error> parse_watch_message(std::string_view line);
+// One line of a watch stream.
+struct WatchMessage {
+  std::vector<WatchEvent> events;
+  std::int64_t revision = 0;          // the store's revision when sent (a progress notice has only this)
+  bool created = false;               // the watch's first answer: its revision says nothing of progress
+  std::int64_t compact_revision = 0;  // > 0: the watch asked for history compacted away (it is cancelled)
+};
+// Its events or news, or an error (a watch cancelled for another reason, junk).
+tl::expected<WatchMessage, Error> parse_watch_message(std::string_view line);
 
 }  // namespace wattshare::cluster

@@ -70,6 +70,11 @@ EtcdFabric::EtcdFabric(EtcdFabricOptions o, const Policy& policy, Scheduler& sch
 
 EtcdFabric::~EtcdFabric() { leave(); }
 
+std::unique_ptr<EtcdFabric> EtcdFabric::unjoined(EtcdFabricOptions o, const Policy& policy, Scheduler& scheduler,
+                                                 Post post) {
+  return std::unique_ptr<EtcdFabric>(new EtcdFabric(std::move(o), policy, scheduler, std::move(post)));
+}
+
 tl::expected<std::unique_ptr<EtcdFabric>, Error> EtcdFabric::join(EtcdFabricOptions o, const Policy& policy,
                                                                  Scheduler& scheduler, Post post) {
   std::unique_ptr<EtcdFabric> f{new EtcdFabric(std::move(o), policy, scheduler, std::move(post))};
@@ -86,7 +91,8 @@ tl::expected<std::unique_ptr<EtcdFabric>, Error> EtcdFabric::join(EtcdFabricOpti
   f->etcd_.txn({Compare::absent(f->key("mode"))}, {Op::put(f->key("mode"), std::string(to_string(policy.operation_mode)))});
   f->watch_ = std::make_unique<EtcdWatch>(f->o_.etcd, f->prefix_, all->revision + 1,
                                           [p = f.get()](std::vector<WatchEvent> e) { p->on_events(std::move(e)); },
-                                          [](const Error& e) { spdlog::warn("etcd watch: {}", e.message); });
+                                          [](const Error& e) { spdlog::warn("etcd watch: {}", e.message); },
+                                          [p = f.get()] { return p->resync(); });
   f->keep_alive_ = std::jthread([p = f.get()](std::stop_token stop) { p->keep_alive_loop(stop); });
   return f;
 }
@@ -94,12 +100,24 @@ tl::expected<std::unique_ptr<EtcdFabric>, Error> EtcdFabric::join(EtcdFabricOpti
 tl::expected<void, Error> EtcdFabric::register_member() {
   auto lease = etcd_.grant(o_.member_ttl.count());
   if (!lease) return tl::unexpected(lease.error());
-  // The policy: the first node writes it; the others must bring the same.
-  auto policy = etcd_.txn({Compare::absent(key("policy"))}, {Op::put(key("policy"), o_.policy_json, *lease)},
-                          {Op::range(key("policy"))});
-  if (!policy) return tl::unexpected(policy.error());
-  if (!policy->succeeded && !policy->ranged.empty()) {
-    auto theirs = parse_json_text(policy->ranged.front().value, "the cluster's policy");
+  // The policy: the first node writes it (with no lease: it outlives its writer, so a node
+  // with another policy cannot join once the first has left); the others must bring the same.
+  // Under etcd's auth, `cluster init-auth` wrote it and nodes may only read it.
+  auto stored = etcd_.range(key("policy"));
+  if (!stored) return tl::unexpected(stored.error());
+  std::vector<KeyValue> theirs_kv = stored->kvs;
+  if (theirs_kv.empty()) {
+    auto written = etcd_.txn({Compare::absent(key("policy"))}, {Op::put(key("policy"), o_.policy_json)}, {Op::range(key("policy"))});
+    if (!written) {
+      etcd_.revoke(*lease);
+      return tl::unexpected(Error::rejected(fmt::format(
+          "unit {}: cluster {} has no policy in etcd and this node may not write it ({}); `wattshare cluster init-auth` "
+          "writes it", o_.unit_id, o_.cluster, written.error().message)));
+    }
+    theirs_kv = written->ranged;
+  }
+  if (!theirs_kv.empty()) {
+    auto theirs = parse_json_text(theirs_kv.front().value, "the cluster's policy");
     auto mine = parse_json_text(o_.policy_json, "this node's policy");
     if (theirs && mine && *theirs != *mine) {
       std::vector<std::string> diff;
@@ -195,7 +213,17 @@ void EtcdFabric::publish_member() {
 std::string EtcdFabric::next_id() { return fmt::format("{}-{}-{}", o_.unit_id, ::getpid(), ++seq_); }
 
 void EtcdFabric::on_events(std::vector<WatchEvent> events) {
-  for (auto& ev : events) {
+  // A batch replayed after the watch was away may hold a message and its withdrawal (a command
+  // its sender gave up on): such a message is stale and not acted on.
+  std::map<std::string, std::size_t> last_delete;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].type == WatchEvent::Type::kDelete) last_delete[events[i].kv.key] = i;
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto& ev = events[i];
+    if (ev.type == WatchEvent::Type::kPut && ev.kv.key.starts_with(prefix_ + "from/")) {
+      if (auto it = last_delete.find(ev.kv.key); it != last_delete.end() && it->second > i) continue;
+    }
     // Anything can be written into etcd: a value of the wrong shape is logged and skipped.
     try {
       on_event(ev);
@@ -203,6 +231,41 @@ void EtcdFabric::on_events(std::vector<WatchEvent> events) {
       spdlog::warn("etcd: {}: {}", ev.kv.key, e.what());
     }
   }
+}
+
+std::int64_t EtcdFabric::resync() {
+  // On the watch's thread, with a connection of its own. Only state is rebuilt (members, grid
+  // master, mode, this unit's local mode and interlocks): a message still in etcd is not acted on
+  // a second time.
+  EtcdClient etcd{o_.etcd, std::chrono::milliseconds(2000)};
+  auto all = etcd.range(prefix_, true);
+  if (!all) return 0;
+  const std::string my_slots = "interlock/" + o_.unit_id + "/";
+  std::vector<WatchEvent> state;
+  std::set<std::string> slots_now;
+  for (auto& kv : all->kvs) {
+    const std::string rel = kv.key.substr(prefix_.size());
+    if (rel.starts_with(my_slots)) slots_now.insert(rel);
+    if (rel.starts_with("members/") || rel == "gm" || rel == "mode" || rel == "local/" + o_.unit_id || rel.starts_with(my_slots)) {
+      state.push_back({WatchEvent::Type::kPut, std::move(kv)});
+    }
+  }
+  std::vector<WatchEvent> gone;
+  {
+    std::lock_guard lock{mutex_};
+    alive_.clear();
+    gm_.reset();
+    ++market_events_;
+    for (const auto& [slot, deal] : my_slots_) {
+      if (!slots_now.contains(slot)) gone.push_back({WatchEvent::Type::kDelete, KeyValue{prefix_ + slot, deal}});
+    }
+  }
+  on_events(std::move(gone));  // interlocks released meanwhile
+  if (std::none_of(state.begin(), state.end(), [&](const WatchEvent& e) { return e.kv.key == prefix_ + "local/" + o_.unit_id; })) {
+    on_events({{WatchEvent::Type::kDelete, KeyValue{prefix_ + "local/" + o_.unit_id, ""}}});  // local mode cleared meanwhile
+  }
+  on_events(std::move(state));
+  return all->revision;
 }
 
 void EtcdFabric::on_event(const WatchEvent& ev) {
@@ -238,6 +301,7 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
     if (put) {
       gm_ = GridMasterLease{ev.kv.value, static_cast<std::uint64_t>(ev.kv.create_revision), {}};
     } else {
+      if (gm_) resigned_gm_ = gm_;  // it may hand its role over (activate) right after
       gm_.reset();
     }
   } else if (rel == "local/" + me) {
@@ -264,35 +328,13 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
       if (mode_ != *m) ++market_events_;
       mode_ = *m;
     }
-  } else if (rel.starts_with("negotiation/") && put) {
-    auto j = body();
-    if (j && j->is_object() && j->value("from", "") != me) post_([this, id = rel.substr(12), j = *j] { handle_request(id, j); });
-  } else if (rel.starts_with("answer/" + me + "/") && put) {
-    const std::string rest = rel.substr(8 + me.size());  // <id>/<unit>
-    const std::string id = rest.substr(0, rest.find('/'));
-    auto j = body();
-    std::optional<Offer> offer;
-    if (j && !j->is_null()) {
-      if (auto o = offer_from_wire(*j)) offer = *o;
-    }
-    std::lock_guard lock{mutex_};
-    if (auto it = answers_.find(id); it != answers_.end()) it->second.push_back(std::move(offer));
-  } else if (rel.starts_with("rpc/" + me + "/") && put) {
-    if (auto j = body(); j && j->is_object()) post_([this, id = rel.substr(5 + me.size()), j = *j] { handle_rpc(id, j); });
-  } else if (rel.starts_with("reply/" + me + "/") && put) {
-    if (auto j = body()) {
-      std::lock_guard lock{mutex_};
-      replies_[rel.substr(7 + me.size())] = *j;
-    }
-    replied_.notify_all();
-  } else if (rel.starts_with("broadcast/") && put) {
-    auto j = body();
-    if (!j || !j->is_object()) return;
-    post_([this, op = j->value("op", ""), reason = j->value("reason", "")] {
-      if (agent_ == nullptr) return;
-      if (op == "reset") agent_->reset(reason);
-      if (op == "shutdown") agent_->shut_down(reason);
-    });
+  } else if (rel.starts_with("from/")) {
+    const std::size_t slash = rel.find('/', 5);
+    if (slash == std::string::npos) return;
+    const std::string writer = rel.substr(5, slash - 5);
+    if (writer != me) on_outbox_event(writer, rel.substr(slash + 1), put, ev);
+  } else if (rel.starts_with("admin/broadcast/") && put) {
+    if (auto j = body()) handle_broadcast("", *j);
   } else if (rel.starts_with("interlock/" + me + "/")) {
     std::string deal;
     {
@@ -322,46 +364,128 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
   }
 }
 
-void EtcdFabric::handle_request(const std::string& id, const Json& body) try {
-  const std::string from = body.value("from", "");
-  std::optional<Offer> accept;
-  if (auto request = offer_from_wire(body.value("offer", Json(nullptr))); request && agent_ != nullptr) {
-    accept = agent_->on_request(*request);
+void EtcdFabric::on_outbox_event(const std::string& writer, const std::string& rest, bool put, const WatchEvent& ev) {
+  const std::string me = o_.unit_id;
+  if (!put) return;
+  auto body = [&]() -> std::optional<Json> {
+    auto j = parse_json_text(ev.kv.value, ev.kv.key);
+    if (!j || !j->is_object()) {
+      spdlog::warn("etcd: {}: {}", ev.kv.key, j ? std::string("not a JSON object") : j.error().message);
+      return std::nullopt;
+    }
+    return *j;
+  };
+  if (rest.starts_with("negotiation/")) {
+    if (auto j = body()) post_([this, writer, id = rest.substr(12), j = *j] { handle_request(writer, id, j); });
+  } else if (rest.starts_with("answer/" + me + "/")) {
+    const std::string id = rest.substr(8 + me.size());
+    auto j = parse_json_text(ev.kv.value, ev.kv.key);
+    std::optional<Offer> offer;
+    if (j && !j->is_null()) {
+      auto o = offer_from_wire(*j);
+      if (!o) {
+        spdlog::warn("etcd: {}: {}", ev.kv.key, o.error().message);
+      } else if (o->unit_id != writer) {
+        spdlog::warn("etcd: {}: an offer of {} from {}'s outbox: ignored", ev.kv.key, o->unit_id, writer);
+        return;
+      } else {
+        offer = *o;
+      }
+    }
+    std::lock_guard lock{mutex_};
+    if (auto it = answers_.find(id); it != answers_.end()) it->second.push_back(std::move(offer));
+  } else if (rest.starts_with("rpc/" + me + "/")) {
+    if (auto j = body()) post_([this, writer, id = rest.substr(5 + me.size()), j = *j] { handle_rpc(writer, id, j); });
+  } else if (rest.starts_with("reply/" + me + "/")) {
+    if (auto j = body()) {
+      std::lock_guard lock{mutex_};
+      const std::string id = rest.substr(7 + me.size());
+      if (!awaited_.contains(id)) return;  // nobody here asked (any more)
+      replies_[id] = {writer, *j};
+    }
+    replied_.notify_all();
+  } else if (rest.starts_with("broadcast/")) {
+    if (auto j = body()) post_([this, writer, j = *j] { handle_broadcast(writer, j); });
   }
-  etcd_.put(key(fmt::format("answer/{}/{}/{}", from, id, o_.unit_id)), dump_json(accept ? to_wire(*accept) : Json(nullptr)),
-            lease_);
+}
+
+void EtcdFabric::handle_request(const std::string& from, const std::string& id, const Json& body) try {
+  std::optional<Offer> accept;
+  auto request = offer_from_wire(body.value("offer", Json(nullptr)));
+  if (!request) {
+    spdlog::warn("etcd: negotiation {} from {}: {}", id, from, request.error().message);
+    return;
+  }
+  if (request->unit_id != from) {
+    spdlog::warn("etcd: negotiation {}: a request of {} from {}'s outbox: ignored", id, request->unit_id, from);
+    return;
+  }
+  if (agent_ != nullptr) accept = agent_->on_request(*request);
+  etcd_.put(outbox(fmt::format("answer/{}/{}", from, id)), dump_json(accept ? to_wire(*accept) : Json(nullptr)),
+            message_lease());
 } catch (const std::exception& e) {
   spdlog::warn("etcd: negotiation {}: {}", id, e.what());
 }
 
-std::optional<Error> EtcdFabric::stale(std::uint64_t token) const {
-  if (token == 0) return std::nullopt;
-  std::lock_guard lock{mutex_};
-  if (gm_ && token < gm_->token) {
-    ++rejected_stale_;
-    return Error::rejected(fmt::format("{}: stale grid-master token {} (the grid master's is {})", o_.unit_id, token, gm_->token));
+std::optional<Error> EtcdFabric::not_from_grid_master(const std::string& from, std::uint64_t token, std::string_view what) const {
+  std::optional<GridMasterLease> gm;
+  {
+    std::lock_guard lock{mutex_};
+    gm = gm_;
   }
-  return std::nullopt;
+  if (token != 0 && !(gm && gm->holder == from && gm->token == token)) {
+    // This node's view may lag behind a hand-over: etcd decides.
+    if (auto cur = etcd_.range(key("gm")); cur) {
+      gm.reset();
+      if (!cur->kvs.empty()) gm = GridMasterLease{cur->kvs.front().value, static_cast<std::uint64_t>(cur->kvs.front().create_revision), {}};
+    }
+  }
+  if (token != 0 && gm && gm->holder == from && gm->token == token) return std::nullopt;
+  ++rejected_stale_;
+  std::string why;
+  if (token == 0) {
+    why = "it carries no grid-master token";
+  } else if (!gm) {
+    why = fmt::format("there is no grid master (token {})", token);
+  } else if (gm->holder != from) {
+    why = fmt::format("{} is not the grid master ({} is, token {})", from, gm->holder, gm->token);
+  } else {
+    why = fmt::format("stale grid-master token {} (the grid master's is {})", token, gm->token);
+  }
+  return Error::rejected(fmt::format("{}: {} from {} refused: {}", o_.unit_id, what, from, why));
 }
 
-void EtcdFabric::handle_rpc(const std::string& id, const Json& body) try {
-  const std::string from = body.value("from", "");
+void EtcdFabric::handle_rpc(const std::string& from, const std::string& id, const Json& body) try {
   const std::string op = body.value("op", "");
   const auto token = body.value("token", std::uint64_t{0});
   if (agent_ == nullptr) return reply(from, id, tl::unexpected(Error::not_available(o_.unit_id + " is starting")));
   if (op == "activate") {
+    // A hand-over: the grid master resigns, then asks this unit to take the role. Accepted from
+    // the grid master that has just resigned with this token, while none has taken over.
+    bool handed_over = false;
+    {
+      std::lock_guard lock{mutex_};
+      handed_over = token != 0 && !gm_ && resigned_gm_ && resigned_gm_->holder == from && resigned_gm_->token == token;
+    }
+    if (!handed_over) {
+      if (auto e = not_from_grid_master(from, token, op)) {
+        spdlog::warn("{}", e->message);
+        return;
+      }
+    }
     agent_->take_grid_master();
     return;
   }
-  if (auto e = stale(token)) {
-    spdlog::warn("{} from {}: {}", op, from, e->message);
+  if (auto e = not_from_grid_master(from, token, op.empty() ? "a request" : op)) {
+    spdlog::warn("{}", e->message);
     return reply(from, id, tl::unexpected(*e));
   }
   if (op == "data") return reply(from, id, agent_->on_data(body.value("fresh", false), token));
   if (op == "control") {
     auto cmd = command_from_wire(body.value("command", Json(nullptr)));
     if (!cmd) return reply(from, id, tl::unexpected(cmd.error()));
-    spawn(agent_->on_control(*cmd, token), [this, from, id](DeviceResult r) { reply(from, id, r); });
+    spawn(agent_->on_control(*cmd, token), [this, from, id](DeviceResult r) { reply(from, id, r); }, {},
+          agent_->lifetime());
     return;
   }
   reply(from, id, tl::unexpected(Error::bad_input(fmt::format("unknown request \"{}\"", op))));
@@ -369,31 +493,75 @@ void EtcdFabric::handle_rpc(const std::string& id, const Json& body) try {
   spdlog::warn("etcd: request {}: {}", id, e.what());
 }
 
+void EtcdFabric::handle_broadcast(const std::string& from, const Json& body) {
+  const std::string op = body.value("op", ""), reason = body.value("reason", "");
+  if (agent_ == nullptr || (op != "reset" && op != "shutdown")) return;
+  // Only the grid master (or the operator, from admin/) resets or shuts down every unit.
+  if (!from.empty()) {
+    std::optional<GridMasterLease> gm;
+    if (auto cur = etcd_.range(key("gm")); cur && !cur->kvs.empty()) gm = GridMasterLease{cur->kvs.front().value, 0, {}};
+    if (!gm || gm->holder != from) {
+      ++rejected_stale_;
+      spdlog::warn("{}: {} from {} refused: {} is not the grid master", o_.unit_id, op, from, from);
+      publish_member();
+      return;
+    }
+  }
+  if (op == "reset") agent_->reset(reason);
+  if (op == "shutdown") agent_->shut_down(reason);
+}
+
 void EtcdFabric::reply(const std::string& to, const std::string& id, const DeviceResult& r) {
   const Json body = r ? Json{{"ok", true}, {"data", to_wire(*r)}}
                       : Json{{"ok", false}, {"code", static_cast<int>(r.error().code)}, {"message", r.error().message}};
-  etcd_.put(key(fmt::format("reply/{}/{}", to, id)), dump_json(body), lease_);
-  // A refused command (a stale grid-master token) shows in the unit's record at once.
+  etcd_.put(outbox(fmt::format("reply/{}/{}", to, id)), dump_json(body), message_lease());
+  // A refused command shows in the unit's record at once.
   if (!r && r.error().code == ErrorCode::kRejected) publish_member();
+}
+
+std::int64_t EtcdFabric::message_lease() {
+  const auto now = std::chrono::steady_clock::now();
+  if (message_lease_ == 0 || now - message_lease_granted_ > std::chrono::seconds(15)) {
+    if (auto lease = etcd_.grant(30)) {
+      message_lease_ = *lease;
+      message_lease_granted_ = now;
+    }
+  }
+  return message_lease_;
 }
 
 std::optional<std::string> EtcdFabric::send_rpc(const std::string& unit, Json body) {
   std::string id = next_id();
-  body["from"] = o_.unit_id;
-  if (!etcd_.put(key(fmt::format("rpc/{}/{}", unit, id)), dump_json(body), lease_)) return std::nullopt;
+  {
+    std::lock_guard lock{mutex_};
+    awaited_.insert(id);
+  }
+  if (!etcd_.put(outbox(fmt::format("rpc/{}/{}", unit, id)), dump_json(body), message_lease())) {
+    std::lock_guard lock{mutex_};
+    awaited_.erase(id);
+    return std::nullopt;
+  }
   return id;
 }
 
-std::optional<Json> EtcdFabric::take_reply_locked(const std::string& id) {
+std::optional<Json> EtcdFabric::take_reply_locked(const std::string& id, const std::string& unit) {
   auto it = replies_.find(id);
   if (it == replies_.end()) return std::nullopt;
-  Json out = std::move(it->second);
+  auto [writer, reply] = std::move(it->second);
   replies_.erase(it);
-  return out;
+  if (writer != unit) {
+    spdlog::warn("etcd: a reply to {} from {} (asked: {}): ignored", id, writer, unit);
+    return std::nullopt;
+  }
+  return reply;
 }
 
 void EtcdFabric::forget_rpc(const std::string& unit, const std::string& id) {
-  etcd_.txn({}, {Op::remove(key(fmt::format("rpc/{}/{}", unit, id))), Op::remove(key(fmt::format("reply/{}/{}", o_.unit_id, id)))});
+  // Withdrawn: a node whose watch replays it later sees the withdrawal in the same batch.
+  etcd_.remove(outbox(fmt::format("rpc/{}/{}", unit, id)));
+  std::lock_guard lock{mutex_};
+  replies_.erase(id);
+  awaited_.erase(id);
 }
 
 std::optional<Json> EtcdFabric::call(const std::string& unit, Json body, std::chrono::milliseconds timeout) {
@@ -403,7 +571,7 @@ std::optional<Json> EtcdFabric::call(const std::string& unit, Json body, std::ch
   {
     std::unique_lock lock{mutex_};
     replied_.wait_for(lock, timeout, [&] { return replies_.contains(*id); });
-    out = take_reply_locked(*id);
+    out = take_reply_locked(*id, unit);
   }
   forget_rpc(unit, *id);
   return out;
@@ -425,7 +593,7 @@ Task<std::vector<Offer>> EtcdFabric::negotiate(const Offer& request, Duration ti
   }
   std::vector<Offer> accepts;
   const TimePoint opened = scheduler_.now();
-  if (etcd_ok_ && etcd_.put(key("negotiation/" + id), dump_json(Json{{"from", o_.unit_id}, {"offer", to_wire(request)}}), lease_)) {
+  if (etcd_ok_ && etcd_.put(outbox("negotiation/" + id), dump_json(Json{{"offer", to_wire(request)}}), message_lease())) {
     const TimePoint deadline = scheduler_.now() + timeout;
     // Close the window as soon as every live member has answered.
     while (scheduler_.now() < deadline) {
@@ -445,7 +613,7 @@ Task<std::vector<Offer>> EtcdFabric::negotiate(const Offer& request, Duration ti
     }
     answers_.erase(id);
   }
-  etcd_.txn({}, {Op::remove(key("negotiation/" + id)), Op::remove(key(fmt::format("answer/{}/{}/", o_.unit_id, id)), true)});
+  etcd_.remove(outbox("negotiation/" + id));  // the answers expire with their message leases
   std::sort(accepts.begin(), accepts.end(), [](const Offer& a, const Offer& b) { return a.unit_id < b.unit_id; });
   co_return accepts;
 }
@@ -605,6 +773,7 @@ bool EtcdFabric::renew_grid_master(const std::string& unit, std::uint64_t token,
 }
 
 void EtcdFabric::release_grid_master(const std::string&, std::uint64_t token) {
+  resigned_token_ = token;
   etcd_.txn({Compare::created_at(key("gm"), static_cast<std::int64_t>(token))}, {Op::remove(key("gm"))});
   if (gm_lease_ != 0) etcd_.revoke(gm_lease_);
   gm_lease_ = 0;
@@ -615,15 +784,20 @@ void EtcdFabric::activate_grid_master(const std::string& unit) {
     if (agent_ != nullptr) agent_->take_grid_master();
     return;
   }
-  send_rpc(unit, Json{{"op", "activate"}});  // no reply: its key goes with this node's lease
+  // Fenced: the receiver takes it only from the grid master that has just resigned (this node,
+  // with the token it held). No reply is awaited.
+  if (auto id = send_rpc(unit, Json{{"op", "activate"}, {"token", resigned_token_}})) {
+    std::lock_guard lock{mutex_};
+    awaited_.erase(*id);
+  }
 }
 
 void EtcdFabric::reset_all(const std::string& reason) {
-  etcd_.put(key("broadcast/" + next_id()), dump_json(Json{{"op", "reset"}, {"reason", reason}}), lease_);
+  etcd_.put(outbox("broadcast/" + next_id()), dump_json(Json{{"op", "reset"}, {"reason", reason}}), message_lease());
 }
 
 void EtcdFabric::shutdown_all(const std::string& reason) {
-  etcd_.put(key("broadcast/" + next_id()), dump_json(Json{{"op", "shutdown"}, {"reason", reason}}), lease_);
+  etcd_.put(outbox("broadcast/" + next_id()), dump_json(Json{{"op", "shutdown"}, {"reason", reason}}), message_lease());
 }
 
 std::optional<GridMasterLease> EtcdFabric::grid_master(TimePoint now) const {
@@ -637,7 +811,7 @@ std::optional<GridMasterLease> EtcdFabric::grid_master(TimePoint now) const {
 Task<DeviceResult> EtcdFabric::control(const std::string& unit, ControlCommand command, std::uint64_t token) {
   if (unit == o_.unit_id) {
     if (agent_ == nullptr) co_return tl::unexpected(Error::not_available(unit + " is starting"));
-    if (auto e = stale(token)) co_return tl::unexpected(*e);
+    if (auto e = not_from_grid_master(unit, token, "control")) co_return tl::unexpected(*e);
     co_return co_await agent_->on_control(command, token);
   }
   if (!reachable(unit)) co_return tl::unexpected(Error::not_available(unit + " is not reachable"));
@@ -649,7 +823,7 @@ Task<DeviceResult> EtcdFabric::control(const std::string& unit, ControlCommand c
   while (scheduler_.now() < deadline && reachable(unit)) {
     {
       std::lock_guard lock{mutex_};
-      answer = take_reply_locked(*id);
+      answer = take_reply_locked(*id, unit);
     }
     if (answer) break;
     co_await sleep_for(scheduler_, o_.poll);
@@ -662,7 +836,9 @@ Task<DeviceResult> EtcdFabric::control(const std::string& unit, ControlCommand c
 DeviceResult EtcdFabric::unit_data(const std::string& unit, bool fresh, std::uint64_t token) {
   if (unit == o_.unit_id) {
     if (agent_ == nullptr) return tl::unexpected(Error::not_available(unit + " is starting"));
-    if (auto e = stale(token)) return tl::unexpected(*e);
+    if (token != 0) {
+      if (auto e = not_from_grid_master(unit, token, "data")) return tl::unexpected(*e);
+    }
     return agent_->on_data(fresh, token);
   }
   if (!reachable(unit)) return tl::unexpected(Error::not_available(unit + " is not reachable"));

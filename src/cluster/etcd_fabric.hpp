@@ -1,15 +1,24 @@
 // The Fabric across processes and machines, on etcd (v3, JSON gateway), for `wattshare node`:
 // one unit per process. Under /wattshare/<cluster>/:
 //   members/<unit>        the unit's record on its node lease: a dead node disappears with it
-//   policy                the cluster's policy (a node with another one is refused at start)
+//   policy                the cluster's policy (no lease: it outlives its writer; a node with
+//                         another one is refused at start)
 //   gm                    the grid master, on its own lease; its create revision is the fencing token
 //   deals/<id>            the deal table; compare-and-set on the key's mod revision
 //   interlock/<unit>/<k>  deal interlock slot k of a unit (compare-and-set on absence)
-//   negotiation/<id>, answer/<requester>/<id>/<unit>   request broadcast and accepts
-//   rpc/<unit>/<id>, reply/<caller>/<id>               fenced device commands and data, activation
-//   stop/<deal>/<n>, mode, global_errors/<id>, broadcast/<id>
-//   log/<deal>            disposed deals' APIS records, on a lease of an hour
+//   stop/<deal>/<n>, mode, global_errors/<id>, log/<deal> (on a lease of an hour)
 //   local/<unit>          the operator's local mode for a unit (absent: none)
+//   from/<unit>/...       what one node says to others, under its own name (its outbox):
+//     negotiation/<id>, answer/<requester>/<id>       request broadcast and accepts
+//     rpc/<unit>/<id>, reply/<caller>/<id>             commands, data requests, activation
+//     broadcast/<id>                                   reset or shutdown of every unit
+//   admin/broadcast/<id>  the same from the cluster's operator
+// Who said what is the key's writer, not the value's claim: with etcd's auth on (`wattshare
+// cluster init-auth`), a node may write only its own record and outbox plus the shared deal
+// keys, so a node obeys a command, an activation or a broadcast only from the outbox of the
+// current grid master, and a command only with that grid master's token as etcd holds it now.
+// Answers and replies live on a message lease renewed by rotation (15 to 30 s): read within
+// milliseconds, they then expire without a round trip.
 // One watch on the whole prefix feeds caches and handlers; handlers run on the node's loop
 // through `post`. Requests that need an answer from another node block at most `rpc_timeout`
 // (data) or poll in the scheduler (commands, negotiations), so the loop keeps running.
@@ -21,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,6 +68,11 @@ class EtcdFabric final : public Fabric {
   [[nodiscard]] static tl::expected<std::unique_ptr<EtcdFabric>, Error> join(EtcdFabricOptions o, const Policy& policy,
                                                                              Scheduler& scheduler, Post post);
   ~EtcdFabric() override;
+  // A fabric that has not joined (no membership, no watch): `replay` feeds it a watch's events,
+  // as the watch would. For tests and the fuzzer of what anyone can write into etcd.
+  [[nodiscard]] static std::unique_ptr<EtcdFabric> unjoined(EtcdFabricOptions o, const Policy& policy, Scheduler& scheduler,
+                                                            Post post);
+  void replay(std::vector<WatchEvent> events) { on_events(std::move(events)); }
 
   // The local agent (constructed after the fabric, which it needs).
   void attach(UnitAgent& agent);
@@ -112,19 +127,28 @@ class EtcdFabric final : public Fabric {
   tl::expected<void, Error> register_member();
   void keep_alive_loop(std::stop_token stop);
   void on_events(std::vector<WatchEvent> events);
+  // After the watch missed compacted history: the state read again; its revision (0: failed).
+  std::int64_t resync();
   void on_event(const WatchEvent& ev);
-  void handle_request(const std::string& id, const Json& body);
-  void handle_rpc(const std::string& id, const Json& body);
+  void on_outbox_event(const std::string& writer, const std::string& rest, bool put, const WatchEvent& ev);
+  void handle_request(const std::string& from, const std::string& id, const Json& body);
+  void handle_rpc(const std::string& from, const std::string& id, const Json& body);
+  void handle_broadcast(const std::string& from, const Json& body);
   void reply(const std::string& to, const std::string& id, const DeviceResult& r);
-  // A request to another unit's node: sent (its id), its reply taken (with mutex_ held), forgotten.
+  // A request to another unit's node: sent (its id), its reply taken (with mutex_ held; only
+  // from that unit's outbox), forgotten.
   std::optional<std::string> send_rpc(const std::string& unit, Json body);
-  std::optional<Json> take_reply_locked(const std::string& id);
+  std::optional<Json> take_reply_locked(const std::string& id, const std::string& unit);
   void forget_rpc(const std::string& unit, const std::string& id);
   std::optional<Json> call(const std::string& unit, Json body, std::chrono::milliseconds timeout);
   std::string key(std::string_view rest) const { return prefix_ + std::string(rest); }
+  std::string outbox(std::string_view rest) const { return prefix_ + "from/" + o_.unit_id + "/" + std::string(rest); }
   std::string next_id();
-  // A command or data request carrying a token older than the current grid master's.
-  std::optional<Error> stale(std::uint64_t token) const;
+  // Why `from` may not command this unit with `token`, if it may not: it is not the grid master
+  // etcd holds now, or the token is not that grid master's (0 never is).
+  std::optional<Error> not_from_grid_master(const std::string& from, std::uint64_t token, std::string_view what) const;
+  // The current message lease (a new one every 15 s, each living 30 s).
+  std::int64_t message_lease();
 
   EtcdFabricOptions o_;
   std::string prefix_;
@@ -140,6 +164,8 @@ class EtcdFabric final : public Fabric {
   static constexpr std::chrono::seconds kLogRecordLife{3600};
   std::int64_t log_lease_ = 0;  // deal log records live on it (renewed at half its life)
   std::chrono::steady_clock::time_point log_lease_granted_{};
+  std::int64_t message_lease_ = 0;
+  std::chrono::steady_clock::time_point message_lease_granted_{};
   std::atomic<bool> rejoining_{false};
   std::atomic<bool> etcd_ok_{true};
   mutable std::atomic<std::uint64_t> rejected_stale_{0};
@@ -157,9 +183,12 @@ class EtcdFabric final : public Fabric {
   std::uint64_t market_events_ = 1;     // joins, leaves, mode changes
   std::atomic<std::uint64_t> my_market_{0};
   std::optional<GridMasterLease> gm_;
+  std::optional<GridMasterLease> resigned_gm_;  // the last grid master seen to resign
+  std::uint64_t resigned_token_ = 0;            // the token this node held when it last resigned
   std::optional<OperationMode> mode_;
   std::map<std::string, std::vector<std::optional<Offer>>> answers_;
-  std::map<std::string, Json> replies_;
+  std::map<std::string, std::pair<std::string, Json>> replies_;  // id → (its writer, the reply)
+  std::set<std::string> awaited_;  // ids of this node's requests still waiting for a reply
   std::map<std::string, std::string> my_slots_;  // interlock slot key → deal, for this unit
 
   std::unique_ptr<EtcdWatch> watch_;

@@ -119,17 +119,28 @@ tl::expected<TxnResult, Error> parse_txn(const Json& reply) {
   return t;
 }
 
-tl::expected<std::vector<WatchEvent>, Error> parse_watch_message(std::string_view line) {
+tl::expected<WatchMessage, Error> parse_watch_message(std::string_view line) {
   auto doc = parse_json_text(line, "etcd watch");
   if (!doc) return tl::unexpected(doc.error());
   if (doc->contains("error")) return tl::unexpected(bad_reply(fmt::format("watch: {}", dump_json((*doc)["error"]))));
   if (!doc->contains("result") || !(*doc)["result"].is_object()) return tl::unexpected(bad_reply("a watch message without a result"));
   const Json& result = (*doc)["result"];
-  if (result.value("canceled", false)) {
-    return tl::unexpected(bad_reply(fmt::format("the watch was cancelled: {}", result.value("cancel_reason", "compacted"))));
+  WatchMessage m;
+  if (result.contains("header") && result["header"].is_object() && result["header"].contains("revision")) {
+    auto rev = parse_int64(result["header"]["revision"], "header.revision");
+    if (!rev) return tl::unexpected(rev.error());
+    m.revision = *rev;
   }
-  std::vector<WatchEvent> events;
-  if (!result.contains("events")) return events;
+  m.created = result.value("created", false);
+  if (result.contains("compact_revision")) {
+    auto rev = parse_int64(result["compact_revision"], "compact_revision");
+    if (!rev) return tl::unexpected(rev.error());
+    m.compact_revision = *rev;
+  }
+  if (result.value("canceled", false) && m.compact_revision == 0) {
+    return tl::unexpected(bad_reply(fmt::format("the watch was cancelled: {}", result.value("cancel_reason", "no reason given"))));
+  }
+  if (!result.contains("events")) return m;
   if (!result["events"].is_array()) return tl::unexpected(bad_reply("events is not a list"));
   for (const auto& e : result["events"]) {
     if (!e.is_object() || !e.contains("kv")) return tl::unexpected(bad_reply("an event without a kv"));
@@ -142,9 +153,9 @@ tl::expected<std::vector<WatchEvent>, Error> parse_watch_message(std::string_vie
     auto parsed = parse_key_value(kv);
     if (!parsed) return tl::unexpected(parsed.error());
     ev.kv = std::move(*parsed);
-    events.push_back(std::move(ev));
+    m.events.push_back(std::move(ev));
   }
-  return events;
+  return m;
 }
 
 }  // namespace wattshare::cluster

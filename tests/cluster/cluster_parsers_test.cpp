@@ -42,10 +42,20 @@ TEST(EtcdReplies, RangeTxnAndWatchAsTheGatewaySendsThem) {
   const auto events = parse_watch_message(
       R"({"result":{"header":{"revision":"9"},"events":[{"kv":{"key":"Zm9v","mod_revision":"9","value":"YQ=="}},{"type":"DELETE","kv":{"key":"Zm9v","mod_revision":"10"}}]}})");
   ASSERT_TRUE(events) << events.error().message;
-  ASSERT_EQ(events->size(), 2u);
-  EXPECT_EQ((*events)[0].type, WatchEvent::Type::kPut);
-  EXPECT_EQ((*events)[1].type, WatchEvent::Type::kDelete);
-  EXPECT_EQ((*events)[1].kv.mod_revision, 10);
+  ASSERT_EQ(events->events.size(), 2u);
+  EXPECT_EQ(events->revision, 9);
+  EXPECT_EQ(events->events[0].type, WatchEvent::Type::kPut);
+  EXPECT_EQ(events->events[1].type, WatchEvent::Type::kDelete);
+  EXPECT_EQ(events->events[1].kv.mod_revision, 10);
+  // A progress notice: only the revision; a compaction: where it cut.
+  const auto progress = parse_watch_message(R"({"result":{"header":{"revision":"42"}}})");
+  ASSERT_TRUE(progress);
+  EXPECT_TRUE(progress->events.empty());
+  EXPECT_EQ(progress->revision, 42);
+  const auto compacted = parse_watch_message(
+      R"({"result":{"header":{"revision":"80"},"canceled":true,"compact_revision":"77","cancel_reason":"mvcc: required revision has been compacted"}})");
+  ASSERT_TRUE(compacted) << compacted.error().message;
+  EXPECT_EQ(compacted->compact_revision, 77);
   EXPECT_EQ(prefix_end("/a/"), "/a0");
   EXPECT_EQ(prefix_end(std::string("a\xff", 2)), "b");
 }
@@ -57,8 +67,10 @@ TEST(EtcdReplies, BadRepliesSayWhatIsWrong) {
   EXPECT_EQ(bad_range(R"({"header":{"revision":"1"},"kvs":[{"key":"!!!!","value":""}]})"),
             "etcd: a key that is missing or not base64");
   EXPECT_EQ(bad_range(R"({"header":{"revision":"1"},"kvs":{}})"), "etcd: kvs is not a list");
-  EXPECT_EQ(parse_watch_message(R"({"result":{"canceled":true,"cancel_reason":"compacted"}})").error().message,
-            "etcd: the watch was cancelled: compacted");
+  EXPECT_EQ(parse_watch_message(R"({"result":{"canceled":true,"cancel_reason":"permission denied"}})").error().message,
+            "etcd: the watch was cancelled: permission denied");
+  EXPECT_EQ(parse_watch_message(R"({"result":{"compact_revision":"7x"}})").error().message,
+            "etcd: compact_revision: expected a number, got \"7x\"");
   EXPECT_EQ(parse_watch_message(R"({"error":{"grpc_code":14}})").error().message, R"(etcd: watch: {"grpc_code":14})");
   EXPECT_EQ(parse_watch_message(R"({"result":{"events":[{"type":"EXPLODE","kv":{"key":"YQ=="}}]}})").error().message,
             "etcd: an event of type EXPLODE");
