@@ -224,6 +224,7 @@ Task<void> GridMaster::main_loop() {
   if (deals_.empty()) {
     // Nothing to drive: check membership without collecting every unit's data, and stay put.
     data_.clear();
+    data_refusals_.clear();
     const std::size_t reachable = fabric_.reachable_members();
     if (reachable != fabric_.members().size())
       raise_global(ErrorCategory::kHardware, ErrorLevel::kWarn,
@@ -247,8 +248,14 @@ Task<void> GridMaster::main_loop() {
     if (r && !fresh && r->mode != DcdcMode::kWait) r = fabric_.unit_data(id, true, token_);
     if (r) {
       data_[id] = *r;
+      data_refusals_.erase(id);
     } else {
       data_.erase(id);
+      if (fresh && fabric_.reachable(id)) {
+        auto& refused = data_refusals_[id];
+        ++refused.loops;
+        refused.why = r.error().message;
+      }
     }
   }
   const OperationMode mode = fabric_.global_mode();
@@ -376,11 +383,16 @@ Task<void> GridMaster::scram(const std::string& reason) {
 Task<void> GridMaster::process(Deal d) {
   for (auto& reason : fabric_.take_need_to_stop(d.deal_id))
     d.need_to_stop_reasons.push_back(reason);
-  // A participant that stopped answering ends the deal (its own driver puts it to WAIT).
+  // A participant that stopped answering ends the deal (its own driver puts it to WAIT), and so
+  // does one that answers but keeps refusing its data (it would hold the deal for ever).
   for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id}) {
-    if (!fabric_.reachable(*u) && !d.deactivated() && d.abort.empty() &&
-        d.need_to_stop_reasons.empty())
+    if (d.deactivated() || !d.abort.empty() || !d.need_to_stop_reasons.empty()) break;
+    if (!fabric_.reachable(*u)) {
       d.need_to_stop_reasons.push_back(*u + " is unreachable");
+    } else if (auto it = data_refusals_.find(*u); it != data_refusals_.end() && it->second.loops >= kDataRefusalLimit) {
+      d.need_to_stop_reasons.push_back(
+          fmt::format("{} refused its data {} grid-master loops in a row ({})", *u, it->second.loops, it->second.why));
+    }
   }
   if (!d.need_to_stop_reasons.empty() && !d.deactivated() && d.abort.empty()) {
     std::string why = "need to stop: " + d.need_to_stop_reasons.back();

@@ -105,6 +105,14 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   TimePoint last_activity_{};
   // This loop's view of every unit; hashed, as the loop looks units up once per deal and step.
   std::unordered_map<std::string, UnitData> data_;
+  // Units in deals that answered no data request, loops in a row, and why: a unit that stays
+  // reachable but keeps refusing ends its deals after kDataRefusalLimit loops.
+  struct DataRefusal {
+    int loops = 0;
+    std::string why;
+  };
+  static constexpr int kDataRefusalLimit = 3;
+  std::unordered_map<std::string, DataRefusal> data_refusals_;
   std::vector<Deal> deals_;                // this loop's snapshot
   std::unordered_set<std::string_view> dealing_;  // units in deals_ (views into deals_)
   std::vector<std::string> active_before_;

@@ -259,6 +259,30 @@ TEST_F(DealFlow, AGridMasterCrashIsFencedAndTakenOver) {
   for (const auto& v : engine_->invariants().violations()) ADD_FAILURE() << v.what;
 }
 
+// Found: a unit that stays reachable but refuses every data request and command (its newest
+// token raised by a forged command) held its deal for about ten minutes with the voltage reference
+// up. The grid master now ends the deal after three loops of refusals, with the reason.
+TEST_F(DealFlow, AUnitThatKeepsRefusingItsDataHasItsDealEnded) {
+  build({{"E001", 95}, {"E002", 40}});
+  // The deal is made; before it starts, its current-controlled side (E001, the giver: the
+  // reference is the taker's) gets a command with a token far above any grid master's, as a
+  // forger's would be: from now on it refuses the real grid master.
+  ASSERT_TRUE(run_until([&] { return !engine_->fabric().deals().empty(); }, minutes(10)));
+  spawn(engine_->agent(index("E001")).on_control(ControlCommand{ControlKind::kWait}, 999999999));
+  const TimePoint refusing_from = scheduler_->now();
+  ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(5)));
+  const Deal& d = logged_.front();
+  const std::string why = !d.abort.empty() ? d.abort.front().reason : d.scram ? d.scram->reason : "";
+  EXPECT_NE(why.find("E001 refused its data 3 grid-master loops in a row"), std::string::npos) << why << "\n" << [&] {
+    std::string all;
+    for (const auto& e : events_) all += e + "\n";
+    return all;
+  }();
+  EXPECT_NE(why.find("stale grid-master token"), std::string::npos) << why;
+  // Three 5 s loops and the abort's own steps: within a minute, not ten.
+  EXPECT_LE(scheduler_->now() - refusing_from, minutes(1));
+}
+
 // Two deals on different units: the second joins the running voltage reference; the master deal
 // ends first and the reference is handed over with droop.
 class ConcurrentDeals : public EngineFixture {
