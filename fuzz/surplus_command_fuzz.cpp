@@ -27,8 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   SurplusController c{cfg, std::make_unique<EmulatedSite>(cfg.site, cfg.dimmer, [&] { return wall; })};
   c.cycle();
   if (auto cmd = parse_mode_command(cfg.mqtt, first, rest)) (void)c.set_mode(cmd->load, cmd->mode, cmd->duration);
-  (void)handle_surplus_request(c, HttpRequest{"POST", "/api/surplus/mode", rest, {}});
-  (void)handle_surplus_request(c, HttpRequest{"GET", first, {}, {}});
+  HttpRequest post{"POST", "/api/surplus/mode", rest, "Bearer fuzz-token"};
+  post.content_type = "application/json";
+  (void)handle_surplus_request(c, post, "fuzz-token");
+  (void)handle_surplus_request(c, HttpRequest{"GET", first, {}, {}}, "fuzz-token");
   wall += seconds(1);
   c.cycle();
   (void)dump_json(c.status());

@@ -17,17 +17,10 @@ HttpResponse error_response(int status, std::string message) {
   return json_response(status, dump_json(Json{{"error", std::move(message)}}));
 }
 HttpResponse ok(const Json& j) { return json_response(200, dump_json(j)); }
-HttpResponse text(std::string body, std::string type) {
-  HttpResponse r;
-  r.content_type = std::move(type);
-  r.body = std::move(body);
-  return r;
-}
 tl::unexpected<HttpResponse> fail(int status, std::string message) {
   return tl::make_unexpected(error_response(status, std::move(message)));
 }
 
-double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 // A time bound: epoch milliseconds or APIS local time ("2021/06/01-12:00:00").
 tl::expected<TimePoint, Error> parse_time_bound(const std::string& text, Duration offset) {
@@ -73,10 +66,10 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
       });
       return ok(out);
     }
-    if (p == "metrics") return text(metrics_text(), "text/plain; version=0.0.4");
+    if (p == "metrics") return text_response(metrics_text(), "text/plain; version=0.0.4");
     const bool mode_path = p == "active" || p == "quiet" || p == "stop" || p == "manual" || p == "setOperationMode";
     if (mode_path) {
-      if (request.authorization != "Bearer " + c_.token) return fail(401, "a bearer token is required to change the mode");
+      if (!bearer_matches(request.authorization, c_.token)) return fail(401, "a bearer token is required to change the mode");
       if (p == "setOperationMode") {
         const auto v = t.query.find("value");
         if (v == t.query.end()) return fail(400, "setOperationMode needs value=");
@@ -110,7 +103,7 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
   }
 
   if (post) {
-    if (request.authorization != "Bearer " + c_.token) return fail(401, "a bearer token is required (Authorization: Bearer <token>)");
+    if (!bearer_matches(request.authorization, c_.token)) return fail(401, "a bearer token is required (Authorization: Bearer <token>)");
     Json body = Json::object();
     if (!request.body.empty()) {
       auto parsed = parse_json_text(request.body, "request body");
@@ -123,12 +116,17 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
 
   const std::string_view what = parts.size() > 1 ? parts[1] : "";
   if (parts.size() == 2 && what == "health") {
-    return ok(Json{{"status", "ok"},
+    // Degraded (still 200: the community runs) while the history cannot be written.
+    const HistoryHealth h = c_.history ? c_.history() : HistoryHealth{};
+    Json history{{"ok", h.ok()}, {"queued", h.queued}, {"write_errors", h.write_errors}, {"dropped", h.dropped}};
+    if (h.last_error) history["error"] = h.last_error->message;
+    return ok(Json{{"status", h.ok() ? "ok" : "degraded"},
                    {"time", format_apis_time(c_.clock.now(), c_.utc_offset)},
                    {"acceleration", c_.acceleration ? c_.acceleration->acceleration() : 1.0},
                    {"units", c_.community.size()},
                    {"invariant_violations", c_.sharing.invariant_violations()},
-                   {"deals_in_history", c_.store.deal_count()}});
+                   {"deals_in_history", c_.store.deal_count()},
+                   {"history", std::move(history)}});
   }
   if (parts.size() == 2 && what == "units") {
     const TimePoint second = std::chrono::floor<std::chrono::seconds>(c_.clock.now());
@@ -148,8 +146,9 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
     if (state == "active") return ok(active_deals_json());
     if (state != "history") return fail(400, fmt::format("state={}: expected active or history", state));
     double offset = 0, limit = 50;
-    if (t.query.count("offset") && (!parse_decimal(t.query.at("offset"), offset) || offset < 0 || offset != std::floor(offset)))
-      return fail(400, "offset: expected a whole number >= 0");
+    if (t.query.count("offset") && (!parse_decimal(t.query.at("offset"), offset) || offset < 0 || offset > 1e9 ||
+                                    offset != std::floor(offset)))
+      return fail(400, "offset: expected a whole number from 0 to 1000000000");
     if (t.query.count("limit") && (!parse_decimal(t.query.at("limit"), limit) || limit < 1 || limit > 1000 || limit != std::floor(limit)))
       return fail(400, "limit: expected a whole number from 1 to 1000");
     Json deals = Json::array();
@@ -158,21 +157,15 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
     }
     return ok(Json{{"total", c_.store.deal_count()}, {"offset", offset}, {"limit", limit}, {"deals", std::move(deals)}});
   }
-  if (parts.size() == 2 && what == "deals.csv") {
-    return text(deals_csv(c_.store.deals(0, c_.store.deal_count()), c_.utc_offset), "text/csv");
-  }
   if (parts.size() == 2 && what == "mode") return ok(modes_json());
   if (parts.size() == 2 && what == "totals") return ok(totals_json());
   if (parts.size() == 2 && what == "acceleration") {
     return ok(Json{{"acceleration", c_.acceleration ? c_.acceleration->acceleration() : 1.0}});
   }
-  if (parts.size() == 3 && what == "history") {
-    std::string unit{parts[2]};
-    const bool csv = unit.ends_with(".csv");
-    if (csv) unit.resize(unit.size() - 4);
-    return history(unit, t, csv);
+  if (auto q = history_query(t)) {
+    if (!*q) return tl::make_unexpected((*q).error());
+    return (*q)->run(c_.store);
   }
-  if (parts.size() == 3 && what == "totals" && parts[2] == "history") return history("", t, false);
   return fail(404, fmt::format("no such path: {}", t.path));
 }
 
@@ -251,40 +244,56 @@ ApiService::Result ApiService::manual_dcdc(std::size_t unit, const Json& body) {
   return ok(dcdc_full_json(*r));
 }
 
-ApiService::Result ApiService::history(const std::string& unit, const ParsedTarget& t, bool csv) {
+std::optional<HistoryQuery> ApiService::deferrable(const HttpRequest& request) const {
+  if (request.method != "GET") return std::nullopt;
+  auto target = parse_target(request.target);
+  if (!target) return std::nullopt;
+  auto q = history_query(*target);
+  if (!q || !*q) return std::nullopt;
+  return **q;
+}
+
+std::optional<tl::expected<HistoryQuery, HttpResponse>> ApiService::history_query(const ParsedTarget& t) const {
+  const auto parts = split_path(t.path);
+  if (parts.size() < 2 || parts[0] != "api") return std::nullopt;
+  HistoryQuery q;
+  q.utc_offset = c_.utc_offset;
+  if (parts.size() == 2 && parts[1] == "deals.csv") {
+    q.kind = HistoryQuery::Kind::kDealsCsv;
+    return q;
+  }
+  if (parts.size() == 3 && parts[1] == "totals" && parts[2] == "history") {
+    q.kind = HistoryQuery::Kind::kTotalsSeries;
+  } else if (parts.size() == 3 && parts[1] == "history") {
+    q.unit = std::string(parts[2]);
+    q.csv = q.unit.ends_with(".csv");
+    if (q.csv) q.unit.resize(q.unit.size() - 4);
+    if (auto i = unit_index(q.unit); !i) return tl::make_unexpected(i.error());
+  } else {
+    return std::nullopt;
+  }
   const TimePoint now = c_.clock.now();
-  TimePoint from = now - hours(24), to = now;
-  for (const auto& [key, out] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+  q.from = now - hours(24);
+  q.to = now;
+  for (const auto& [key, out] : {std::pair{"from", &q.from}, std::pair{"to", &q.to}}) {
     if (!t.query.count(key)) continue;
     auto parsed = parse_time_bound(t.query.at(key), c_.utc_offset);
-    if (!parsed) return fail(400, fmt::format("{}: {}", key, parsed.error().message));
+    if (!parsed) return tl::make_unexpected(error_response(400, fmt::format("{}: {}", key, parsed.error().message)));
     *out = *parsed;
   }
-  if (to < from) return fail(400, "from is after to");
+  if (q.to < q.from) return tl::make_unexpected(error_response(400, "from is after to"));
+  if (q.to - q.from > HistoryQuery::kMaxSpan) {
+    return tl::make_unexpected(error_response(
+        400, fmt::format("from..to spans {:.0f} days: at most {} per request", to_seconds(q.to - q.from) / 86400,
+                         std::chrono::duration_cast<std::chrono::days>(HistoryQuery::kMaxSpan).count())));
+  }
   double points = 500;
-  if (t.query.count("points") && (!parse_decimal(t.query.at("points"), points) || points < 1 || points > 100000))
-    return fail(400, "points: expected 1 to 100000");
-  if (unit.empty()) {
-    Json rows = Json::array();
-    for (const TotalsSample& s : c_.store.totals(from, to, static_cast<std::size_t>(points))) {
-      rows.push_back(Json{{"time", format_apis_time(s.time, c_.utc_offset)}, {"t_ms", s.time.time_since_epoch().count()},
-                          {"self_sufficiency", s.self_sufficiency}, {"shared_wh", round2(s.shared_wh)},
-                          {"import_wh", round2(s.import_wh)}, {"export_wh", round2(s.export_wh)},
-                          {"bus_voltage_v", round2(s.bus_voltage_v)}, {"active_deals", s.active_deals}});
-    }
-    return ok(Json{{"samples", std::move(rows)}});
+  if (t.query.count("points") &&
+      (!parse_decimal(t.query.at("points"), points) || points < 1 || points > HistoryQuery::kMaxPoints)) {
+    return tl::make_unexpected(error_response(400, fmt::format("points: expected 1 to {}", HistoryQuery::kMaxPoints)));
   }
-  if (auto i = unit_index(unit); !i) return tl::make_unexpected(i.error());
-  const auto samples = c_.store.series(unit, from, to, static_cast<std::size_t>(points));
-  if (csv) return text(series_csv(samples, c_.utc_offset), "text/csv");
-  Json rows = Json::array();
-  for (const UnitSample& s : samples) {
-    rows.push_back(Json{{"time", format_apis_time(s.time, c_.utc_offset)}, {"t_ms", s.time.time_since_epoch().count()},
-                        {"rsoc", round2(s.rsoc_pct)}, {"vg", round2(s.vg_v)}, {"ig", s.ig_a}, {"wg", round2(s.wg_w)},
-                        {"vb", round2(s.vb_v)}, {"ib", s.ib_a}, {"wb", round2(s.wb_w)}, {"pv", round2(s.pv_w)},
-                        {"load", round2(s.load_w)}, {"mode", s.mode}});
-  }
-  return ok(Json{{"unit", unit}, {"samples", std::move(rows)}});
+  q.points = static_cast<std::size_t>(points);
+  return q;
 }
 
 void ApiService::after_write() {
@@ -405,6 +414,7 @@ std::string ApiService::metrics_text() {
   m.export_wh = t.export_wh;
   m.pv_wh = t.pv_wh;
   m.load_wh = t.load_wh;
+  if (c_.history) m.history = c_.history();
   return render_metrics(m);
 }
 

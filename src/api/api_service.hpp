@@ -23,6 +23,8 @@
 #include "core/http_message.hpp"
 #include "core/json_file.hpp"
 #include "devices/apis_http/driver_server.hpp"
+#include "api/history_query.hpp"
+#include "api/history_health.hpp"
 #include "api/sharing_view.hpp"
 #include "store/history_store.hpp"
 
@@ -38,12 +40,17 @@ struct ApiContext {
   Duration utc_offset{};
   std::string web_root;            // the built dashboard (web/dist); empty: none
   std::function<void()> changed;   // after every accepted write (the WebSocket pushes at once)
+  std::function<HistoryHealth()> history;  // the recorder's health (/api/health, /metrics)
 };
 
 class ApiService {
  public:
   explicit ApiService(ApiContext c) : c_(std::move(c)) {}
   HttpResponse handle(const HttpRequest& request);
+  // A valid history read (/api/history/<id>[.csv], /api/totals/history, /api/deals.csv),
+  // prepared to run elsewhere (HistoryQuery::run on another thread and connection); nothing for
+  // any other request, which handle() answers (errors of history reads included).
+  [[nodiscard]] std::optional<HistoryQuery> deferrable(const HttpRequest& request) const;
 
   // The JSON shapes, shared with the WebSocket push.
   Json units_json();
@@ -57,7 +64,8 @@ class ApiService {
   using Result = tl::expected<HttpResponse, HttpResponse>;
   Result route(const HttpRequest& request, const ParsedTarget& t);
   Result write_route(const std::vector<std::string_view>& parts, const Json& body, const ParsedTarget& t);
-  Result history(const std::string& unit, const ParsedTarget& t, bool csv);
+  // The history read a request asks for, if it is one: its query, or the 4xx for bad input.
+  std::optional<tl::expected<HistoryQuery, HttpResponse>> history_query(const ParsedTarget& t) const;
   Result set_global_mode(std::string_view value);
   Result set_local_mode(std::size_t unit, const Json& mode);
   Result manual_dcdc(std::size_t unit, const Json& body);

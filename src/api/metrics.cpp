@@ -45,6 +45,11 @@ std::string render_metrics(const MetricsSnapshot& m) {
   energy.Add({{"flow", "export"}}).Increment(m.export_wh);
   energy.Add({{"flow", "pv"}}).Increment(m.pv_wh);
   energy.Add({{"flow", "load"}}).Increment(m.load_wh);
+  gauge("wattshare_history_queued", "History rows waiting for the store").Add({}).Set(static_cast<double>(m.history.queued));
+  BuildCounter().Name("wattshare_history_write_errors_total").Help("History writes the store refused (disk full...)")
+      .Register(registry).Add({}).Increment(static_cast<double>(m.history.write_errors));
+  BuildCounter().Name("wattshare_history_dropped_total").Help("History rows dropped from a full queue")
+      .Register(registry).Add({}).Increment(static_cast<double>(m.history.dropped));
   return TextSerializer{}.Serialize(registry.Collect());
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "api/history_health.hpp"
+
 namespace wattshare {
 
 struct UnitMetrics {
@@ -20,6 +22,7 @@ struct MetricsSnapshot {
   std::uint64_t deals_completed = 0, deals_aborted = 0, deals_scrammed = 0;
   std::uint64_t invariant_violations = 0;
   double shared_wh = 0, import_wh = 0, export_wh = 0, pv_wh = 0, load_wh = 0;
+  HistoryHealth history;
 };
 
 std::string render_metrics(const MetricsSnapshot& m);

@@ -41,6 +41,10 @@ std::string_view to_string(GridMasterSelection s) {
   return "voltageReferenceUnit";
 }
 
+Duration Policy::device_watchdog() const {
+  return milliseconds(2 * std::max(grid_master.main_loop_period_ms, controller.data_acquisition_period_ms));
+}
+
 bool Policy::is_member(const std::string& unit_id) const {
   return std::find(member_unit_ids.begin(), member_unit_ids.end(), unit_id) !=
          member_unit_ids.end();

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "core/time.hpp"
 
 namespace wattshare {
 
@@ -107,6 +108,11 @@ struct Policy {
   std::string source_path;
 
   [[nodiscard]] bool is_member(const std::string& unit_id) const;
+  // The fail-safe at the device: how long a unit's driver may hear nothing from its node before
+  // it puts the converter to Waiting by itself. Two grid-master main loops (the grid master
+  // commands a deal's converters at least once a loop), and never under two of the node's data
+  // acquisitions (a live node asks for its data at that pace, deal or no deal).
+  [[nodiscard]] Duration device_watchdog() const;
 };
 
 [[nodiscard]] tl::expected<Policy, Error> parse_policy(const Json& doc, const std::string& origin);

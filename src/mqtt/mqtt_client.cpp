@@ -45,6 +45,19 @@ void MqttClient::subscribe(std::string topic_filter) {
 tl::expected<void, Error> MqttClient::start(OnMessage on_message) {
   if (m_ == nullptr) return tl::unexpected(Error::internal("mqtt: cannot create a libmosquitto client"));
   on_message_ = std::move(on_message);
+  if (!o_.username.empty()) {
+    const int rc = mosquitto_username_pw_set(m_, o_.username.c_str(), o_.password.empty() ? nullptr : o_.password.c_str());
+    if (rc != MOSQ_ERR_SUCCESS) return tl::unexpected(Error::invalid_config(fmt::format("mqtt user: {}", mosquitto_strerror(rc))));
+  }
+  if (!o_.ca_file.empty()) {
+    auto file = [](const std::string& f) { return f.empty() ? nullptr : f.c_str(); };
+    const int rc = mosquitto_tls_set(m_, o_.ca_file.c_str(), nullptr, file(o_.cert_file), file(o_.key_file), nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      return tl::unexpected(Error::invalid_config(fmt::format("mqtt TLS (CA {}, certificate {}, key {}): {}", o_.ca_file,
+                                                              o_.cert_file, o_.key_file, mosquitto_strerror(rc))));
+    }
+    mosquitto_tls_insecure_set(m_, false);  // the broker's certificate must name the host
+  }
   // Asynchronous: a broker that is down now is retried by the network thread.
   const int rc = mosquitto_connect_async(m_, o_.host.c_str(), o_.port, o_.keepalive_s);
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO) {

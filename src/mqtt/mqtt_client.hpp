@@ -28,6 +28,10 @@ struct MqttOptions {
   std::string client_id;
   int keepalive_s = 30;
   std::string availability_topic;  // "online" retained at connect; "offline" as the last will
+  std::string username, password;  // the broker's user (none: anonymous)
+  // TLS (ca_file set): the broker is verified against the CA, its host name included; with
+  // cert_file and key_file this client shows its own certificate.
+  std::string ca_file, cert_file, key_file;
 };
 
 class MqttClient {

@@ -2,6 +2,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "core/apis_time.hpp"
@@ -10,7 +13,9 @@ namespace wattshare {
 
 struct HistoryStore::Db {
   explicit Db(const std::string& path)
-      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {}
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+    db.setBusyTimeout(2000);  // a reader and the recorder on one file wait for each other briefly
+  }
   SQLite::Database db;
 };
 
@@ -44,14 +49,24 @@ auto guarded(const char* what, F&& f) -> tl::expected<void, Error> {
   }
 }
 
-// Thins rows to at most `max_points` by keeping every k-th: a chart needs no more.
-template <typename T>
-std::vector<T> thin(std::vector<T> rows, std::size_t max_points) {
-  if (max_points == 0 || rows.size() <= max_points) return rows;
-  const std::size_t k = (rows.size() + max_points - 1) / max_points;
-  std::vector<T> out;
-  for (std::size_t i = 0; i < rows.size(); i += k) out.push_back(std::move(rows[i]));
-  return out;
+// Thinning happens in SQL, so a year of samples never leaves SQLite: the rows in range are cut
+// into `max_points` equal time buckets over their own span and each bucket's first row is kept
+// (SQLite takes a bare column from the row that MIN() chose). The table's (unit, time) key
+// makes both scans index ranges.
+struct Buckets {
+  std::int64_t first = 0, width = 1;
+};
+std::optional<Buckets> buckets(SQLite::Database& db, const char* span_sql, const std::string* unit, std::int64_t from,
+                               std::int64_t to, std::size_t max_points) {
+  SQLite::Statement span{db, span_sql};
+  int i = 1;
+  if (unit) span.bind(i++, *unit);
+  span.bind(i++, from);
+  span.bind(i, to);
+  if (!span.executeStep() || span.getColumn(0).isNull()) return std::nullopt;
+  const std::int64_t first = span.getColumn(0).getInt64(), last = span.getColumn(1).getInt64();
+  const auto points = static_cast<std::int64_t>(std::max<std::size_t>(max_points, 1));
+  return Buckets{first, std::max<std::int64_t>(1, (last - first + points) / points)};
 }
 
 }  // namespace
@@ -59,10 +74,14 @@ std::vector<T> thin(std::vector<T> rows, std::size_t max_points) {
 HistoryStore::HistoryStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 HistoryStore::~HistoryStore() = default;
 
-tl::expected<std::unique_ptr<HistoryStore>, Error> HistoryStore::open(const std::string& path) {
+tl::expected<std::unique_ptr<HistoryStore>, Error> HistoryStore::open(const std::string& path, std::uint64_t max_bytes) {
   try {
     auto db = std::make_unique<Db>(path);
     db->db.exec(kSchema);
+    if (max_bytes > 0) {
+      const auto page = db->db.execAndGet("PRAGMA page_size").getInt64();
+      db->db.exec(fmt::format("PRAGMA max_page_count = {}", std::max<std::uint64_t>(1, max_bytes / static_cast<std::uint64_t>(page))));
+    }
     return std::unique_ptr<HistoryStore>(new HistoryStore(std::move(db)));
   } catch (const std::exception& e) {
     return tl::make_unexpected(Error::not_available(fmt::format("history store {}: {}", path, e.what())));
@@ -104,13 +123,18 @@ tl::expected<void, Error> HistoryStore::add_deal(const StoredDeal& d) {
 
 std::vector<UnitSample> HistoryStore::series(const std::string& unit, TimePoint from, TimePoint to,
                                              std::size_t max_points) const {
+  std::vector<UnitSample> rows;
+  const auto b = buckets(db_->db, "SELECT MIN(t_ms), MAX(t_ms) FROM unit_samples WHERE unit_id = ? AND t_ms BETWEEN ? AND ?",
+                         &unit, ms_of(from), ms_of(to), max_points);
+  if (!b) return rows;
   SQLite::Statement q{db_->db,
-                      "SELECT t_ms, rsoc, vg, ig, wg, vb, ib, wb, pv, load, mode FROM unit_samples "
-                      "WHERE unit_id = ? AND t_ms BETWEEN ? AND ? ORDER BY t_ms"};
+                      "SELECT MIN(t_ms), rsoc, vg, ig, wg, vb, ib, wb, pv, load, mode FROM unit_samples "
+                      "WHERE unit_id = ? AND t_ms BETWEEN ? AND ? GROUP BY (t_ms - ?) / ? ORDER BY 1"};
   q.bind(1, unit);
   q.bind(2, static_cast<std::int64_t>(ms_of(from)));
   q.bind(3, static_cast<std::int64_t>(ms_of(to)));
-  std::vector<UnitSample> rows;
+  q.bind(4, b->first);
+  q.bind(5, b->width);
   while (q.executeStep()) {
     UnitSample s;
     s.unit_id = unit;
@@ -120,14 +144,21 @@ std::vector<UnitSample> HistoryStore::series(const std::string& unit, TimePoint 
     s.mode = q.getColumn(10).getString();
     rows.push_back(std::move(s));
   }
-  return thin(std::move(rows), max_points);
+  return rows;
 }
 
 std::vector<TotalsSample> HistoryStore::totals(TimePoint from, TimePoint to, std::size_t max_points) const {
-  SQLite::Statement q{db_->db, "SELECT * FROM totals WHERE t_ms BETWEEN ? AND ? ORDER BY t_ms"};
+  std::vector<TotalsSample> rows;
+  const auto b = buckets(db_->db, "SELECT MIN(t_ms), MAX(t_ms) FROM totals WHERE t_ms BETWEEN ? AND ?", nullptr, ms_of(from),
+                         ms_of(to), max_points);
+  if (!b) return rows;
+  SQLite::Statement q{db_->db,
+                      "SELECT MIN(t_ms), self_sufficiency, shared_wh, import_wh, export_wh, pv_wh, load_wh, bus_v, "
+                      "active_deals FROM totals WHERE t_ms BETWEEN ? AND ? GROUP BY (t_ms - ?) / ? ORDER BY 1"};
   q.bind(1, static_cast<std::int64_t>(ms_of(from)));
   q.bind(2, static_cast<std::int64_t>(ms_of(to)));
-  std::vector<TotalsSample> rows;
+  q.bind(3, b->first);
+  q.bind(4, b->width);
   while (q.executeStep()) {
     TotalsSample t;
     t.time = time_of(q.getColumn(0).getInt64());
@@ -136,7 +167,7 @@ std::vector<TotalsSample> HistoryStore::totals(TimePoint from, TimePoint to, std
     t.active_deals = q.getColumn(8).getInt();
     rows.push_back(t);
   }
-  return thin(std::move(rows), max_points);
+  return rows;
 }
 
 std::vector<StoredDeal> HistoryStore::deals(std::size_t offset, std::size_t limit) const {

@@ -6,6 +6,7 @@
 //   store->add_samples(samples);  auto s = store->series("E001", from, to, 500);
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,7 +45,10 @@ struct StoredDeal {
 
 class HistoryStore {
  public:
-  [[nodiscard]] static tl::expected<std::unique_ptr<HistoryStore>, Error> open(const std::string& path);
+  // `max_bytes` > 0 caps the file (SQLite's max_page_count, as a small SD card would): beyond
+  // it every write is refused as on a full disk ("database or disk is full").
+  [[nodiscard]] static tl::expected<std::unique_ptr<HistoryStore>, Error> open(const std::string& path,
+                                                                              std::uint64_t max_bytes = 0);
   ~HistoryStore();
   HistoryStore(const HistoryStore&) = delete;
   HistoryStore& operator=(const HistoryStore&) = delete;

@@ -236,7 +236,7 @@ void read_relay(JsonFields& f, SurplusConfig& c) {
 void read_mqtt(JsonFields& f, SurplusConfig& c) {
   if (f.object("mqtt", false) == nullptr) return;
   refuse_unknown_keys(f, "mqtt", {"host", "port", "prefix", "keepalive_s", "homeassistant", "discovery_prefix",
-                                  "domoticz"});
+                                  "domoticz", "username", "password_file", "tls"});
   MqttConfig& m = c.mqtt;
   m.enabled = true;
   m.host = f.string_or("mqtt.host", m.host);
@@ -248,6 +248,17 @@ void read_mqtt(JsonFields& f, SurplusConfig& c) {
   m.keepalive_s = static_cast<int>(positive(f, "mqtt.keepalive_s", m.keepalive_s, 65535));
   m.homeassistant = f.boolean_or("mqtt.homeassistant", m.homeassistant);
   m.discovery_prefix = f.string_or("mqtt.discovery_prefix", m.discovery_prefix);
+  m.username = f.string_or("mqtt.username", "");
+  m.password_file = f.string_or("mqtt.password_file", "");
+  if (!m.password_file.empty() && m.username.empty()) f.fail("mqtt.password_file", "needs mqtt.username");
+  if (f.object("mqtt.tls", false) != nullptr) {
+    refuse_unknown_keys(f, "mqtt.tls", {"ca_file", "cert_file", "key_file"});
+    m.ca_file = f.string_or("mqtt.tls.ca_file", "");
+    m.cert_file = f.string_or("mqtt.tls.cert_file", "");
+    m.key_file = f.string_or("mqtt.tls.key_file", "");
+    if (m.ca_file.empty()) f.fail("mqtt.tls.ca_file", "missing: the CA that signed the broker's certificate");
+    if (m.cert_file.empty() != m.key_file.empty()) f.fail("mqtt.tls", "cert_file and key_file go together");
+  }
   if (f.object("mqtt.domoticz", false) == nullptr) return;
   refuse_unknown_keys(f, "mqtt.domoticz", {"topic", "idx"});
   m.domoticz_topic = f.string_or("mqtt.domoticz.topic", m.domoticz_topic);

@@ -53,6 +53,9 @@ struct MqttConfig {
   std::string discovery_prefix = "homeassistant";
   std::string domoticz_topic = "domoticz/in";
   std::map<std::string, int> domoticz_idx;  // status field → Domoticz device idx
+  std::string username;       // the broker's user (none: anonymous)
+  std::string password_file;  // its password, first line of a file only its owner reads (never in this file)
+  std::string ca_file, cert_file, key_file;  // TLS: the broker's CA; this client's certificate and key
 };
 
 struct SurplusConfig {

@@ -16,7 +16,7 @@ HttpResponse error_response(int status, std::string message) {
 
 }  // namespace
 
-std::optional<HttpResponse> handle_surplus_request(SurplusController& c, const HttpRequest& r) {
+std::optional<HttpResponse> handle_surplus_request(SurplusController& c, const HttpRequest& r, const std::string& token) {
   auto target = parse_target(r.target);
   if (!target) return error_response(400, target.error().message);
   const std::string& path = target->path;
@@ -27,6 +27,13 @@ std::optional<HttpResponse> handle_surplus_request(SurplusController& c, const H
   }
   if (path == "/api/surplus/mode") {
     if (r.method != "POST") return error_response(405, fmt::format("{} {}: use POST", r.method, path));
+    if (!bearer_matches(r.authorization, token)) {
+      return error_response(401, fmt::format("{}: a bearer token is required (Authorization: Bearer <token>)", path));
+    }
+    if (!r.content_type.starts_with("application/json")) {
+      return error_response(415, fmt::format("{}: Content-Type must be application/json, got '{}'", path,
+                                             r.content_type.substr(0, 60)));
+    }
     auto cmd = parse_mode_payload(r.body, std::nullopt);
     if (!cmd) return error_response(400, fmt::format("{}: {}", path, cmd.error().message));
     if (auto done = c.set_mode(cmd->load, cmd->mode, cmd->duration); !done) {

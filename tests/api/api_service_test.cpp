@@ -137,6 +137,58 @@ TEST_F(ApiTest, BadRequestsGetAClear4xx) {
             "this server runs in virtual time: no acceleration to set");
   EXPECT_EQ(call("DELETE", "/api/units").status, 405);
   EXPECT_EQ(engine_->fabric().global_mode(), OperationMode::kAutonomous);
+  // Found: offset=1e300 was taken (and cast to an integer: undefined behaviour).
+  EXPECT_EQ(get("/api/deals?state=history&offset=1e300", 400)["error"], "offset: expected a whole number from 0 to 1000000000");
+  EXPECT_EQ(get("/api/history/E001?points=100000", 400)["error"], "points: expected 1 to 10000");
+  EXPECT_EQ(get("/api/history/E001?from=0&to=100000000000", 400)["error"],
+            "from..to spans 1157 days: at most 400 per request");
+}
+
+// History reads may run off the API's thread: deferrable() prepares exactly the reads handle()
+// answers, and a query run on another connection gives the same answer.
+TEST_F(ApiTest, HistoryReadsArePreparedToRunElsewhereWithTheSameAnswer) {
+  ASSERT_TRUE(run_until([&] { return get("/api/totals/history")["samples"].size() >= 20; }, hours(2)));
+  for (const char* target : {"/api/history/E001?points=7", "/api/history/E002.csv", "/api/totals/history?points=3",
+                             "/api/deals.csv"}) {
+    const auto q = api_->deferrable({"GET", target, {}, {}});
+    ASSERT_TRUE(q) << target;
+    EXPECT_EQ(q->run(*store_).body, call("GET", target).body) << target;
+  }
+  EXPECT_EQ(get("/api/history/E001?points=7")["samples"].size(), 7u);
+  for (const char* target : {"/api/units", "/api/history/E009", "/api/history/E001?points=0", "/api/deals"}) {
+    EXPECT_FALSE(api_->deferrable({"GET", target, {}, {}})) << target;
+  }
+  EXPECT_FALSE(api_->deferrable({"POST", "/api/history/E001", {}, {}}));
+}
+
+// Found: with the disk full the health said "ok", the queue grew without end and rows were lost
+// at exit without a word. Now the health is degraded at once, /metrics counts, the problem is
+// told once, and the queue is bounded with a count of what it dropped.
+TEST_F(ApiTest, AFullHistoryStoreIsReportedAndItsQueueIsBounded) {
+  test::TempDir dir;
+  auto tiny = HistoryStore::open(dir.path("history.sqlite"), 64 * 1024).value();
+  std::vector<std::string> problems;
+  recorder_ = std::make_unique<HistoryRecorder>(*community_, *sharing_, *tiny, *scheduler_, seconds(30),
+                                                [&](const std::string& p) { problems.push_back(p); });
+  recorder_->start();
+  api_ = std::make_unique<ApiService>(ApiContext{*community_, *sharing_, *tiny, *scheduler_, nullptr, kToken, hours(9), {},
+                                                 {}, [&] { return recorder_->health(); }});
+  EXPECT_EQ(get("/api/health")["status"], "ok");
+  ASSERT_TRUE(run_until([&] { return recorder_->health().write_errors > 0; }, hours(24)));
+  const Json health = get("/api/health");
+  EXPECT_EQ(health["status"], "degraded");
+  EXPECT_EQ(health["history"]["ok"], false);
+  EXPECT_NE(health["history"]["error"].get<std::string>().find("database or disk is full"), std::string::npos) << health.dump();
+  ASSERT_EQ(problems.size(), 1u);  // once, not at every refused write
+  EXPECT_NE(problems[0].find("database or disk is full"), std::string::npos) << problems[0];
+  const std::string metrics = call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("wattshare_history_write_errors_total"), std::string::npos);
+  EXPECT_EQ(metrics.find("wattshare_history_write_errors_total 0\n"), std::string::npos) << metrics;
+  // A week at one sample every 30 s: the queue stops at its bound and counts what it dropped.
+  scheduler_->run_for(hours(24 * 7));
+  EXPECT_EQ(recorder_->queued(), HistoryRecorder::kMaxQueued);
+  EXPECT_GT(recorder_->health().dropped, 0u);
+  EXPECT_EQ(get("/api/health")["history"]["dropped"], recorder_->health().dropped);
 }
 
 }  // namespace

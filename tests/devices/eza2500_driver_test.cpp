@@ -248,6 +248,58 @@ TEST_F(DriverStack, BatteryFaultsAreReportedAndTheWatchdogKeepsGoing) {
   EXPECT_FALSE(again.forced_wait);
 }
 
+// The fail-safe at the device: a node killed mid-deal must not leave its converter driving.
+TEST_F(DriverStack, ANodeSilentForTheBoundLeavesTheConverterWaitingOnce) {
+  const TimePoint t0 = TimePoint{} + hours(1);
+  const Duration bound = seconds(10);
+  get("/dcdc/set?mode=0x0041&dvg=350&dig=2");
+  driver_->note_contact(t0);
+  eza_.take_history();
+  EXPECT_FALSE(driver_->silence_tick(t0 + seconds(9), bound).forced_wait);
+  EXPECT_TRUE(eza_.take_history().empty());  // nothing sent while the node is within its bound
+  EXPECT_EQ(eza_.mode(), kModeCcCharge);
+  const WatchdogResult w = driver_->silence_tick(t0 + seconds(10), bound);
+  EXPECT_TRUE(w.forced_wait);
+  EXPECT_FALSE(w.error);
+  EXPECT_EQ(eza_.mode(), kModeWaiting);
+  EXPECT_EQ(eza_.take_history(), (Names{"1-4"}));
+  // Once per silence: no command every tick.
+  EXPECT_FALSE(driver_->silence_tick(t0 + seconds(30), bound).forced_wait);
+  EXPECT_TRUE(eza_.take_history().empty());
+  // The node is back and commands again: the watchdog is armed again.
+  get("/dcdc/set?mode=0x0002&dvg=350&dig=1");
+  driver_->note_contact(t0 + seconds(40));
+  EXPECT_FALSE(driver_->silence_tick(t0 + seconds(45), bound).forced_wait);
+  EXPECT_TRUE(driver_->silence_tick(t0 + seconds(50), bound).forced_wait);
+  EXPECT_EQ(eza_.mode(), kModeWaiting);
+}
+
+TEST_F(DriverStack, ASilenceWatchdogRetriesWhileTheConverterDoesNotAnswer) {
+  const TimePoint t0 = TimePoint{} + hours(1);
+  get("/dcdc/set?mode=0x0041&dvg=350&dig=2");
+  driver_->note_contact(t0);
+  eza_.inject({.kind = EzaFault::kSilence, .count = -1});
+  const WatchdogResult lost = driver_->silence_tick(t0 + seconds(10), seconds(10));
+  EXPECT_FALSE(lost.forced_wait);
+  ASSERT_TRUE(lost.error);
+  EXPECT_EQ(lost.error->message, "the converter did not take the Waiting command; trying again");
+  eza_.inject({});
+  EXPECT_TRUE(driver_->silence_tick(t0 + seconds(11), seconds(10)).forced_wait);
+  EXPECT_EQ(eza_.mode(), kModeWaiting);
+}
+
+// A driver that starts with no node (or whose node died before it restarted) puts a converter it
+// finds driving to Waiting once the bound has passed since its start.
+TEST_F(DriverStack, ADriverWhoseNodeNeverSpeaksStopsTheConverterAfterTheBound) {
+  get("/dcdc/set?mode=0x0002&dvg=350&dig=2");
+  restart_driver();  // converter state unknown to the new driver
+  const TimePoint start = TimePoint{} + hours(2);
+  EXPECT_FALSE(driver_->silence_tick(start, seconds(10)).forced_wait);
+  EXPECT_EQ(eza_.mode(), kModeCcDischarge);
+  EXPECT_TRUE(driver_->silence_tick(start + seconds(10), seconds(10)).forced_wait);
+  EXPECT_EQ(eza_.mode(), kModeWaiting);
+}
+
 TEST_F(DriverStack, NoBatteryMeansCommError) {
   DcdcBattDriver no_battery{*link_, nullptr, {}};
   const HttpResponse r = no_battery.handle({"GET", "/battery/get", {}, {}});

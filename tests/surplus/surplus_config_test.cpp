@@ -82,6 +82,11 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
             "s.json: key 'mqtt.prefix': must be a topic without wildcards or a trailing '/', got \"a/#\"");
   EXPECT_EQ(problems(R"({"mqtt": {"domoticz": {"idx": {"surplus_w": -1}}}})"),
             "s.json: key 'mqtt.domoticz.idx.surplus_w': expected a positive integer Domoticz idx, got number -1");
+  EXPECT_EQ(problems(R"({"mqtt": {"password_file": "/etc/pw"}})"), "s.json: key 'mqtt.password_file': needs mqtt.username");
+  EXPECT_EQ(problems(R"({"mqtt": {"password": "plain"}})"), "s.json: key 'mqtt.password': unknown key");
+  EXPECT_EQ(problems(R"({"mqtt": {"tls": {"cert_file": "c.pem"}}})"),
+            "s.json: key 'mqtt.tls.ca_file': missing: the CA that signed the broker's certificate\n"
+            "s.json: key 'mqtt.tls': cert_file and key_file go together");
   EXPECT_EQ(problems(R"({"name": "a b"})"),
             "s.json: key 'name': must be a non-empty word without '/', '+', '#' or spaces, got \"a b\"");
   EXPECT_EQ(problems(R"({"site": {"start": "2021-13-01"}})").rfind("s.json: key 'site.start': ", 0), 0u);

@@ -21,8 +21,12 @@ struct Daemon {
     return *c;
   }();
   SurplusController c{cfg, std::make_unique<EmulatedSite>(cfg.site, cfg.dimmer, [this] { return wall; })};
-  HttpResponse call(std::string method, std::string target, std::string body = {}) {
-    auto r = handle_surplus_request(c, HttpRequest{std::move(method), std::move(target), std::move(body), {}});
+  static constexpr const char* kToken = "surplus-token-0123456789";
+  HttpResponse call(std::string method, std::string target, std::string body = {},
+                    std::string authorization = std::string("Bearer ") + kToken, std::string type = "application/json") {
+    HttpRequest request{std::move(method), std::move(target), std::move(body), std::move(authorization)};
+    request.content_type = std::move(type);
+    auto r = handle_surplus_request(c, request, kToken);
     return r ? *r : HttpResponse{0, "", "not ours", {}};
   }
 };
@@ -49,6 +53,15 @@ TEST(SurplusHttp, StatusModeButtonsAndErrors) {
     EXPECT_EQ(r.status, code);
     EXPECT_EQ((*parse_json_text(r.body, "e"))["error"], message);
   };
+  // Writes need the token, and JSON: a web page's form or image cannot send either.
+  expect_error(d.call("POST", "/api/surplus/mode", R"({"mode": "off"})", ""), 401,
+               "/api/surplus/mode: a bearer token is required (Authorization: Bearer <token>)");
+  expect_error(d.call("POST", "/api/surplus/mode", R"({"mode": "off"})", "Bearer surplus-token-0123456780"), 401,
+               "/api/surplus/mode: a bearer token is required (Authorization: Bearer <token>)");
+  expect_error(d.call("POST", "/api/surplus/mode", "mode=off", std::string("Bearer ") + Daemon::kToken,
+                      "application/x-www-form-urlencoded"),
+               415, "/api/surplus/mode: Content-Type must be application/json, got 'application/x-www-form-urlencoded'");
+  EXPECT_EQ(d.c.mode(Load::kEv), Mode::kEco);  // none of them changed anything
   expect_error(d.call("POST", "/api/surplus/mode", R"({"mode": "turbo"})"), 400,
                "/api/surplus/mode: unknown mode \"turbo\" (off, eco, boost or scheduled)");
   expect_error(d.call("POST", "/api/surplus/mode", R"({"mode": "boost", "load": "dimmer"})"), 400,

@@ -136,6 +136,7 @@ HttpResponse DriverServer::emulator_route(const std::vector<std::string_view>& p
                            known({"set", "dcdc", "current"});
   if (!known_route) return error_json(404, "error", fmt::format("unknown path '{}'", t.path));
   if (!unit) return error_json(404, "error", fmt::format("unknown unit '{}'", parts.back()));
+  community_.touch(*unit);  // its node is alive: the converter's watchdog starts again
   const UnitData d = community_.unit_data(*unit);
   if (known({"get", "unit"})) return ok_json(emulator_unit_json(d, identity(*unit)));
   if (known({"get", "emu"})) return ok_json(emulator_unit_json(d, identity(*unit))["emu"]);
@@ -167,6 +168,7 @@ HttpResponse DriverServer::driver_route(std::size_t unit, const std::vector<std:
   if (route({"version", "get"}))
     return ok_json(Json{{"comm_interface_version", "2.0"}, {"dcdc_batt_comm_version", "wattshare-1.0"}});
   sync_();
+  community_.touch(unit);  // its node is alive: the converter's watchdog starts again
   const UnitData d = community_.unit_data(unit);
   if (route({"dcdc", "get"}, {"remote", "get"})) return ok_json(dcdc_full_json(d));
   if (route({"dcdc", "get", "status"}, {"remote", "get", "status"}))

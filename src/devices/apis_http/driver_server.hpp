@@ -9,6 +9,9 @@
 //   dcdc_batt_comm:   /<id>/dcdc/get, /<id>/dcdc/get/status, /<id>/dcdc/set?mode&dvg&dig&drg,
 //                     /<id>/battery/get, /<id>/all/get, /<id>/version/get (and the /remote/...
 //                     aliases); on a per-unit port (handle_unit) the same paths without <id>.
+// Every request about one unit (data or command; not /get/log, which dashboards poll) counts as
+// its node's contact for the community's host watchdog (Community::set_host_watchdog): the
+// converter of a unit whose node went silent falls to Waiting by itself.
 // Bad requests answer 400 (404 for an unknown unit or path) with a JSON error — {"error": …}, or
 // {"err": …} in the dcdc_batt_comm style as that driver does — and change nothing.
 //   DriverServer server{community, [&] { community.advance_to(clock.now()); }, &control};

@@ -105,10 +105,12 @@ void Community::step(double dt_s, std::int64_t minute) {
 void Community::advance_to(TimePoint t) {
   while (now_ < t) {
     if (host_watchdog_ > Duration::zero()) {
-      for (auto& u : units_) {
+      for (std::size_t i = 0; i < units_.size(); ++i) {
+        Unit& u = units_[i];
         if (u.dcdc.mode() != DcdcMode::kWait && now_ - u.last_touch > host_watchdog_) {
           u.dcdc.command(DcdcMode::kWait, u.dcdc.dvg_v(), 0.0, 0.0);
           bus_dirty_ = true;
+          if (watchdog_tripped_) watchdog_tripped_(i);
         }
       }
     }

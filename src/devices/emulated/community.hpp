@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -90,8 +91,13 @@ class Community {
   // The unit's host (its agent, through the driver) touched the device now.
   void touch(std::size_t i) { units_[i].last_touch = now_; }
   // Driver watchdog: a converter not in WAIT whose host has been silent this long goes to WAIT
-  // by itself (0 = off). A crashed controller cannot leave the bus energised.
-  void set_host_watchdog(Duration timeout) { host_watchdog_ = timeout; }
+  // by itself (0 = off), and `tripped` hears of it. A crashed controller cannot leave the bus
+  // energised.
+  void set_host_watchdog(Duration timeout, std::function<void(std::size_t unit)> tripped = {}) {
+    host_watchdog_ = timeout;
+    watchdog_tripped_ = std::move(tripped);
+  }
+  [[nodiscard]] Duration host_watchdog() const { return host_watchdog_; }
 
  private:
   struct Unit {
@@ -125,6 +131,7 @@ class Community {
   double bus_loss_wh_ = 0;
   std::uint64_t bus_solves_ = 0;
   Duration host_watchdog_{0};
+  std::function<void(std::size_t)> watchdog_tripped_;
 };
 
 }  // namespace wattshare

@@ -388,4 +388,25 @@ WatchdogResult DcdcBattDriver::watchdog_tick() {
   return out;
 }
 
+void DcdcBattDriver::note_contact(TimePoint now) {
+  last_contact_ = now;
+  silence_handled_ = false;
+}
+
+WatchdogResult DcdcBattDriver::silence_tick(TimePoint now, Duration bound) {
+  WatchdogResult out;
+  if (!last_contact_) last_contact_ = now;
+  if (silence_handled_ || now - *last_contact_ < bound) return out;
+  if (mode_ != kModeWaiting) {
+    force_waiting();
+    if (mode_ != kModeWaiting) {
+      out.error = Error::not_available("the converter did not take the Waiting command; trying again");
+      return out;
+    }
+    out.forced_wait = true;
+  }
+  silence_handled_ = true;
+  return out;
+}
+
 }  // namespace wattshare::eza

@@ -11,7 +11,9 @@
 // - set/current and set/voltage need only what they send;
 // - a converter that stays silent or keeps failing is commanded to Waiting before the 400;
 // - while the battery denies operation, only Waiting is accepted, and the watchdog forces
-//   Waiting (and keeps running after errors, which the original's thread did not).
+//   Waiting (and keeps running after errors, which the original's thread did not);
+// - the fail-safe at the device: a converter whose node has sent nothing for a while is put to
+//   Waiting by the driver itself (`silence_tick`), so a dead node cannot leave current flowing.
 //   DcdcBattDriver driver{link, battery.get(), {}};
 //   HttpResponse r = driver.handle({"GET", "/dcdc/set?mode=0x0014&dvg=350&dig=2"});
 #pragma once
@@ -20,6 +22,7 @@
 #include <string>
 
 #include "core/http_message.hpp"
+#include "core/time.hpp"
 #include "core/json_file.hpp"
 #include "devices/battery/battery_client.hpp"
 #include "devices/eza2500/link.hpp"
@@ -53,6 +56,12 @@ class DcdcBattDriver {
 
   HttpResponse handle(const HttpRequest& request);
   WatchdogResult watchdog_tick();
+  // The node's contact: the shell calls it with the time of every request it accepted.
+  void note_contact(TimePoint now);
+  // Called periodically: when the node has been silent for `bound` (counted from the first
+  // call if it never spoke), a converter not known to be Waiting is put to Waiting, once per
+  // silence (tried again at the next tick if the converter did not take it).
+  WatchdogResult silence_tick(TimePoint now, Duration bound);
   // The mode the converter was last seen in, if known.
   [[nodiscard]] std::optional<std::uint16_t> converter_mode() const { return mode_; }
 
@@ -88,6 +97,8 @@ class DcdcBattDriver {
   std::optional<std::uint16_t> mode_;  // the converter's mode as last read or acknowledged
   SetRequest cache_;                   // last successful values, raw
   std::optional<BatteryPermission> permission_;
+  std::optional<TimePoint> last_contact_;
+  bool silence_handled_ = false;  // this silence's Waiting is done
 };
 
 }  // namespace wattshare::eza
