@@ -1,11 +1,13 @@
 // N WebSocket clients on `wattshare demo`'s /ws for D seconds: how long one push takes to reach
 // all of them (first to last arrival, measured in this one process), and how many arrive.
-// Usage: node --experimental-websocket scripts/ws-fanout.mjs PORT [N=100] [D=10]
-const [port, n = 100, seconds = 10] = process.argv.slice(2).map(Number);
+// Usage: node --experimental-websocket scripts/ws-fanout.mjs PORT N D TOKEN (the demo's write token:
+// its /ws wants it)
+const [port, n = 100, seconds = 10] = process.argv.slice(2, 5).map(Number);
+const token = process.argv[5] || '';
 const arrivals = new Map();  // message time -> [first, last, count]
 const sockets = [];
 await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
   ws.onopen = resolve;
   ws.onerror = reject;
   ws.onmessage = (e) => {

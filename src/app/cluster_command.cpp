@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/etcd_access.hpp"
 #include "app/wall_clock.hpp"
 #include <unistd.h>
 
@@ -13,11 +14,13 @@
 #include <mutex>
 #include <thread>
 
+#include "cluster/cluster_auth.hpp"
 #include "cluster/etcd_client.hpp"
 #include "cluster/etcd_watch.hpp"
 #include "cluster/wire.hpp"
 #include "config/policy.hpp"
 #include "core/apis_time.hpp"
+#include "core/json_file.hpp"
 #include "engine/deal.hpp"
 
 namespace wattshare::app {
@@ -98,11 +101,14 @@ int probe(cluster::EtcdClient& etcd, const cluster::EtcdEndpoint& ep, const std:
   std::condition_variable cv;
   std::map<std::string, std::size_t> answers;
   const std::string from = fmt::format("probe-{}", ::getpid());
-  cluster::EtcdWatch watch{ep, prefix + "answer/" + from + "/", members->revision + 1, [&](std::vector<cluster::WatchEvent> events) {
+  // Answers land in each member's outbox: from/<unit>/answer/<probe>/<id>.
+  const std::string answer_to_me = "/answer/" + from + "/";
+  cluster::EtcdWatch watch{ep, prefix + "from/", members->revision + 1, [&](std::vector<cluster::WatchEvent> events) {
                              std::lock_guard lock{mutex};
                              for (const auto& e : events) {
-                               const std::string rest = e.kv.key.substr(prefix.size() + 8 + from.size());
-                               ++answers[rest.substr(0, rest.find('/'))];
+                               const auto at = e.kv.key.find(answer_to_me);
+                               if (e.type != cluster::WatchEvent::Type::kPut || at == std::string::npos) continue;
+                               ++answers[e.kv.key.substr(at + answer_to_me.size())];
                              }
                              cv.notify_all();
                            }};
@@ -113,13 +119,13 @@ int probe(cluster::EtcdClient& etcd, const cluster::EtcdEndpoint& ep, const std:
     Offer offer{from, i % 2 ? DealDirection::kDischarge : DealDirection::kCharge, 100, 10.0, std::nullopt, 350,
                 wall_now(), 1};
     const auto t0 = std::chrono::steady_clock::now();
-    etcd.put(prefix + "negotiation/" + id, dump_json(Json{{"from", from}, {"offer", cluster::to_wire(offer)}}));
+    etcd.put(prefix + "from/" + from + "/negotiation/" + id, dump_json(Json{{"offer", cluster::to_wire(offer)}}));
     std::unique_lock lock{mutex};
     const bool all = cv.wait_for(lock, std::chrono::seconds(5), [&] { return answers[id] >= expected; });
     lock.unlock();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     if (!all) spdlog::warn("probe {}: {} of {} answered", i, answers[id], expected);
-    etcd.txn({}, {cluster::Op::remove(prefix + "negotiation/" + id), cluster::Op::remove(prefix + "answer/" + from + "/" + id + "/", true)});
+    etcd.remove(prefix + "from/" + from + "/negotiation/" + id);  // the answers expire with their leases
   }
   std::sort(ms.begin(), ms.end());
   auto pct = [&](double p) { return ms[static_cast<std::size_t>(p * static_cast<double>(ms.size() - 1))]; };
@@ -128,10 +134,40 @@ int probe(cluster::EtcdClient& etcd, const cluster::EtcdEndpoint& ep, const std:
   return 0;
 }
 
+// Turns etcd's auth on for the cluster (cluster/cluster_auth.hpp), from its policy file.
+int init_auth(const cluster::EtcdEndpoint& ep, const ClusterOptions& o) {
+  auto doc = load_json_file(o.policy);
+  auto policy = doc ? load_policy(o.policy) : tl::expected<Policy, Error>(tl::unexpected(doc.error()));
+  if (!policy) {
+    spdlog::error("{}", policy.error().message);
+    return 2;
+  }
+  OperationMode mode = policy->operation_mode;
+  if (!o.mode.empty()) {
+    auto m = parse_operation_mode(o.mode);
+    if (!m) {
+      spdlog::error("--mode: {}", m.error().message);
+      return 2;
+    }
+    mode = *m;
+  }
+  if (auto r = cluster::init_cluster_auth(ep, o.cluster, dump_json(*doc), policy->member_unit_ids, mode, o.secrets_dir); !r) {
+    spdlog::error("{}", r.error().message);
+    return 1;
+  }
+  fmt::print("cluster {}: etcd's auth is on; operator {} and {} node users, passwords in {}\n", o.cluster,
+             cluster::admin_user(o.cluster), policy->member_unit_ids.size(), o.secrets_dir);
+  for (const auto& unit : policy->member_unit_ids) {
+    fmt::print("  {}: --etcd-user {} --etcd-password-file {}\n", unit, cluster::node_user(o.cluster, unit),
+               cluster::password_file(o.secrets_dir, cluster::node_user(o.cluster, unit)));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_cluster(const ClusterOptions& o) {
-  auto ep = cluster::parse_endpoint(o.etcd, o.etcd_tls);
+  auto ep = etcd_endpoint(o.etcd);
   if (!ep) {
     spdlog::error("{}", ep.error().message);
     return 2;
@@ -154,6 +190,7 @@ int run_cluster(const ClusterOptions& o) {
   }
   if (o.action == "deal") return inject_deal(etcd, prefix, o);
   if (o.action == "probe") return probe(etcd, *ep, prefix, o);
+  if (o.action == "init-auth") return init_auth(*ep, o);
   auto all = etcd.range(prefix, true);
   if (!all) {
     spdlog::error("{}", all.error().message);

@@ -33,6 +33,10 @@ struct EmulatorOptions {
   int driver_port_base = 0;  // 0: no per-unit ports
   double acceleration = 1;
   std::optional<std::string> start;
+  // Seconds of community time without a request from a unit's node before its converter goes
+  // to Waiting (0: off; unset: DeviceWatchdog::default_bound, from the units' policies).
+  std::optional<double> watchdog_s;
+  std::string token_file;  // when given, every request needs its bearer token
 };
 int run_emulator(const EmulatorOptions& o);
 
@@ -44,9 +48,10 @@ struct DemoOptions {
   int port = 4382;
   double acceleration = 60;
   std::string data_dir = "wattshare-data";
-  std::string token;  // empty: the data directory's, made on first start
+  std::string token_file;  // empty: the data directory's, made on first start
   std::string mode = "autonomous";
   double sample_s = 60;  // history sample period, community time
+  double history_max_mb = 0;  // cap of history.sqlite (0: none)
   std::string web_dir = WATTSHARE_WEB_DIR;  // the built dashboard
   std::optional<std::string> start;
   std::optional<std::uint64_t> seed;
@@ -82,7 +87,12 @@ struct DriverCliOptions {
   int port = 4380;
   int converter_address = 0x00, host_address = 0x10;
   int command_gap_ms = 62, reply_timeout_ms = 100, retry_wait_ms = 100;
-  double watchdog_s = 10;  // 0: no battery watchdog
+  // The node-silence fail-safe: no request for this long puts the converter to Waiting (0: off;
+  // unset: two grid-master main loops of --policy, else of APIS's default 5 s loop).
+  std::optional<double> watchdog_s;
+  std::string policy;  // the unit's policy.json, for the watchdog's default
+  std::string token_file;  // when given, every request needs its bearer token
+  double battery_check_s = 10;  // 0: no battery watchdog
   bool rs485_rts = false, local_echo = false;
   double cib = 52, ubv = 40, ugv = 300, obv = 59, ogv = 400;
 };
@@ -156,6 +166,7 @@ struct SurplusOptions {
   bool simulate = false;
   std::optional<std::string> config;   // the daemon's file (default: an emulated house)
   std::optional<int> http_port;        // overrides the file's http.port (0: any free port)
+  std::string token_file = "wattshare-surplus-token";  // the write token (made 0600 on first start)
   std::string web_dir = WATTSHARE_WEB_DIR;
   double days = 365;
   double kwp = 9;  // enough for the seed's 3-phase charger (6 A × 690 W) to start on sunny days
@@ -166,13 +177,21 @@ struct SurplusOptions {
 int run_surplus(const SurplusOptions& o);
 int run_surplus_daemon(const SurplusOptions& o);
 
+// How a command reaches etcd: HOST:PORT, HTTPS files (all empty: plain HTTP), an etcd user.
+struct EtcdAccess {
+  std::string endpoint = "127.0.0.1:2379";
+  TlsFiles tls;
+  std::string user;           // empty: etcd's auth is off
+  std::string password_file;  // the user's password (first line), mode 0600
+};
+
 struct NodeOptions {
   std::string config;                  // the unit's APIS config.json
-  std::string etcd = "127.0.0.1:2379";
-  TlsFiles etcd_tls;                   // all empty: plain HTTP
+  EtcdAccess etcd;
   std::string cluster;                 // default: the config's clusterId
   std::optional<std::string> driver_host;  // overrides the config's connection host
   std::optional<int> driver_port;      // overrides the config's connection port
+  std::string driver_token_file;       // the driver's bearer token, when it wants one
   std::optional<std::string> emulate;  // a community: this unit's house emulated in-process instead
   std::optional<std::string> deal_log;
   double utc_offset_h = 9;
@@ -191,8 +210,9 @@ struct ClusterOptions {
   long long amount_wh = 50;
   double current_a = 1;
   int count = 100;  // probe
-  std::string etcd = "127.0.0.1:2379";
-  TlsFiles etcd_tls;
+  std::string policy;       // init-auth: the cluster's policy.json
+  std::string secrets_dir;  // init-auth: where the users' passwords go
+  EtcdAccess etcd;
   std::string cluster = "default";
   bool json = false;
 };

@@ -8,7 +8,6 @@
 #include <functional>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -20,37 +19,31 @@
 #include "app/commands.hpp"
 #include "app/community_loader.hpp"
 #include "app/demo_processes.hpp"
+#include "app/history_reader.hpp"
 #include "app/scheduler_acceleration.hpp"
 #include "app/shutdown.hpp"
 #include "core/apis_time.hpp"
+#include "core/secret.hpp"
 #include "net/http_server.hpp"
 
 namespace wattshare::app {
 namespace {
 
-// The access token for writes: kept in the data directory (mode 0600) so that it survives a
-// restart, made from the system's random source the first time.
-tl::expected<std::string, Error> load_or_make_token(const std::filesystem::path& dir) {
-  const auto path = dir / "token";
-  if (std::ifstream in{path}; in) {
-    std::string token;
-    std::getline(in, token);
-    if (token.size() >= 16) return token;
-    return tl::make_unexpected(Error::invalid_config(fmt::format("{}: the token must have at least 16 characters", path.string())));
+// The access token for writes: kept in the data directory (created 0600, never readable by
+// others) so that it survives a restart, made from the system's random source the first time.
+tl::expected<std::string, Error> load_or_make_token(const std::filesystem::path& dir, const std::string& given) {
+  const auto path = given.empty() ? (dir / "token").string() : given;
+  auto token = given.empty() ? load_or_make_secret_file(path) : read_secret_file(path);
+  if (token && token->size() < 16) {
+    return tl::make_unexpected(Error::invalid_config(fmt::format("{}: the token must have at least 16 characters", path)));
   }
-  std::random_device rd;
-  std::string token;
-  for (int i = 0; i < 4; ++i) token += fmt::format("{:08x}", rd());
-  std::ofstream out{path};
-  out << token << '\n';
-  if (!out) return tl::make_unexpected(Error::not_available(fmt::format("{}: cannot write the token", path.string())));
-  ::chmod(path.c_str(), 0600);
   return token;
 }
 
 }  // namespace
 
 int run_demo(const DemoOptions& o) {
+  catch_stop_signals_early();  // a stop while starting up still stops cleanly
   auto spec = load_community_with(o.config, o.start, o.seed);
   if (!spec) {
     spdlog::error("{}", spec.error().message);
@@ -61,18 +54,21 @@ int run_demo(const DemoOptions& o) {
     spdlog::error("--mode: {}", mode.error().message);
     return 1;
   }
+  // Every file the demo makes (history, token, logs, etcd's store) is for this user alone.
+  ::umask(077);
   std::error_code ec;
   std::filesystem::create_directories(o.data_dir, ec);
   if (ec) {
     spdlog::error("--data-dir {}: {}", o.data_dir, ec.message());
     return 1;
   }
-  auto store = HistoryStore::open((std::filesystem::path(o.data_dir) / "history.sqlite").string());
+  const auto history_max_bytes = static_cast<std::uint64_t>(o.history_max_mb * 1024 * 1024);
+  auto store = HistoryStore::open((std::filesystem::path(o.data_dir) / "history.sqlite").string(), history_max_bytes);
   if (!store) {
     spdlog::error("{}", store.error().message);
     return 1;
   }
-  auto token = o.token.empty() ? load_or_make_token(o.data_dir) : tl::expected<std::string, Error>(o.token);
+  auto token = load_or_make_token(o.data_dir, o.token_file);
   if (!token) {
     spdlog::error("{}", token.error().message);
     return 1;
@@ -113,7 +109,8 @@ int run_demo(const DemoOptions& o) {
     engine_view = std::make_unique<EngineSharingView>(*engine, offset);
     sharing = engine_view.get();
   }
-  HistoryRecorder recorder{community, *sharing, **store, scheduler, from_seconds(o.sample_s)};
+  HistoryRecorder recorder{community, *sharing, **store, scheduler, from_seconds(o.sample_s),
+                           [](const std::string& problem) { spdlog::error("{}", problem); }};
   recorder.start();
   if (engine) engine->start(*mode);
   scheduler.every(seconds(10), [&] { community.advance_to(scheduler.now()); });
@@ -121,7 +118,8 @@ int run_demo(const DemoOptions& o) {
   // The WebSocket pushes everything at each data acquisition of the community (5 s of its
   // time), at most every 100 ms of real time, and at once after a write.
   std::function<void(bool)> push;
-  ApiService api{{community, *sharing, **store, scheduler, acceleration, *token, offset, o.web_dir, [&] { push(true); }}};
+  ApiService api{{community, *sharing, **store, scheduler, acceleration, *token, offset, o.web_dir, [&] { push(true); },
+                  [&] { return recorder.health(); }}};
   auto last_push = std::chrono::steady_clock::time_point{};
   push = [&](bool now) {
     const auto t = std::chrono::steady_clock::now();
@@ -129,9 +127,28 @@ int run_demo(const DemoOptions& o) {
     last_push = t;
     http.broadcast(dump_json(api.snapshot_json()));
   };
-  http.enable_websocket("/ws", [&] { return dump_json(api.snapshot_json()); });
+  http.enable_websocket("/ws", [&] { return dump_json(api.snapshot_json()); }, *token);
   scheduler.every(seconds(5), [&] { push(false); });
-  auto port = http.listen(o.host, static_cast<std::uint16_t>(o.port), [&](const HttpRequest& r) { return api.handle(r); });
+  // History reads run on a thread and connection of their own (HistoryReader), the rest here.
+  auto reader_store = HistoryStore::open((std::filesystem::path(o.data_dir) / "history.sqlite").string());
+  if (!reader_store) {
+    spdlog::error("{}", reader_store.error().message);
+    return 1;
+  }
+  HistoryReader reader{std::move(*reader_store)};
+  // The dashboard's own pages, and programs; no other site's page (ListenerAccess).
+  auto port = http.listen_deferred(
+      o.host, static_cast<std::uint16_t>(o.port),
+      [&](const HttpRequest& r, const HttpServer::Respond& respond) {
+        if (auto query = api.deferrable(r)) {
+          if (!reader.post(std::move(*query), respond)) {
+            respond(json_response(503, R"({"error":"too many history reads at once; try again"})"));
+          }
+          return;
+        }
+        respond(api.handle(r));
+      },
+      ListenerAccess{.callers = ListenerAccess::Callers::kOwnPages});
   if (!port) {
     spdlog::error("{}", port.error().message);
     return 1;
@@ -153,7 +170,9 @@ int run_demo(const DemoOptions& o) {
     if (cluster) cluster->stop();
     http.stop();
   });
-  if (recorder.queued() > 0) spdlog::error("history: {} rows could not be written", recorder.queued());
+  if (recorder.queued() > 0 || recorder.health().dropped > 0) {
+    spdlog::error("history: {} rows could not be written, {} dropped", recorder.queued(), recorder.health().dropped);
+  }
   fmt::print("wattshare demo: stopped at {}\n", format_apis_time(scheduler.now(), offset));
   return 0;
 }

@@ -12,7 +12,10 @@
 #include <spdlog/spdlog.h>
 
 #include "app/wall_clock.hpp"
+#include "cluster/cluster_auth.hpp"
 #include "cluster/etcd_client.hpp"
+#include "core/json_file.hpp"
+#include "core/secret.hpp"
 
 namespace wattshare::app {
 namespace {
@@ -43,7 +46,9 @@ DemoProcesses::DemoProcesses(const DemoProcessesOptions& o, Community& community
       scheduler_(scheduler),
       acceleration_(scheduler),
       driver_(community, [this] { community_.advance_to(scheduler_.now()); }, &acceleration_),
-      logs_((std::filesystem::path(o.data_dir) / "logs").string()) {}
+      watchdog_(community, DeviceWatchdog::default_bound(community.spec())),
+      logs_((std::filesystem::path(o.data_dir) / "logs").string()),
+      secrets_((std::filesystem::path(o.data_dir) / "etcd-users").string()) {}
 
 DemoProcesses::~DemoProcesses() { stop(); }
 
@@ -70,12 +75,14 @@ tl::expected<std::unique_ptr<DemoProcesses>, Error> DemoProcesses::start(const D
   std::filesystem::create_directories(d->logs_, ec);
   if (ec) return tl::unexpected(Error::not_available(fmt::format("{}: {}", d->logs_, ec.message())));
   if (auto r = d->start_etcd(); !r) return tl::unexpected(r.error());
-  auto view = cluster::ClusterSharingView::open(d->etcd_endpoint(), d->cluster_, community,
+  if (auto r = d->secure_etcd(spec, o.mode); !r) return tl::unexpected(r.error());
+  auto view = cluster::ClusterSharingView::open(d->etcd_endpoint(cluster::admin_user(d->cluster_)), d->cluster_, community,
                                                 spec.units.front().apis.policy, std::move(post));
   if (!view) return tl::unexpected(view.error());
   d->view_ = std::move(*view);
   // The global mode first: the nodes find it there when they join.
   if (auto r = d->view_->set_global_mode(o.mode); !r) return tl::unexpected(r.error());
+  d->watchdog_.apply(scheduler.acceleration());
   if (auto r = d->serve_drivers(spec, http); !r) return tl::unexpected(r.error());
   if (auto r = d->start_nodes(spec); !r) return tl::unexpected(r.error());
   // The physics moves on between driver requests; the invariants are checked against it at each
@@ -131,18 +138,37 @@ tl::expected<void, Error> DemoProcesses::start_etcd() {
   return {};
 }
 
+tl::expected<void, Error> DemoProcesses::secure_etcd(const CommunitySpec& spec, OperationMode mode) {
+  // Only the cluster's own members may write, each only its keys (cluster/cluster_auth.hpp): the
+  // nodes as their users, this dashboard as the operator. Fresh passwords for a fresh store.
+  std::error_code ec;
+  std::filesystem::remove_all(secrets_, ec);
+  const std::string& policy_file = spec.units.front().apis.unit.policy_file;
+  auto policy = load_json_file(policy_file);
+  if (!policy) return tl::unexpected(policy.error());
+  std::vector<std::string> members;
+  for (const UnitSpec& u : spec.units) members.push_back(u.id);
+  return cluster::init_cluster_auth(etcd_endpoint(), cluster_, dump_json(*policy), members, mode, secrets_);
+}
+
 tl::expected<void, Error> DemoProcesses::serve_drivers(const CommunitySpec& spec, HttpServer& http) {
+  // The drivers answer the nodes only: no web page, and their shared token.
+  std::error_code ec;
+  std::filesystem::remove(driver_token_file(), ec);
+  const std::string token = random_secret();
+  if (auto r = write_secret_file(driver_token_file(), token); !r) return r;
+  const ListenerAccess access{.token = token};
   std::optional<std::uint16_t> shared;
   for (std::size_t i = 0; i < spec.units.size(); ++i) {
     tl::expected<std::uint16_t, Error> port = std::uint16_t{0};
     if (spec.units[i].apis.unit.system_type == SystemType::kDcdcEmulator) {
       if (!shared) {
-        port = http.listen("127.0.0.1", 0, [this](const HttpRequest& r) { return driver_.handle(r); });
+        port = http.listen("127.0.0.1", 0, [this](const HttpRequest& r) { return driver_.handle(r); }, access);
         if (port) shared = *port;
       }
       if (port) port = *shared;
     } else {
-      port = http.listen("127.0.0.1", 0, [this, i](const HttpRequest& r) { return driver_.handle_unit(r, i); });
+      port = http.listen("127.0.0.1", 0, [this, i](const HttpRequest& r) { return driver_.handle_unit(r, i); }, access);
     }
     if (!port) return tl::unexpected(port.error());
     driver_ports_.push_back(*port);
@@ -160,8 +186,9 @@ tl::expected<void, Error> DemoProcesses::start_nodes(const CommunitySpec& spec) 
                                     wall_now().time_since_epoch().count());
     auto pid = children_.start(
         u.id,
-        {self, "node", "--config", u.config_path, "--etcd", fmt::format("127.0.0.1:{}", o_.etcd_port), "--cluster",
-         cluster_, "--driver-host", "127.0.0.1", "--driver-port", std::to_string(driver_ports_[i]), "--acceleration",
+        {self, "node", "--config", u.config_path, "--etcd", fmt::format("127.0.0.1:{}", o_.etcd_port), "--etcd-user",
+         cluster::node_user(cluster_, u.id), "--etcd-password-file",
+         cluster::password_file(secrets_, cluster::node_user(cluster_, u.id)), "--cluster", cluster_, "--driver-token-file", driver_token_file(), "--driver-host", "127.0.0.1", "--driver-port", std::to_string(driver_ports_[i]), "--acceleration",
          fmt::format("{}", scheduler_.acceleration()), "--clock-anchor", anchor, "--utc-offset-h",
          fmt::format("{}", to_seconds(o_.utc_offset) / 3600.0), "--seed", std::to_string(spec.seed + i), "--deal-log",
          logs_ + "/" + u.id + ".deals.jsonl"},
@@ -172,8 +199,13 @@ tl::expected<void, Error> DemoProcesses::start_nodes(const CommunitySpec& spec) 
   return {};
 }
 
-cluster::EtcdEndpoint DemoProcesses::etcd_endpoint() const {
-  return {"127.0.0.1", static_cast<std::uint16_t>(o_.etcd_port), std::nullopt};
+cluster::EtcdEndpoint DemoProcesses::etcd_endpoint(const std::string& user) const {
+  cluster::EtcdEndpoint e{"127.0.0.1", static_cast<std::uint16_t>(o_.etcd_port), std::nullopt, std::nullopt};
+  if (!user.empty()) {
+    auto password = read_secret_file(cluster::password_file(secrets_, user));
+    e.credentials = cluster::EtcdCredentials{user, password ? *password : std::string()};
+  }
+  return e;
 }
 
 void DemoProcesses::watch_children() {

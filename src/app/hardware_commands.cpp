@@ -18,7 +18,9 @@
 #include "devices/serial/serial_port.hpp"
 #include "devices/twc/twc_emulator.hpp"
 #include "devices/twc/twc_master.hpp"
+#include "config/policy.hpp"
 #include "core/json_file.hpp"
+#include "core/secret.hpp"
 #include "net/asio_scheduler.hpp"
 #include "net/http_server.hpp"
 
@@ -135,6 +137,7 @@ int run_battery_sim(const BatterySimOptions& o) {
 }
 
 int run_driver(const DriverCliOptions& o) {
+  catch_stop_signals_early();  // a stop while starting up still stops cleanly
   auto port = SerialPort::open({.device = o.dcdc_serial, .baud = o.dcdc_baud, .rs485_rts = o.rs485_rts,
                                 .local_echo = o.local_echo});
   if (!port) {
@@ -158,32 +161,67 @@ int run_driver(const DriverCliOptions& o) {
     }
     battery = std::move(*b);
   }
+  // The node-silence fail-safe's bound: given, or from the unit's policy, or APIS's default loop.
+  Duration silence = Policy{}.device_watchdog();
+  if (!o.policy.empty()) {
+    auto policy = load_policy(o.policy);
+    if (!policy) {
+      spdlog::error("--policy: {}", policy.error().message);
+      return 1;
+    }
+    silence = policy->device_watchdog();
+  }
+  if (o.watchdog_s) silence = from_seconds(*o.watchdog_s);
   eza::DriverOptions dopt;
   dopt.setup = {.cib = o.cib, .ubv = o.ubv, .ugv = o.ugv, .obv = o.obv, .ogv = o.ogv};
-  dopt.force_wait_on_deny = o.watchdog_s > 0;
+  dopt.force_wait_on_deny = o.battery_check_s > 0;
   eza::DcdcBattDriver driver{link, battery.get(), dopt};
 
   boost::asio::io_context io;
   AsioScheduler scheduler{io, TimePoint{}, 1.0};
-  if (battery && o.watchdog_s > 0) {
-    scheduler.every(from_seconds(o.watchdog_s), [&] {
+  if (battery && o.battery_check_s > 0) {
+    scheduler.every(from_seconds(o.battery_check_s), [&] {
       const eza::WatchdogResult w = driver.watchdog_tick();
       if (w.error) spdlog::warn("battery watchdog: {}", w.error->message);
       if (w.forced_wait) spdlog::warn("battery watchdog: converter forced to Waiting");
     });
   }
+  if (silence > Duration::zero()) {
+    // Checked ten times per bound: the converter stops at most a tenth late.
+    scheduler.every(std::max(Duration{10}, silence / 10), [&] {
+      const eza::WatchdogResult w = driver.silence_tick(scheduler.now(), silence);
+      if (w.error) spdlog::error("watchdog: no request from the node for {:.1f} s: {}", to_seconds(silence), w.error->message);
+      if (w.forced_wait)
+        spdlog::warn("watchdog: no request from the node for {:.1f} s: converter put to Waiting", to_seconds(silence));
+    });
+  }
+  // Programs only (apis-main, wattshare node), never a web page; the token when one is given.
+  // Only what passes counts as the node's contact for the watchdog.
+  ListenerAccess access;
+  if (!o.token_file.empty()) {
+    auto token = read_secret_file(o.token_file);
+    if (!token) {
+      spdlog::error("--token-file: {}", token.error().message);
+      return 1;
+    }
+    access.token = *token;
+  }
   HttpServer http{io};
   auto bound = http.listen(o.host, static_cast<std::uint16_t>(o.port), [&](const HttpRequest& r) {
     HttpResponse resp = driver.handle(r);
+    driver.note_contact(scheduler.now());
     if (resp.status != 200) spdlog::warn("{} → {} {}", r.target, resp.status, resp.body);
     return resp;
-  });
+  }, access);
   if (!bound) {
     spdlog::error("{}", bound.error().message);
     return 1;
   }
-  fmt::print("wattshare driver: EZA2500 on {} ({} baud), battery {}, dcdc_batt_comm API on http://{}:{}\n",
-             o.dcdc_serial, o.dcdc_baud, o.battery_serial.empty() ? "none" : o.battery_serial, o.host, *bound);
+  fmt::print("wattshare driver: EZA2500 on {} ({} baud), battery {}, dcdc_batt_comm API on http://{}:{}, {}\n",
+             o.dcdc_serial, o.dcdc_baud, o.battery_serial.empty() ? "none" : o.battery_serial, o.host, *bound,
+             silence > Duration::zero()
+                 ? fmt::format("Waiting after {:.1f} s without a request", to_seconds(silence))
+                 : std::string("no node-silence watchdog"));
   std::fflush(stdout);
   run_until_signal(io, [&] { http.stop(); });
   return 0;

@@ -5,6 +5,21 @@
 
 #include "app/commands.hpp"
 
+namespace {
+
+// --etcd, its HTTPS files and its user, for every command that talks to etcd.
+void add_etcd_options(CLI::App* cmd, wattshare::app::EtcdAccess& etcd) {
+  cmd->add_option("--etcd", etcd.endpoint, "etcd's client URL as HOST:PORT")->capture_default_str();
+  cmd->add_option("--etcd-ca", etcd.tls.ca_file, "HTTPS to etcd: the CA that signed its certificate");
+  cmd->add_option("--etcd-cert", etcd.tls.cert_file, "HTTPS to etcd: a client certificate");
+  cmd->add_option("--etcd-key", etcd.tls.key_file, "HTTPS to etcd: its private key");
+  cmd->add_option("--etcd-user", etcd.user, "etcd's auth: the user to log in as (`cluster init-auth` makes them)");
+  cmd->add_option("--etcd-password-file", etcd.password_file,
+                  "etcd's auth: the file holding that user's password (first line; mode 0600)");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace wattshare::app;
   spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug (or per logger) for more detail
@@ -65,6 +80,14 @@ int main(int argc, char** argv) {
                       "Virtual seconds per real second (changeable at /set/acc/<n>)")
       ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
   emu_cmd->add_option("--start", emu.start, "Virtual start day, YYYY-MM-DD (default: the community's)");
+  emu_cmd->add_option("--token-file", emu.token_file,
+                      "Every request must carry this file's bearer token (mode 0600; `wattshare node "
+                      "--driver-token-file` sends it)");
+  emu_cmd->add_option("--watchdog", emu.watchdog_s,
+                      "Fail-safe: a unit's converter goes to Waiting when its node sent no request for this many "
+                      "seconds of community time (0: off; default: two gridMaster.mainLoopPeriodMsec of its policy; "
+                      "at least 1 s of real time)")
+      ->check(CLI::Range(0.0, 86400.0));
 
   std::vector<std::string> check_paths;
   auto* config_cmd = cli.add_subcommand("config", "Work with configuration files.");
@@ -132,11 +155,17 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--acceleration", demo.acceleration, "Community seconds per real second")
       ->capture_default_str()->check(CLI::Range(1e-3, 1e6));
   demo_cmd->add_option("--data-dir", demo.data_dir, "History and token folder")->capture_default_str();
-  demo_cmd->add_option("--token", demo.token, "Bearer token for writes (default: the data folder's)");
+  demo_cmd->add_option("--token-file", demo.token_file,
+                       "File holding the bearer token for writes, mode 0600 (default: the data folder's token file, made "
+                       "on first start); never on the command line, where every local user can read it");
   demo_cmd->add_option("--mode", demo.mode, "Global mode at start: autonomous, heteronomous, stop, manual")
       ->capture_default_str();
   demo_cmd->add_option("--sample", demo.sample_s, "History sample period, community seconds")
       ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
+  demo_cmd->add_option("--history-max-mb", demo.history_max_mb,
+                       "Cap history.sqlite at this size, as a small SD card would (0: no cap); beyond it writes are "
+                       "refused, /api/health says degraded and /metrics counts them")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
   demo_cmd->add_option("--web-dir", demo.web_dir, "The built dashboard (web/dist)")->capture_default_str();
   demo_cmd->add_option("--start", demo.start, "First day, YYYY-MM-DD (default: the community's)");
   demo_cmd->add_option("--seed", demo.seed, "Override the community's seed");
@@ -175,7 +204,15 @@ int main(int argc, char** argv) {
   driver_cmd->add_option("--retry-wait-ms", drv.retry_wait_ms, "Wait before a resend")
       ->capture_default_str()->check(CLI::Range(0, 10000));
   driver_cmd->add_option("--watchdog", drv.watchdog_s,
-                         "Battery check period, s; a denying battery forces Waiting (0: off)")
+                         "Fail-safe: the converter goes to Waiting when no request came from its node for this "
+                         "many seconds (0: off; default: two gridMaster.mainLoopPeriodMsec of --policy, else 10)")
+      ->check(CLI::Range(0.0, 3600.0));
+  driver_cmd->add_option("--policy", drv.policy, "The unit's APIS policy.json (for the watchdog's default)");
+  driver_cmd->add_option("--token-file", drv.token_file,
+                         "Every request must carry this file's bearer token (mode 0600; `wattshare node "
+                         "--driver-token-file` sends it)");
+  driver_cmd->add_option("--battery-check", drv.battery_check_s,
+                         "Battery check period, s; a denying or unreadable battery forces Waiting (0: off)")
       ->capture_default_str()->check(CLI::Range(0.0, 3600.0));
   driver_cmd->add_flag("--rs485-rts", drv.rs485_rts, "Kernel RS485 mode: RTS drives the direction");
   driver_cmd->add_flag("--local-echo", drv.local_echo, "The adapter echoes what is sent: drop it");
@@ -273,6 +310,10 @@ int main(int argc, char** argv) {
   surplus_cmd->add_option("--http-port", sur.http_port, "Override the file's http.port (0: any free port)")
       ->check(CLI::Range(0, 65535));
   surplus_cmd->add_option("--web-dir", sur.web_dir, "The built dashboard (web/dist)")->capture_default_str();
+  surplus_cmd->add_option("--token-file", sur.token_file,
+                          "The bearer token for mode changes (POST /api/surplus/mode) and the WebSocket; made "
+                          "(mode 0600) on first start")
+      ->capture_default_str();
   surplus_cmd->add_option("--days", sur.days, "Simulated days")->capture_default_str()->check(CLI::Range(1.0, 3660.0));
   surplus_cmd->add_option("--kwp", sur.kwp, "PV peak power")->capture_default_str()->check(CLI::Range(0.0, 100.0));
   surplus_cmd->add_option("--ev-daily-kwh", sur.ev_daily_kwh, "What the car uses per workday")->capture_default_str();
@@ -286,13 +327,12 @@ int main(int argc, char** argv) {
               "driver), the other units through etcd (membership, grid-master lease with fencing tokens, "
               "deal table, negotiation). A second process with the same unit id, or another policy, is refused.");
   node_cmd->add_option("--config", node.config, "The unit's APIS config.json")->required();
-  node_cmd->add_option("--etcd", node.etcd, "etcd's client URL as HOST:PORT")->capture_default_str();
-  node_cmd->add_option("--etcd-ca", node.etcd_tls.ca_file, "HTTPS to etcd: the CA that signed its certificate");
-  node_cmd->add_option("--etcd-cert", node.etcd_tls.cert_file, "HTTPS to etcd: this node's client certificate");
-  node_cmd->add_option("--etcd-key", node.etcd_tls.key_file, "HTTPS to etcd: its private key");
+  add_etcd_options(node_cmd, node.etcd);
   node_cmd->add_option("--cluster", node.cluster, "Cluster name (default: the config's clusterId)");
   node_cmd->add_option("--driver-host", node.driver_host, "Override the driver host of config.json");
   node_cmd->add_option("--driver-port", node.driver_port, "Override the driver port of config.json");
+  node_cmd->add_option("--driver-token-file", node.driver_token_file,
+                       "The driver's bearer token (its --token-file), sent with every request");
   node_cmd->add_option("--emulate", node.emulate,
                        "Emulate this unit's house in-process from a community (folder or community.json) "
                        "instead of reaching a driver; the node's clock then starts at the community's start");
@@ -309,19 +349,24 @@ int main(int argc, char** argv) {
   ClusterOptions clu;
   auto* cluster_cmd = cli.add_subcommand("cluster", "A cluster of wattshare node processes, from etcd.");
   cluster_cmd->require_subcommand(1);
-  for (const char* action : {"status", "log", "mode", "deal", "probe"}) {
-    auto* sub = cluster_cmd->add_subcommand(action, std::string(action) == "status"
-                                                        ? "Members, grid master, mode and running deals"
-                                                        : std::string(action) == "log" ? "Every logged deal (APIS deal JSON)"
-                                                        : std::string(action) == "mode" ? "Set the global mode"
-                                                        : std::string(action) == "deal" ? "Inject a deal, as APIS's test tools do (prints its id)"
-                                                                                        : "Negotiation latency: requests until every member answered (JSON)");
-    sub->add_option("--etcd", clu.etcd, "etcd's client URL as HOST:PORT")->capture_default_str();
-    sub->add_option("--etcd-ca", clu.etcd_tls.ca_file, "HTTPS to etcd: the CA that signed its certificate");
-    sub->add_option("--etcd-cert", clu.etcd_tls.cert_file, "HTTPS to etcd: a client certificate");
-    sub->add_option("--etcd-key", clu.etcd_tls.key_file, "HTTPS to etcd: its private key");
+  for (const char* action : {"status", "log", "mode", "deal", "probe", "init-auth"}) {
+    const std::string a = action;
+    auto* sub = cluster_cmd->add_subcommand(
+        action, a == "status"      ? "Members, grid master, mode and running deals"
+                : a == "log"       ? "Every logged deal (APIS deal JSON)"
+                : a == "mode"      ? "Set the global mode"
+                : a == "deal"      ? "Inject a deal, as APIS's test tools do (prints its id)"
+                : a == "probe"     ? "Negotiation latency: requests until every member answered (JSON)"
+                                   : "Turn etcd's auth on for this cluster: root, an operator and one user per member of "
+                                     "--policy, each allowed only its own keys; their passwords in --secrets-dir; the "
+                                     "policy written");
+    add_etcd_options(sub, clu.etcd);
     sub->add_option("--cluster", clu.cluster, "Cluster name (the units' clusterId)")->capture_default_str();
-    if (std::string(action) == "mode") {
+    if (a == "init-auth") {
+      sub->add_option("--policy", clu.policy, "The cluster's policy.json (its memberUnitIds get users)")->required();
+      sub->add_option("--secrets-dir", clu.secrets_dir, "Folder for the users' password files (made 0700)")->required();
+      sub->add_option("--mode", clu.mode, "The global mode to start in (default: the policy's)");
+    } else if (std::string(action) == "mode") {
       sub->add_option("mode", clu.mode, "autonomous, heteronomous, stop or manual")->required();
     } else if (std::string(action) == "probe") {
       sub->add_option("--count", clu.count, "Requests")->capture_default_str()->check(CLI::Range(1, 100000));

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/etcd_access.hpp"
 #include "app/shutdown.hpp"
 #include "app/wall_clock.hpp"
 #include "cluster/driver_client.hpp"
@@ -25,6 +26,7 @@
 #include "config/config_set.hpp"
 #include "core/json_file.hpp"
 #include "core/random.hpp"
+#include "core/secret.hpp"
 #include "engine/unit_agent.hpp"
 #include "net/asio_scheduler.hpp"
 
@@ -49,6 +51,7 @@ tl::expected<std::pair<TimePoint, TimePoint>, Error> parse_clock_anchor(const st
 }  // namespace
 
 int run_node(const NodeOptions& o) {
+  catch_stop_signals_early();  // a stop while starting up still stops cleanly
   const auto started = std::chrono::steady_clock::now();
   auto config = load_config_set(o.config);
   if (!config) {
@@ -59,7 +62,7 @@ int run_node(const NodeOptions& o) {
     for (const auto& p : problems) spdlog::error("{}", p);
     return 2;
   }
-  auto endpoint = cluster::parse_endpoint(o.etcd, o.etcd_tls);
+  auto endpoint = etcd_endpoint(o.etcd);
   if (!endpoint) {
     spdlog::error("{}", endpoint.error().message);
     return 2;
@@ -92,6 +95,14 @@ int run_node(const NodeOptions& o) {
   driver.unit_id = unit;
   driver.timeout = std::chrono::milliseconds(cs.policy.controller.request_timeout_ms);
   driver.retry_limit = cs.policy.controller.retry_limit;
+  if (!o.driver_token_file.empty()) {
+    auto token = read_secret_file(o.driver_token_file);
+    if (!token) {
+      spdlog::error("--driver-token-file: {}", token.error().message);
+      return 2;
+    }
+    driver.token = *token;
+  }
   if (o.driver_host) driver.host = *o.driver_host;
   if (o.driver_port) driver.port = static_cast<std::uint16_t>(*o.driver_port);
 

@@ -2,6 +2,8 @@
 // (apis-emulator's /set/acc/<n>, the dashboard's POST /api/acceleration).
 #pragma once
 
+#include <functional>
+
 #include <fmt/format.h>
 
 #include "devices/apis_http/driver_server.hpp"
@@ -11,12 +13,19 @@ namespace wattshare::app {
 
 class SchedulerAcceleration final : public AccelerationControl {
  public:
-  explicit SchedulerAcceleration(AsioScheduler& s) : s_(s) {}
+  // `changed` hears of every accepted change (what depends on real time follows it).
+  explicit SchedulerAcceleration(AsioScheduler& s, std::function<void(double)> changed = {})
+      : s_(s), changed_(std::move(changed)) {}
   double acceleration() const override { return s_.acceleration(); }
-  tl::expected<void, Error> set_acceleration(double f) override { return s_.set_acceleration(f); }
+  tl::expected<void, Error> set_acceleration(double f) override {
+    auto r = s_.set_acceleration(f);
+    if (r && changed_) changed_(f);
+    return r;
+  }
 
  private:
   AsioScheduler& s_;
+  std::function<void(double)> changed_;
 };
 
 // The acceleration of a clock that other processes share (`demo --processes`: every node was

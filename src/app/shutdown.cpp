@@ -19,7 +19,18 @@ void run_until_signal(boost::asio::io_context& io, const std::function<void()>& 
     on_stop();
     io.stop();
   });
+  // A signal that came while the command was starting (caught by catch_stop_signals_early)
+  // stops it as cleanly as one that comes now.
+  if (g_stop.load()) {
+    on_stop();
+    return;
+  }
   io.run();
+}
+
+void catch_stop_signals_early() {
+  std::signal(SIGINT, raise_stop);
+  std::signal(SIGTERM, raise_stop);
 }
 
 const std::atomic<bool>& stop_flag_on_signals() {

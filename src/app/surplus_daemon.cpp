@@ -14,6 +14,7 @@
 #include "api/static_files.hpp"
 #include "app/commands.hpp"
 #include "app/shutdown.hpp"
+#include "core/secret.hpp"
 #include "app/surplus_device_site.hpp"
 #include "app/wall_clock.hpp"
 #include "mqtt/mqtt_client.hpp"
@@ -38,6 +39,7 @@ tl::expected<std::unique_ptr<surplus::Site>, Error> open_site(const surplus::Sur
 }  // namespace
 
 int run_surplus_daemon(const SurplusOptions& o) {
+  catch_stop_signals_early();  // a stop while starting up still stops cleanly
   auto config = o.config ? surplus::load_surplus_config(*o.config) : surplus::parse_surplus_config(Json::object(), "defaults");
   if (!config) {
     spdlog::error("{}", config.error().message);
@@ -49,6 +51,11 @@ int run_surplus_daemon(const SurplusOptions& o) {
     spdlog::error("{}", site.error().message);
     return 1;
   }
+  auto token = load_or_make_secret_file(o.token_file);
+  if (!token) {
+    spdlog::error("--token-file: {}", token.error().message);
+    return 2;
+  }
   const surplus::SurplusConfig& cfg = *config;
   surplus::SurplusController controller{cfg, std::move(*site)};
   std::mutex mutex;  // guards the controller and the status text
@@ -59,10 +66,10 @@ int run_surplus_daemon(const SurplusOptions& o) {
   http.enable_websocket("/ws", [&] {
     std::lock_guard lock{mutex};
     return status_text;
-  });
+  }, *token);
   auto port = http.listen(cfg.http_listen, static_cast<std::uint16_t>(cfg.http_port), [&](const HttpRequest& r) {
     std::unique_lock lock{mutex};
-    if (auto answer = surplus::handle_surplus_request(controller, r)) {
+    if (auto answer = surplus::handle_surplus_request(controller, r, *token)) {
       if (r.method == "POST" && answer->status == 200) {
         status_text = answer->body;
         spdlog::info("mode change from the API: {}", r.body);
@@ -74,7 +81,7 @@ int run_surplus_daemon(const SurplusOptions& o) {
     const std::string path = r.target.substr(0, r.target.find('?'));
     if (auto file = serve_static(o.web_dir, path == "/" ? "/surplus.html" : path)) return *file;
     return HttpResponse{404, "application/json", R"({"error":"not found"})", {}};
-  });
+  }, ListenerAccess{.callers = ListenerAccess::Callers::kOwnPages});
   if (!port) {
     spdlog::error("{}", port.error().message);
     return 1;
@@ -82,9 +89,21 @@ int run_surplus_daemon(const SurplusOptions& o) {
 
   std::unique_ptr<MqttClient> mqtt;
   if (cfg.mqtt.enabled) {
+    std::string password;
+    if (!cfg.mqtt.password_file.empty()) {
+      auto p = read_secret_file(cfg.mqtt.password_file);
+      if (!p) {
+        spdlog::error("mqtt.password_file: {}", p.error().message);
+        return 2;
+      }
+      password = *p;
+    }
     mqtt = std::make_unique<MqttClient>(MqttOptions{.host = cfg.mqtt.host, .port = cfg.mqtt.port,
                                                     .client_id = "wattshare-" + cfg.name, .keepalive_s = cfg.mqtt.keepalive_s,
-                                                    .availability_topic = surplus::availability_topic(cfg.mqtt)});
+                                                    .availability_topic = surplus::availability_topic(cfg.mqtt),
+                                                    .username = cfg.mqtt.username, .password = password,
+                                                    .ca_file = cfg.mqtt.ca_file, .cert_file = cfg.mqtt.cert_file,
+                                                    .key_file = cfg.mqtt.key_file});
     for (const auto& t : surplus::command_topics(cfg.mqtt)) mqtt->subscribe(t);
     auto started = mqtt->start([&](const std::string& topic, const std::string& payload) {
       auto cmd = surplus::parse_mode_command(cfg.mqtt, topic, payload);
@@ -105,8 +124,8 @@ int run_surplus_daemon(const SurplusOptions& o) {
     }
   }
 
-  fmt::print("wattshare surplus: {} ({} site) every {} s, status on http://{}:{}/ (API /api/surplus, WebSocket /ws){}\n",
-             cfg.name, controller.site().kind(), to_seconds(cfg.cycle), cfg.http_listen, *port,
+  fmt::print("wattshare surplus: {} ({} site) every {} s, status on http://{}:{}/#token={} (API /api/surplus, WebSocket /ws){}\n",
+             cfg.name, controller.site().kind(), to_seconds(cfg.cycle), cfg.http_listen, *port, *token,
              cfg.mqtt.enabled ? fmt::format(", MQTT {}:{} under {}", cfg.mqtt.host, cfg.mqtt.port, cfg.mqtt.prefix) : "");
   std::fflush(stdout);
 

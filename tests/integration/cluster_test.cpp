@@ -6,10 +6,12 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <thread>
 
@@ -18,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/apis_time.hpp"
 #include "core/base64.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
@@ -36,8 +39,8 @@ const std::string kSample = WATTSHARE_SOURCE_DIR "/examples/apis-sample";
 
 // etcd alone on loopback (client on `port`), data in `dir`; `extra` adds flags (TLS).
 std::unique_ptr<test::ChildProcess> start_etcd(const std::string& dir, int port, const std::string& scheme,
-                                               const std::vector<std::string>& extra = {}) {
-  const int peer_port = test::free_tcp_port();
+                                               const std::vector<std::string>& extra = {}, int peer_port = 0) {
+  if (peer_port == 0) peer_port = test::free_tcp_port();
   const std::string client = scheme + "://127.0.0.1:" + std::to_string(port);
   const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port);
   std::vector<std::string> argv{"/usr/bin/etcd", "--name", "t", "--data-dir", dir, "--listen-client-urls", client,
@@ -47,14 +50,32 @@ std::unique_ptr<test::ChildProcess> start_etcd(const std::string& dir, int port,
   return std::make_unique<test::ChildProcess>(argv);
 }
 
+// etcd's JSON gateway as a client logged in with `token` (none when empty) would use it.
+test::HttpResult etcd_as(int port, const std::string& token, const std::string& path, const json& body) {
+  test::Headers headers;
+  if (!token.empty()) headers.emplace_back("Authorization", token);
+  return test::http_request_with_headers("127.0.0.1", static_cast<std::uint16_t>(port), "POST", path, headers, body.dump());
+}
+test::HttpResult etcd_put_as(int port, const std::string& token, const std::string& key, const std::string& value) {
+  return etcd_as(port, token, "/v3/kv/put", {{"key", base64_encode(key)}, {"value", base64_encode(value)}});
+}
+// Logs in as an etcd user whose password is in `password_file`; its token.
+std::string etcd_login(int port, const std::string& user, const std::string& password_file) {
+  std::ifstream in{password_file};
+  std::string password;
+  std::getline(in, password);
+  const auto r = etcd_as(port, "", "/v3/auth/authenticate", {{"name", user}, {"password", password}});
+  const json j = json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
+  EXPECT_TRUE(j.is_object() && j.contains("token")) << user << ": " << r.body;
+  return j.is_object() ? j.value("token", "") : "";
+}
+
 class Cluster : public ::testing::Test {
  protected:
   void SetUp() override {
     etcd_port_ = test::free_tcp_port();
-    etcd_ = start_etcd(dir_.path("etcd"), etcd_port_, "http");
-    for (int i = 0; i < 100 && test::http_request("127.0.0.1", etcd_port_, "POST", "/v3/kv/range", R"({"key":"AA=="})").status != 200; ++i) {
-      std::this_thread::sleep_for(milliseconds(100));
-    }
+    etcd_peer_port_ = test::free_tcp_port();
+    start_etcd_again();
     std::string line;
     emulator_ = test::start({WATTSHARE_BIN, "emulator", "--config", kSample, "--port", "0", "--acceleration", "20"},
                             "listening on", &line);
@@ -62,6 +83,12 @@ class Cluster : public ::testing::Test {
     ASSERT_NE(emulator_port_, 0) << line;
     for (const char* u : kUnits) start_node(u);
     ASSERT_TRUE(cluster("mode", {"autonomous"}).find("global mode autonomous") != std::string::npos);
+  }
+
+  void TearDown() override {
+    if (!HasFailure()) return;
+    for (const auto& [unit, node] : nodes_) std::cerr << "--- node " << unit << " printed:\n" << node->output(6000) << "\n";
+    if (emulator_) std::cerr << "--- the emulator printed:\n" << emulator_->output(3000) << "\n";
   }
 
   void start_node(const std::string& unit, const std::string& config = {}) {
@@ -72,6 +99,13 @@ class Cluster : public ::testing::Test {
   }
 
   std::string etcd() const { return "127.0.0.1:" + std::to_string(etcd_port_); }
+  // etcd on its ports and data (a restart keeps the store), ready when this returns.
+  void start_etcd_again() {
+    etcd_ = start_etcd(dir_.path("etcd"), etcd_port_, "http", {}, etcd_peer_port_);
+    for (int i = 0; i < 100 && test::http_request("127.0.0.1", etcd_port_, "POST", "/v3/kv/range", R"({"key":"AA=="})").status != 200; ++i) {
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  }
 
   std::string cluster(const std::string& action, std::vector<std::string> args = {}) {
     std::vector<std::string> argv{WATTSHARE_BIN, "cluster", action, "--etcd", etcd(), "--cluster", "apis-sample"};
@@ -112,17 +146,19 @@ class Cluster : public ::testing::Test {
     return base64_decode(r["kvs"][0]["value"].get<std::string>());
   }
 
-  json emulator_unit(const std::string& unit) {
-    const auto r = test::http_get("127.0.0.1", emulator_port_, "/get/unit/" + unit);
+  // Every unit as the emulator sees it, through /get/log: a dashboard's read, which (unlike a
+  // node's /get/unit/<id>) does not count as the unit's node being alive for its watchdog.
+  json emulator_units() {
+    const auto r = test::http_get("127.0.0.1", emulator_port_, "/get/log");
     return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
   }
   std::string converter_mode(const std::string& unit) {
-    const json u = emulator_unit(unit);
-    return u.is_object() ? u["dcdc"]["status"]["status"].get<std::string>() : "?";
+    const json all = emulator_units();
+    return all.is_object() && all.contains(unit) ? all[unit]["dcdc"]["status"]["status"].get<std::string>() : "?";
   }
 
   test::TempDir dir_;
-  int etcd_port_ = 0;
+  int etcd_port_ = 0, etcd_peer_port_ = 0;
   std::uint16_t emulator_port_ = 0;
   std::unique_ptr<test::ChildProcess> etcd_, emulator_;
   std::map<std::string, std::unique_ptr<test::ChildProcess>> nodes_;
@@ -141,7 +177,8 @@ TEST_F(Cluster, FourUnitsRunADealEndToEndThroughEtcd) {
   EXPECT_EQ(s["mode"], "autonomous");
   // Junk written into etcd by anyone is logged and skipped; no node stops.
   for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"negotiation/junk", "[1]"}, {"rpc/E002/junk", R"({"op": 5, "from": []})"}, {"broadcast/junk", "7"},
+           {"from/E004/negotiation/junk", "[1]"}, {"from/E001/rpc/E002/junk", R"({"op": 5, "token": []})"},
+           {"from/E001/broadcast/junk", "7"}, {"from/junk", "{}"}, {"admin/broadcast/junk", R"({"op": "nap"})"},
            {"deals/junk", R"({"id": 3})"}, {"members/E009", "not json"}, {"log/junk", "[]"}}) {
     etcd_call("/v3/kv/put", {{"key", base64_encode("/wattshare/apis-sample/" + k)}, {"value", base64_encode(v)}});
   }
@@ -175,24 +212,29 @@ TEST_F(Cluster, AFrozenThenKilledGridMasterIsReplacedAndItsLateCommandsAreReject
   const std::uint64_t old_token = running["grid_master_token"].get<std::uint64_t>();
   // Freeze the grid master: its leases run out, another unit takes over with a newer token.
   ASSERT_EQ(::kill(nodes_["E001"]->pid(), SIGSTOP), 0);
+  // Its lease in etcd lasts three main loops of real seconds (15 s; etcd's leases do not follow
+  // the nodes' accelerated clock), then another unit takes over.
   const json taken = wait_for([&] { return status(); },
                               [&](const json& j) { return !j["grid_master"].is_null() && j["grid_master_token"].get<std::uint64_t>() > old_token; },
-                              milliseconds(10000), "a new grid master within 10 s");
+                              milliseconds(20000), "a new grid master within 20 s");
   EXPECT_NE(taken["grid_master"], "E001");
   // A late command of the deposed grid master, as it would arrive: refused by the unit.
-  const std::string late = "/wattshare/apis-sample/rpc/E003/late-1";
+  const std::string late = "/wattshare/apis-sample/from/E001/rpc/E003/late-1";
   etcd_call("/v3/kv/put", {{"key", base64_encode(late)},
-                           {"value", base64_encode(json{{"from", "E001"}, {"op", "control"}, {"token", old_token},
+                           {"value", base64_encode(json{{"op", "control"}, {"token", old_token},
                                                         {"command", {{"kind", 2}, {"a", 5.0}, {"v", 0.0}, {"then", nullptr}}}}
                                                        .dump())}});
   const json refused = wait_for(
       [&] {
-        auto v = etcd_get("/wattshare/apis-sample/reply/E001/late-1");
+        auto v = etcd_get("/wattshare/apis-sample/from/E003/reply/E001/late-1");
         return v ? json::parse(*v, nullptr, false) : json();
       },
       [](const json& r) { return r.is_object(); }, milliseconds(10000), "an answer to the late command");
   EXPECT_EQ(refused["ok"], false);
-  EXPECT_NE(refused.value("message", "").find("E003: stale grid-master token " + std::to_string(old_token)), std::string::npos)
+  EXPECT_NE(refused.value("message", "").find(fmt::format("E003: control from E001 refused: E001 is not the grid master ({} is, token {})",
+                                                          taken["grid_master"].get<std::string>(),
+                                                          taken["grid_master_token"].get<std::uint64_t>())),
+            std::string::npos)
       << refused.dump();
   EXPECT_GE(status()["members"]["E003"]["rejected_commands"].get<int>(), 1);
   // Wake it: whatever it still sends carries the old token and is refused, then it is killed.
@@ -224,6 +266,48 @@ TEST_F(Cluster, AKilledChargingUnitAbortsItsDealAndTheVoltageReferenceWaits) {
   EXPECT_FALSE(status()["members"].contains("E003"));  // its lease ran out
 }
 
+// The fail-safe at the device. Found: a charging unit's node killed with kill -9 mid-deal left its
+// converter in 0x0041 for over a minute, so every later deal saw its current as leakage and
+// scrammed. Now the emulator (as `wattshare driver` and the demo's driver server) puts a
+// converter to Waiting when its node has sent nothing for the watchdog's bound: two main loops of
+// the policy (10 s), held to one second of real time (20 s at 20x). Measured in the emulator's
+// own time, read with the units' data.
+TEST_F(Cluster, KilledNodesLeaveTheirConvertersWaitingWithinTheWatchdogAndTheNextDealRunsClean) {
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+           milliseconds(20000), "four members and a grid master");
+  const std::string id = inject("E001", "E003", 200);
+  const json before = wait_for([&] { return emulator_units(); },
+                               [](const json& u) {
+                                 return u.is_object() && u["E001"]["dcdc"]["status"]["status"] == "0x0014" &&
+                                        u["E003"]["dcdc"]["status"]["status"] == "0x0041";
+                               },
+                               milliseconds(60000), "E001 the voltage reference, E003 charging");
+  const auto time_of = [](const json& units) { return parse_apis_time(units["E001"]["time"].get<std::string>(), hours(9)).value(); };
+  const TimePoint killed_at = time_of(before);
+  // The charging unit and the voltage reference (which hosts the grid master) die at once.
+  ::kill(nodes_["E003"]->pid(), SIGKILL);
+  ::kill(nodes_["E001"]->pid(), SIGKILL);
+  const json after = wait_for([&] { return emulator_units(); },
+                              [](const json& u) {
+                                return u.is_object() && u["E001"]["dcdc"]["status"]["status"] == "0x0000" &&
+                                       u["E003"]["dcdc"]["status"]["status"] == "0x0000";
+                              },
+                              milliseconds(30000), "both converters Waiting");
+  // Within the bound, plus this test's own polling (200 ms of real time: 4 s here).
+  EXPECT_LE(time_of(after) - killed_at, seconds(20) + seconds(8));
+  EXPECT_NEAR(after["E003"]["dcdc"]["meter"]["ig"].get<double>(), 0.0, 0.01);
+  // The survivors elect a grid master, dispose of the orphaned deal, and trade without a scram.
+  wait_for([&] { return status(); },
+           [](const json& j) { return j["members"].size() == 2 && !j["grid_master"].is_null() && j["deals"].empty(); },
+           milliseconds(60000), "two members, a grid master, the orphaned deal disposed");
+  const std::string next = inject("E002", "E004", 10);
+  const json l = wait_for([&] { return log(); }, [&](const json& x) { return !deal_in(x, next).is_null(); },
+                          milliseconds(90000), "the next deal logged");
+  EXPECT_FALSE(deal_in(l, next).contains("abortReason")) << deal_in(l, next).dump();
+  EXPECT_NEAR(deal_in(l, next)["cumulateAmountWh"].get<double>(), 10, 1.5);
+  for (const auto& d : l) EXPECT_FALSE(d.contains("scramReason")) << d.dump();
+}
+
 TEST_F(Cluster, EtcdFrozenForTenSecondsSendsEveryUnitToWaitAndTheClusterResumes) {
   wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
            milliseconds(20000), "four members and a grid master");
@@ -252,6 +336,40 @@ TEST_F(Cluster, EtcdFrozenForTenSecondsSendsEveryUnitToWaitAndTheClusterResumes)
            milliseconds(90000), "a new deal done");
 }
 
+// Found: after a compaction a watch re-opened at the same, compacted revision for ever, its
+// caches frozen. A node whose watch missed compacted history now reads the cluster again and
+// goes on trading.
+TEST_F(Cluster, ANodeWhoseWatchMissedCompactedHistoryReadsTheClusterAgainAndTradesOn) {
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+           milliseconds(20000), "four members and a grid master");
+  // E004's node sleeps; etcd restarts (every watch is cut, E004's with it), then history E004
+  // has not seen is written and compacted away before it wakes and re-opens its watch.
+  ASSERT_EQ(::kill(nodes_["E004"]->pid(), SIGSTOP), 0);
+  etcd_->stop();
+  start_etcd_again();
+  std::int64_t revision = 0;
+  for (int i = 0; i < 50; ++i) {
+    const json put = etcd_call("/v3/kv/put", {{"key", base64_encode("/wattshare/apis-sample/unknown/" + std::to_string(i))},
+                                              {"value", base64_encode("x")}});
+    revision = std::stoll(put["header"]["revision"].get<std::string>());
+  }
+  const json compacted = etcd_call("/v3/kv/compaction", {{"revision", std::to_string(revision)}, {"physical", true}});
+  ASSERT_TRUE(compacted.is_object() && compacted.contains("header")) << compacted.dump();
+  ASSERT_EQ(::kill(nodes_["E004"]->pid(), SIGCONT), 0);
+  bool resynced = false;
+  for (int i = 0; i < 150 && !resynced; ++i) {
+    resynced = nodes_["E004"]->output(1 << 20).find("was compacted") != std::string::npos;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  EXPECT_TRUE(resynced) << nodes_["E004"]->output(3000);
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+           milliseconds(30000), "four members and a grid master again");
+  const std::string id = inject("E004", "E002", 10);
+  const json l = wait_for([&] { return log(); }, [&](const json& x) { return !deal_in(x, id).is_null(); }, milliseconds(90000),
+                          "a deal of E004 after the resync");
+  EXPECT_FALSE(deal_in(l, id).contains("abortReason")) << deal_in(l, id).dump();
+}
+
 TEST_F(Cluster, ASilentDriverMakesTheUnitsStopTheirDealSafely) {
   wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
            milliseconds(20000), "four members and a grid master");
@@ -269,6 +387,46 @@ TEST_F(Cluster, ASilentDriverMakesTheUnitsStopTheirDealSafely) {
   EXPECT_TRUE(deal_in(l, id).contains("abortReason")) << deal_in(l, id).dump();
   wait_for([&] { return json(converter_mode("E001") + converter_mode("E003")); },
            [](const json& m) { return m == "0x00000x0000"; }, milliseconds(30000), "both converters in WAIT");
+}
+
+// Found: a forged command with token 999999999 was executed and raised the unit's newest token, so
+// it then refused the real grid master; token 0 skipped the check. A unit now obeys only its
+// current grid master's token as etcd holds it, and never token 0; the cluster keeps trading.
+TEST_F(Cluster, CommandsWithoutTheGridMastersCurrentTokenAreRefusedAndTheClusterKeepsTrading) {
+  const json s = wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4 && !j["grid_master"].is_null(); },
+                          milliseconds(20000), "four members and a grid master");
+  const std::string gm = s["grid_master"];
+  const auto token = s["grid_master_token"].get<std::uint64_t>();
+  const std::string target = gm == "E002" ? "E004" : "E002";
+  const std::string other = target == "E002" ? "E004" : "E002";
+  const auto forge = [&](const std::string& id, std::uint64_t t) {
+    const json command{{"op", "control"}, {"token", t}, {"command", {{"kind", 2}, {"a", 5.0}, {"v", 0.0}, {"then", nullptr}}}};
+    etcd_call("/v3/kv/put", {{"key", base64_encode("/wattshare/apis-sample/from/" + gm + "/rpc/" + target + "/" + id)},
+                             {"value", base64_encode(command.dump())}});
+    return wait_for(
+        [&] {
+          auto v = etcd_get("/wattshare/apis-sample/from/" + target + "/reply/" + gm + "/" + id);
+          return v ? json::parse(*v, nullptr, false) : json();
+        },
+        [](const json& r) { return r.is_object(); }, milliseconds(10000), "an answer to " + id);
+  };
+  const json huge = forge("forged-huge", 999999999);
+  EXPECT_EQ(huge["ok"], false);
+  EXPECT_NE(huge.value("message", "").find(fmt::format("{}: control from {} refused: stale grid-master token 999999999 (the "
+                                                       "grid master's is {})", target, gm, token)),
+            std::string::npos) << huge.dump();
+  const json zero = forge("forged-zero", 0);
+  EXPECT_NE(zero.value("message", "").find("it carries no grid-master token"), std::string::npos) << zero.dump();
+  EXPECT_EQ(converter_mode(target), "0x0000");
+  // A broadcast from a unit that is not the grid master stops nobody.
+  etcd_call("/v3/kv/put", {{"key", base64_encode("/wattshare/apis-sample/from/" + other + "/broadcast/forged")},
+                           {"value", base64_encode(json{{"op", "shutdown"}, {"reason", "forged"}}.dump())}});
+  // The real grid master still commands the target: a deal with it runs to its end.
+  const std::string id = inject(target, other, 10);
+  const json l = wait_for([&] { return log(); }, [&](const json& x) { return !deal_in(x, id).is_null(); }, milliseconds(90000),
+                          "a deal of " + target + " logged");
+  EXPECT_FALSE(deal_in(l, id).contains("abortReason")) << deal_in(l, id).dump();
+  EXPECT_EQ(status()["members"].size(), 4u);
 }
 
 TEST_F(Cluster, ATakenUnitIdAndAnotherPolicyAreRefusedAtStart) {
@@ -303,6 +461,109 @@ TEST_F(Cluster, ATakenUnitIdAndAnotherPolicyAreRefusedAtStart) {
   EXPECT_EQ(status()["members"].size(), 4u);  // nothing changed for the running ones
 }
 
+// etcd's auth on (`wattshare cluster init-auth`): every node logs in as its own user. Found: any
+// local process could write the cluster's keys. Now a process without a user writes nothing, a
+// member may write only its record, its outbox and the shared deal keys, and a unit obeys a
+// command, activation or broadcast only from the grid master's outbox; the cluster keeps trading.
+TEST(ClusterAuth, OnlyTheGridMasterCommandsAndEveryForgedWriteIsRefused) {
+  test::TempDir dir;
+  const int port = test::free_tcp_port();
+  auto etcd = start_etcd(dir.path("etcd"), port, "http");
+  for (int i = 0; i < 100 && test::http_request("127.0.0.1", static_cast<std::uint16_t>(port), "POST", "/v3/kv/range", R"({"key":"AA=="})").status != 200; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  const std::string endpoint = "127.0.0.1:" + std::to_string(port);
+  const std::string secrets = dir.path("secrets");
+  const auto user = [](const std::string& who) { return "wattshare-apis-sample-" + who; };
+  const auto password = [&](const std::string& who) { return secrets + "/" + user(who) + ".password"; };
+  const auto init = test::run_command({WATTSHARE_BIN, "cluster", "init-auth", "--etcd", endpoint, "--cluster", "apis-sample",
+                                       "--policy", kSample + "/policy.json", "--secrets-dir", secrets, "--mode", "autonomous"});
+  ASSERT_EQ(init.exit_code, 0) << init.out;
+  EXPECT_NE(init.out.find("E003: --etcd-user " + user("E003") + " --etcd-password-file " + password("E003")), std::string::npos)
+      << init.out;
+  std::string line;
+  auto emulator = test::start({WATTSHARE_BIN, "emulator", "--config", kSample, "--port", "0", "--acceleration", "20"},
+                              "listening on", &line);
+  const std::string emulator_port = std::to_string(test::port_in(line));
+  std::map<std::string, std::unique_ptr<test::ChildProcess>> nodes;
+  for (const char* unit : kUnits) {
+    nodes[unit] = test::start({WATTSHARE_BIN, "node", "--config", kSample + "/units/" + unit + "/config.json", "--etcd", endpoint,
+                               "--etcd-user", user(unit), "--etcd-password-file", password(unit), "--driver-port",
+                               emulator_port, "--acceleration", "20"},
+                              std::string("wattshare node: ") + unit);
+  }
+  const std::vector<std::string> as_admin{"--etcd", endpoint, "--cluster", "apis-sample", "--etcd-user", user("admin"),
+                                          "--etcd-password-file", password("admin")};
+  const auto cluster = [&](const std::string& action, std::vector<std::string> args) {
+    std::vector<std::string> argv{WATTSHARE_BIN, "cluster", action};
+    argv.insert(argv.end(), as_admin.begin(), as_admin.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run_command(argv, milliseconds(20000)).out;
+  };
+  json s;
+  for (int i = 0; i < 150; ++i) {
+    s = json::parse(cluster("status", {"--json"}), nullptr, false);
+    if (!s.is_discarded() && s["members"].size() == 4 && !s["grid_master"].is_null()) break;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  ASSERT_EQ(s["members"].size(), 4u) << s.dump();
+  const std::string gm = s["grid_master"];
+  const auto token = s["grid_master_token"].get<std::uint64_t>();
+  const std::string P = "/wattshare/apis-sample/";
+  const std::string target = gm == "E002" ? "E001" : "E002";
+  const std::string forger = gm == "E004" ? "E003" : "E004";
+  const json command{{"op", "control"}, {"token", token}, {"command", {{"kind", 2}, {"a", 5.0}, {"v", 0.0}, {"then", nullptr}}}};
+
+  // No user: etcd refuses every write, a command in the grid master's name first.
+  const auto anonymous = etcd_put_as(port, "", P + "from/" + gm + "/rpc/" + target + "/anonymous", command.dump());
+  EXPECT_NE(anonymous.status, 200);
+  EXPECT_NE(anonymous.body.find("user name is empty"), std::string::npos) << anonymous.body;
+  // A member outside its keys: refused by etcd.
+  const std::string forger_token = etcd_login(port, user(forger), password(forger));
+  for (const auto& key : std::vector<std::string>{"from/" + gm + "/rpc/" + target + "/x", "members/" + target, "local/" + target,
+                                                  "admin/broadcast/x", "policy", "from/" + target + "/broadcast/x"}) {
+    const auto r = etcd_put_as(port, forger_token, P + key, "{}");
+    EXPECT_NE(r.status, 200) << key;
+    EXPECT_NE(r.body.find("permission denied"), std::string::npos) << key << ": " << r.body;
+  }
+  // Inside its own outbox, with the grid master's token: refused by the unit.
+  ASSERT_EQ(etcd_put_as(port, forger_token, P + "from/" + forger + "/rpc/" + target + "/forged-1", command.dump()).status, 200);
+  const std::string admin_token = etcd_login(port, user("admin"), password("admin"));
+  json refused;
+  for (int i = 0; i < 50 && !refused.is_object(); ++i) {
+    const auto r = etcd_as(port, admin_token, "/v3/kv/range", {{"key", base64_encode(P + "from/" + target + "/reply/" + forger + "/forged-1")}});
+    const json j = json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
+    if (j.is_object() && j.contains("kvs")) refused = json::parse(base64_decode(j["kvs"][0]["value"].get<std::string>()).value_or(""), nullptr, false);
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  EXPECT_EQ(refused.value("ok", true), false) << refused.dump();
+  EXPECT_NE(refused.value("message", "").find(fmt::format("{}: control from {} refused: {} is not the grid master ({} is, token {})",
+                                                          target, forger, forger, gm, token)),
+            std::string::npos) << refused.dump();
+  // Nor an activation or a broadcast from a unit that is not the grid master.
+  etcd_put_as(port, forger_token, P + "from/" + forger + "/rpc/" + target + "/act-1", json{{"op", "activate"}, {"token", token}}.dump());
+  etcd_put_as(port, forger_token, P + "from/" + forger + "/broadcast/b-1", json{{"op", "shutdown"}, {"reason", "forged"}}.dump());
+  // The cluster keeps trading, under the same grid master.
+  std::string id = cluster("deal", {"--discharge", "E001", "--charge", "E003", "--amount-wh", "10"});
+  while (!id.empty() && id.back() == '\n') id.pop_back();
+  ASSERT_EQ(id.rfind("injected-", 0), 0u) << id;
+  json done;
+  for (int i = 0; i < 450 && done.is_null(); ++i) {
+    done = deal_in(json::parse(cluster("log", {}), nullptr, false), id);
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  ASSERT_FALSE(done.is_null()) << "the deal was never logged";
+  EXPECT_FALSE(done.contains("abortReason")) << done.dump();
+  s = json::parse(cluster("status", {"--json"}), nullptr, false);
+  EXPECT_EQ(s["members"].size(), 4u) << s.dump();
+  EXPECT_GE(s["members"][target]["rejected_commands"].get<int>(), 2) << s.dump();
+  // The policy outlives its writer: it has no lease.
+  const auto stored = etcd_as(port, admin_token, "/v3/kv/range", {{"key", base64_encode(P + "policy")}});
+  const json policy = json::parse(stored.body, nullptr, false);
+  ASSERT_TRUE(policy.is_object() && policy.contains("kvs")) << stored.status << " " << stored.body;
+  EXPECT_EQ(policy["kvs"][0].value("lease", "0"), "0") << policy.dump();
+}
+
 // etcd over HTTPS requiring client certificates (made here by openssl): nodes with a certificate
 // join and elect a grid master; a node without one is refused with the TLS error.
 TEST(ClusterTls, NodesWithClientCertificatesJoinAndOthersAreRefused) {
@@ -324,9 +585,11 @@ TEST(ClusterTls, NodesWithClientCertificatesJoinAndOthersAreRefused) {
     ASSERT_EQ(openssl(sign), 0);
   }
   const int port = test::free_tcp_port();
+  // It also listens on 127.0.0.2, which its certificate does not name.
   auto etcd = start_etcd(d + "/etcd", port, "https",
                          {"--cert-file", d + "/server.crt", "--key-file", d + "/server.key", "--client-cert-auth",
-                          "--trusted-ca-file", d + "/ca.crt"});
+                          "--trusted-ca-file", d + "/ca.crt", "--listen-client-urls",
+                          fmt::format("https://127.0.0.1:{},https://127.0.0.2:{}", port, port)});
   const std::vector<std::string> tls{"--etcd-ca", d + "/ca.crt", "--etcd-cert", d + "/client.crt", "--etcd-key", d + "/client.key"};
   const std::string endpoint = "127.0.0.1:" + std::to_string(port);
   auto status = [&] {
@@ -360,6 +623,14 @@ TEST(ClusterTls, NodesWithClientCertificatesJoinAndOthersAreRefused) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.out.find("https://" + endpoint), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("certificate"), std::string::npos) << refused.out;
+  // Found: any certificate the CA signed was taken. Reached at an address its certificate does
+  // not name, etcd is refused: the host name is checked, not only the signature.
+  std::vector<std::string> elsewhere{WATTSHARE_BIN, "cluster", "status", "--etcd", "127.0.0.2:" + std::to_string(port),
+                                     "--cluster", "apis-sample"};
+  elsewhere.insert(elsewhere.end(), tls.begin(), tls.end());
+  const auto wrong_host = test::run_command(elsewhere, milliseconds(20000), true);
+  EXPECT_EQ(wrong_host.exit_code, 1);
+  EXPECT_NE(wrong_host.out.find("certificate verify failed"), std::string::npos) << wrong_host.out;
 }
 
 // Nodes whose houses are emulated in-process (no driver, no emulator process) join and report.
@@ -425,9 +696,11 @@ TEST(ClusterDemo, ProcessesRunUnderTheDashboardAndAllStopWithIt) {
   int etcd_port = test::free_tcp_port();
   for (int i = 0; i < 50 && !test::tcp_port_free(etcd_port + 1); ++i) etcd_port = test::free_tcp_port();
   const std::string token = "cluster-demo-token-0123";
+  const std::string token_file = dir.write("token", token + "\n");
+  ::chmod(token_file.c_str(), 0600);
   test::ChildProcess demo{{WATTSHARE_BIN, "demo", "--processes", "--config", kSample, "--port", "0", "--data-dir",
                            dir.path("data"), "--etcd-port", std::to_string(etcd_port), "--acceleration", "20",
-                           "--token", token, "--sample", "30"}};
+                           "--token-file", token_file, "--sample", "30"}};
   std::uint16_t port = 0;
   std::vector<pid_t> pids;
   for (int i = 0; i < 12; ++i) {
@@ -467,20 +740,26 @@ TEST(ClusterDemo, ProcessesRunUnderTheDashboardAndAllStopWithIt) {
     }
     return online == 4 && masters == 1;
   }, seconds(30), "four nodes online in autonomous mode and one grid master"));
-  // Junk in etcd, as anyone could write it, is skipped by the dashboard too.
+  // etcd's auth is on: a process with no etcd user writes nothing.
+  const auto anonymous = etcd_put_as(etcd_port, "", "/wattshare/apis-sample/mode", "stop");
+  EXPECT_NE(anonymous.status, 200);
+  EXPECT_NE(anonymous.body.find("user name is empty"), std::string::npos) << anonymous.body;
+  // Junk written with the operator's rights is skipped by the dashboard too.
+  const std::string users = dir.path("data/etcd-users");
+  const std::string admin = "wattshare-apis-sample-admin";
+  const std::string admin_token = etcd_login(etcd_port, admin, users + "/" + admin + ".password");
   for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
            {"members/E009", "{}"}, {"members/E002", "[]"}, {"deals/junk", R"({"id": 3})"}, {"log/junk", "7"}}) {
-    test::http_request("127.0.0.1", static_cast<std::uint16_t>(etcd_port), "POST", "/v3/kv/put",
-                       json{{"key", base64_encode("/wattshare/apis-sample/" + k)}, {"value", base64_encode(v)}}.dump());
+    EXPECT_EQ(etcd_put_as(etcd_port, admin_token, "/wattshare/apis-sample/" + k, v).status, 200) << k;
   }
   EXPECT_EQ(get("/api/units").size(), 4u);
   for (const char* k : {"deals/junk", "members/E009"}) {
-    test::http_request("127.0.0.1", static_cast<std::uint16_t>(etcd_port), "POST", "/v3/kv/deleterange",
-                       json{{"key", base64_encode(std::string("/wattshare/apis-sample/") + k)}}.dump());
+    etcd_as(etcd_port, admin_token, "/v3/kv/deleterange", {{"key", base64_encode(std::string("/wattshare/apis-sample/") + k)}});
   }
 
   // A deal run by the nodes: active on the dashboard, then in its history, with its energy.
   std::string id = test::run_command({WATTSHARE_BIN, "cluster", "deal", "--etcd", "127.0.0.1:" + std::to_string(etcd_port),
+                                      "--etcd-user", admin, "--etcd-password-file", users + "/" + admin + ".password",
                                       "--cluster", "apis-sample", "--discharge", "E001", "--charge", "E003", "--amount-wh", "20"},
                                      milliseconds(20000)).out;
   while (!id.empty() && id.back() == '\n') id.pop_back();

@@ -1,5 +1,7 @@
 // `wattshare demo` as a real process: the API over real HTTP on loopback, the token, and a
 // restart that keeps the history and carries on from it.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -68,13 +70,13 @@ TEST(DemoProcess, ServesTheApiAndKeepsHistoryAcrossARestart) {
                                                    R"({"acceleration": 7200})");
     EXPECT_NE(set.body.find("\"acceleration\":7200.0"), std::string::npos) << set.body;
     EXPECT_EQ(demo.get("/api/acceleration")["acceleration"], 7200.0);
-    ASSERT_TRUE(demo.await([&] { return demo.get("/api/history/E001?points=100000")["samples"].size() >= 3; }));
+    ASSERT_TRUE(demo.await([&] { return demo.get("/api/history/E001?points=10000")["samples"].size() >= 3; }));
     EXPECT_EQ(demo.process->stop(), 0);  // SIGTERM: records a last sample and exits cleanly
   }
   {
     Demo again{dir.path("data")};
     ASSERT_NE(again.port, 0);
-    const json kept = again.get("/api/history/E001?from=0&to=99999999999999&points=100000");
+    const json kept = again.get("/api/history/E001?points=10000");  // the last 24 h: all of it
     samples = kept["samples"].size();
     EXPECT_GE(samples, 4u);
     stopped_at = kept["samples"].back()["time"].get<std::string>();
@@ -145,6 +147,34 @@ TEST(DemoProcess, EveryEndpointOverRealHttp) {
   EXPECT_EQ(demo.get("/api/units/E999", 404)["error"], "unknown unit 'E999'");
   EXPECT_EQ(demo.get("/api/mode")["global"], "autonomous");
   EXPECT_EQ(demo.process->stop(), 0);
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st{};
+  ::stat(path.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+// Found: history.sqlite was 0644 and the token file was chmod'ed after it was written. Everything
+// the demo makes is its user's alone, from the start.
+TEST(DemoProcess, ItsDataIsReadableByItsUserOnly) {
+  test::TempDir dir;
+  {
+    Demo demo{dir.path("data")};
+    ASSERT_NE(demo.port, 0);
+    ASSERT_TRUE(demo.await([&] { return demo.get("/api/totals/history")["samples"].size() >= 1; }));
+    EXPECT_EQ(demo.process->stop(), 0);
+  }
+  EXPECT_EQ(mode_of(dir.path("data")), 0700u);
+  EXPECT_EQ(mode_of(dir.path("data/token")), 0600u);
+  EXPECT_EQ(mode_of(dir.path("data/history.sqlite")), 0600u);
+  // A token file others can read is refused, naming it.
+  const std::string loose = dir.write("loose-token", "0123456789abcdef0123\n");
+  ::chmod(loose.c_str(), 0644);
+  const auto r = test::run_command({WATTSHARE_BIN, "demo", "--data-dir", dir.path("data2"), "--port", "0", "--token-file", loose},
+                                   milliseconds(20000), true);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find(loose + ": others may read this secret (mode 0644); chmod 600 it"), std::string::npos) << r.out;
 }
 
 TEST(DemoProcess, RefusesAnUnusableDataDirectory) {

@@ -2,6 +2,8 @@
 // battery-sim` processes on pseudo-terminals: what apis-main sees over HTTP on loopback.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "support/http_client.hpp"
@@ -63,6 +65,55 @@ TEST(DriverProcess, ASilentConverterGives400AndTheDriverStaysUp) {
   EXPECT_EQ(get(port, "/battery/get", 400)["err"], "comm error");
   EXPECT_EQ(get(port, "/version/get")["comm_interface_version"], "2.0");
   EXPECT_EQ(driver->stop(), 0);
+}
+
+// Found: `wattshare driver` + `eza-sim` kept charging at 2 A 49 s after a single /dcdc/set, its node
+// gone. The driver now puts the converter to Waiting by itself when no request has come for the
+// watchdog's bound (here 1 s); the line it logs is what this test waits for (no sleep).
+TEST(DriverProcess, AConverterWhoseNodeFallsSilentGoesToWaitingByItself) {
+  test::TempDir dir;
+  auto eza = start({WATTSHARE_BIN, "eza-sim", "--pty-link", dir.path("eza"), "--rsoc", "40"}, "EZA2500");
+  std::string line;
+  auto driver = start({WATTSHARE_BIN, "driver", "--dcdc-serial", dir.path("eza"), "--port", "0", "--command-gap-ms", "0",
+                       "--watchdog", "1"},
+                      "dcdc_batt_comm API", &line);
+  EXPECT_NE(line.find("Waiting after 1.0 s without a request"), std::string::npos) << line;
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  EXPECT_EQ(get(port, "/dcdc/set?mode=0x0041&dvg=350&dig=2")["status"]["status"], "0x0041");
+  std::optional<std::string> log;
+  while ((log = driver->read_line(std::chrono::seconds(20))) && log->find("converter put to Waiting") == std::string::npos) {
+  }
+  ASSERT_TRUE(log) << "the driver never put the converter to Waiting";
+  EXPECT_NE(log->find("watchdog: no request from the node for 1.0 s"), std::string::npos) << *log;
+  EXPECT_EQ(get(port, "/dcdc/get/status")["status"]["status"], "0x0000");
+  EXPECT_EQ(driver->stop(), 0);
+}
+
+TEST(DriverProcess, TheWatchdogsBoundComesFromTheUnitsPolicyUnlessGiven) {
+  test::TempDir dir;
+  auto eza = start({WATTSHARE_BIN, "eza-sim", "--pty-link", dir.path("eza")}, "EZA2500");
+  // The sample's policy with a 7 s grid-master loop.
+  std::ifstream in{WATTSHARE_SOURCE_DIR "/examples/apis-sample/policy.json"};
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  const std::string loop = "\"mainLoopPeriodMsec\" : 5000";
+  ASSERT_NE(text.find(loop), std::string::npos);
+  text.replace(text.find(loop), loop.size(), "\"mainLoopPeriodMsec\" : 7000");
+  const std::string policy = dir.write("policy.json", text);
+  for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{}, "Waiting after 10.0 s without a request"},
+           {{"--policy", policy}, "Waiting after 14.0 s without a request"},
+           {{"--policy", policy, "--watchdog", "3"}, "Waiting after 3.0 s without a request"},
+           {{"--watchdog", "0"}, "no node-silence watchdog"}}) {
+    std::vector<std::string> argv{WATTSHARE_BIN, "driver", "--dcdc-serial", dir.path("eza"), "--port", "0"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::string line;
+    auto driver = start(argv, "dcdc_batt_comm API", &line);
+    EXPECT_NE(line.find(expected), std::string::npos) << line;
+    EXPECT_EQ(driver->stop(), 0);
+  }
+  const auto bad = test::run_command({WATTSHARE_BIN, "driver", "--dcdc-serial", dir.path("eza"), "--policy", dir.path("none.json")});
+  EXPECT_EQ(bad.exit_code, 1);
 }
 
 TEST(DriverProcess, RefusesBadOptionsWithAClearMessage) {

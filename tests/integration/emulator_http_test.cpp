@@ -1,10 +1,18 @@
 // `wattshare emulator` as a real process, spoken to over real HTTP on loopback.
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "core/apis_time.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
+#include "support/raw_socket.hpp"
 
 namespace wattshare {
 namespace {
@@ -15,11 +23,13 @@ using std::chrono::milliseconds;
 class EmulatorProcess : public ::testing::Test {
  protected:
   void SetUp() override {
-    // 10^5 virtual seconds per real second: ramps of seconds pass in microseconds.
+    // 10^5 virtual seconds per real second: ramps of seconds pass in microseconds. This test
+    // stands in for every unit's node and polls one unit at a time: no node-silence watchdog
+    // (EmulatorWatchdog below tests it).
     process_ = std::make_unique<test::ChildProcess>(std::vector<std::string>{
         WATTSHARE_BIN, "emulator", "--config",
         std::string(WATTSHARE_SOURCE_DIR) + "/examples/apis-sample", "--port", "0",
-        "--acceleration", "100000"});
+        "--acceleration", "100000", "--watchdog", "0"});
     const auto line = process_->read_line(milliseconds(30000));
     ASSERT_TRUE(line.has_value()) << "the emulator printed nothing";
     const std::string marker = "http://127.0.0.1:";
@@ -120,6 +130,93 @@ TEST_F(EmulatorProcess, BadRequestsGet4xxJsonAndChangeNothing) {
   EXPECT_NE(raw.find("400"), std::string::npos) << raw;
   EXPECT_EQ(test::http_request("127.0.0.1", port_, "POST", "/get/unit/E001", "{}").status, 405);
   EXPECT_EQ(get("/get/unit/E001")["oesunit"]["id"], "E001");
+}
+
+// Found: any web page could command a converter (<img src=".../set/dcdc/E001?mode=0x0014">), and
+// a DNS-rebinding page could read it. The driver port takes programs only: what a browser sends
+// is refused before anything changes; apis-main's own GETs still work.
+TEST_F(EmulatorProcess, WhatABrowserSendsIsRefusedAndChangesNothing) {
+  const std::string command = "/set/dcdc/E001?mode=0x0014&dvg=350&dig=2.3&drg=0";
+  for (const test::Headers& browser : std::vector<test::Headers>{
+           {{"Sec-Fetch-Site", "cross-site"}, {"Sec-Fetch-Mode", "no-cors"}, {"Sec-Fetch-Dest", "image"}},
+           {{"Origin", "http://evil.example"}},
+           {{"Host", "rebind.evil.example:" + std::to_string(port_)}}}) {
+    const auto r = test::http_request_with_headers("127.0.0.1", port_, "GET", command, browser);
+    EXPECT_EQ(r.status, 403) << r.body;
+  }
+  EXPECT_EQ(get("/get/dcdc/status/E001")["status"]["status"], "0x0000");
+  EXPECT_EQ(get(command)["status"]["status"], "0x0014");  // apis-main (no browser headers)
+}
+
+// The fail-safe at the device: a converter whose node sends nothing for the watchdog's bound goes
+// to Waiting by itself; one whose node keeps asking stays as commanded. At 20x the default bound
+// (two 5 s grid-master loops of the sample's policy) is held to one second of real time: 20 s.
+// Times are the emulator's own, read from its units' data.
+TEST(EmulatorWatchdog, OnlyTheConverterWhoseNodeFellSilentGoesToWaiting) {
+  std::string line;
+  auto emulator = test::start({WATTSHARE_BIN, "emulator", "--config", std::string(WATTSHARE_SOURCE_DIR) + "/examples/apis-sample",
+                               "--port", "0", "--acceleration", "20"},
+                              "listening on", &line);
+  EXPECT_NE(line.find("Waiting after 20.0 s without a request"), std::string::npos) << line;
+  const std::uint16_t port = test::port_in(line);
+  ASSERT_NE(port, 0) << line;
+  const auto get = [&](const std::string& target) {
+    const auto r = test::http_get("127.0.0.1", port, target);
+    EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+    return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
+  };
+  // /get/log is what a dashboard reads: it does not keep any unit's watchdog alive.
+  const auto time_of = [](const json& unit) { return parse_apis_time(unit["time"].get<std::string>(), hours(9)).value(); };
+  get("/set/dcdc/E001?mode=0x0014&dvg=350&dig=2.3&drg=0");
+  const TimePoint set_at = time_of(get("/get/log")["E001"]);
+  get("/set/dcdc/E002?mode=0x0014&dvg=350&dig=2.3&drg=0.039");
+  json log;
+  while (true) {  // E002's node keeps asking for its data; E001's says nothing
+    EXPECT_EQ(get("/get/unit/E002")["dcdc"]["status"]["status"], "0x0014");
+    log = get("/get/log");
+    if (log["E001"]["dcdc"]["status"]["status"] == "0x0000") break;
+    ASSERT_LT(time_of(log["E001"]) - set_at, seconds(60)) << "E001 still driving: " << log["E001"].dump();
+  }
+  // The bound, plus the time of one poll round here (at most a few seconds at 20x).
+  EXPECT_GE(time_of(log["E001"]) - set_at, seconds(18));  // times are whole seconds
+  EXPECT_LE(time_of(log["E001"]) - set_at, seconds(20) + seconds(5));
+  EXPECT_EQ(log["E002"]["dcdc"]["status"]["status"], "0x0014");
+  EXPECT_EQ(emulator->stop(), 0);
+}
+
+// CPU time (user + system) a process has used, from /proc.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string stat{std::istreambuf_iterator<char>(in), {}};
+  std::istringstream fields{stat.substr(stat.rfind(')') + 2)};  // after "pid (comm) "
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(f);  // utime, stime
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// Found: out of descriptors (EMFILE) the accept loop spun at 92 % CPU and the server answered
+// nobody. Now it pauses between tries, and serves again once descriptors are free.
+TEST(EmulatorUnderLoad, OutOfDescriptorsTheServerWaitsInsteadOfSpinningAndRecovers) {
+  std::string line;
+  auto emulator = test::start({"/usr/bin/prlimit", "--nofile=40", WATTSHARE_BIN, "emulator", "--config",
+                               std::string(WATTSHARE_SOURCE_DIR) + "/examples/apis-sample", "--port", "0", "--watchdog", "0"},
+                              "listening on", &line);
+  const std::uint16_t port = test::port_in(line);
+  ASSERT_NE(port, 0) << line;
+  std::vector<test::RawSocket> clients;
+  for (int i = 0; i < 80; ++i) clients.emplace_back("127.0.0.1", port);  // more than it has descriptors for
+  const double before = cpu_seconds(emulator->pid());
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // a window to measure CPU in, not a wait for an event
+  const double used = cpu_seconds(emulator->pid()) - before;
+  EXPECT_LT(used, 0.5) << "the accept loop spins";
+  clients.clear();
+  int status = 0;
+  for (int i = 0; i < 200 && status != 200; ++i) status = test::http_get("127.0.0.1", port, "/get/acc").status;
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(emulator->stop(), 0);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `wattshare surplus` as a real process: on its emulated house, in front of `sunspec-sim` and a
 // `twc-sim` charger on a pseudo-terminal, and publishing to a real mosquitto broker observed with
 // mosquitto_sub. Every process is stopped by pid when the test ends.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <thread>
@@ -39,20 +40,30 @@ json status_when(std::uint16_t port, const std::function<bool(const json&)>& don
   return s;
 }
 
-json post_mode(std::uint16_t port, const std::string& body, int expect = 200) {
-  const auto r = test::http_request("127.0.0.1", port, "POST", "/api/surplus/mode", body);
+// The write token the daemon printed with its status page ("…/#token=<token> …").
+std::string token_in(const std::string& line) {
+  const auto at = line.find("#token=");
+  if (at == std::string::npos) return {};
+  return line.substr(at + 7, line.find(' ', at) - at - 7);
+}
+
+json post_mode(std::uint16_t port, const std::string& token, const std::string& body, int expect = 200) {
+  const auto r = test::http_request_with_token("127.0.0.1", port, "POST", "/api/surplus/mode", token, body);
   EXPECT_EQ(r.status, expect) << r.body;
   return json::parse(r.body.empty() ? "null" : r.body, nullptr, false);
 }
 
 
 TEST(SurplusProcess, EmulatedHouseServesItsStatusAndTheModeButtons) {
+  test::TempDir dir;
   std::string line;
   auto daemon = start({WATTSHARE_BIN, "surplus", "--config", WATTSHARE_SOURCE_DIR "/examples/surplus/emulated.json",
-                       "--http-port", "0"},
+                       "--http-port", "0", "--token-file", dir.path("token")},
                       "status on", &line);
   const std::uint16_t port = port_in(line);
   ASSERT_NE(port, 0) << line;
+  const std::string token = token_in(line);
+  ASSERT_EQ(token.size(), 32u) << line;
   const json first = status(port);
   EXPECT_EQ(first["name"], "house-1");
   EXPECT_EQ(first["site"], "emulated");
@@ -60,12 +71,21 @@ TEST(SurplusProcess, EmulatedHouseServesItsStatusAndTheModeButtons) {
   const json later = status_when(port, [&](const json& s) { return s["cycle"] > first["cycle"].get<int>() + 1; },
                                  milliseconds(10000));
   EXPECT_GT(later["time"].get<std::string>(), first["time"].get<std::string>());
-  const json boosted = post_mode(port, R"({"mode": "boost", "load": "ev", "duration_s": 3600})");
+  // Without the token, or from another site's page, nothing changes.
+  EXPECT_EQ(post_mode(port, "", R"({"mode": "off"})", 401)["error"],
+            "/api/surplus/mode: a bearer token is required (Authorization: Bearer <token>)");
+  const auto cross_site = test::http_request_with_headers(
+      "127.0.0.1", port, "POST", "/api/surplus/mode",
+      {{"Authorization", "Bearer " + token}, {"Origin", "http://evil.example"}},
+      R"({"mode": "off"})");
+  EXPECT_EQ(cross_site.status, 403) << cross_site.body;
+  EXPECT_EQ(test::http_request_with_headers("127.0.0.1", port, "GET", "/api/surplus", {{"Host", "rebind.example:80"}}).status, 403);
+  const json boosted = post_mode(port, token, R"({"mode": "boost", "load": "ev", "duration_s": 3600})");
   EXPECT_EQ(boosted["ev"]["mode"], "boost");
   EXPECT_FALSE(boosted["ev"]["mode_until"].is_null());
   status_when(port, [](const json& s) { return s["ev"]["command_a"] == 16.0; }, milliseconds(10000));
-  EXPECT_EQ(post_mode(port, R"({"mode": "eco"})")["dimmer"]["mode"], "eco");
-  EXPECT_EQ(post_mode(port, R"({"mode": "boost", "load": "heater"})", 400)["error"],
+  EXPECT_EQ(post_mode(port, token, R"({"mode": "eco"})")["dimmer"]["mode"], "eco");
+  EXPECT_EQ(post_mode(port, token, R"({"mode": "boost", "load": "heater"})", 400)["error"],
             "/api/surplus/mode: unknown load string \"heater\" (ev, dimmer or relay)");
   EXPECT_EQ(test::http_get("127.0.0.1", port, "/api/surplus/nothing").status, 404);
   EXPECT_EQ(daemon->stop(), 0);
@@ -92,7 +112,7 @@ TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeter
     "ev": {"device": "twc", "serial": ")" + dir.path("twc") + R"(", "enable_delay_s": 1, "max_a": 10, "safe_a": 0},
     "dimmer": {"device": "none"},
     "http": {"port": 0}})");
-  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg}, "status on", &line);
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg, "--token-file", dir.path("token")}, "status on", &line);
   const std::uint16_t port = port_in(line);
   ASSERT_NE(port, 0) << line;
   // Noon sun on 12 kWp: enough for the car; the charger follows the limit and reports its current.
@@ -140,7 +160,7 @@ TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {
     "http": {"port": 0},
     "mqtt": {"port": )" + std::to_string(broker_port) + R"(, "domoticz": {"idx": {"surplus_w": 17, "relay_on": 18}}}})");
   std::string line;
-  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg}, "status on", &line);
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg, "--token-file", dir.path("token")}, "status on", &line);
   const std::uint16_t port = port_in(line);
   ASSERT_NE(port, 0) << line;
 
@@ -186,6 +206,71 @@ TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {
   // Stopping says goodbye on the availability topic.
   EXPECT_EQ(daemon->stop(), 0);
   EXPECT_TRUE(wait_for("wattshare/h3/status", "offline"));
+  sub.stop();
+  broker->stop();
+}
+
+// Found: MQTT had no credentials and no TLS. A broker that wants a user, over TLS only, with a
+// certificate made here by openssl: the daemon logs in and publishes; a wrong password is
+// refused by the broker (nothing arrives).
+TEST(SurplusProcess, LogsInToABrokerOverTlsWithAUserAndPassword) {
+  test::TempDir dir;
+  const std::string d = dir.path();
+  auto openssl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "/usr/bin/openssl");
+    return test::run_command(args, milliseconds(30000)).exit_code;
+  };
+  ASSERT_EQ(openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/ca.key", "-out", d + "/ca.crt", "-days",
+                     "2", "-subj", "/CN=wattshare-test-ca"}), 0);
+  dir.write("san.cnf", "subjectAltName=IP:127.0.0.1\n");
+  ASSERT_EQ(openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/broker.key", "-out", d + "/broker.csr", "-subj",
+                     "/CN=broker"}), 0);
+  ASSERT_EQ(openssl({"x509", "-req", "-in", d + "/broker.csr", "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key", "-CAcreateserial",
+                     "-out", d + "/broker.crt", "-days", "2", "-extfile", d + "/san.cnf"}), 0);
+  dir.write("passwords", "");
+  ASSERT_EQ(test::run_command({"/usr/bin/mosquitto_passwd", "-b", d + "/passwords", "house", "s3cret-pass"}).exit_code, 0);
+  const int port = test::free_tcp_port();
+  // `user root`: started as root, mosquitto would drop to its own user, who cannot read this
+  // test's private folder.
+  const std::string conf = dir.write("mosquitto.conf", "user root\nlistener " + std::to_string(port) + " 127.0.0.1\n" +
+                                                           "allow_anonymous false\npassword_file " + d + "/passwords\n" +
+                                                           "cafile " + d + "/ca.crt\ncertfile " + d + "/broker.crt\n" +
+                                                           "keyfile " + d + "/broker.key\n");
+  auto broker = std::make_unique<test::ChildProcess>(std::vector<std::string>{"/usr/sbin/mosquitto", "-c", conf});
+  const std::vector<std::string> sub_tls{"--cafile", d + "/ca.crt", "-u", "house", "-P", "s3cret-pass", "-h", "127.0.0.1", "-p",
+                                         std::to_string(port)};
+  for (int i = 0; i < 100; ++i) {
+    std::vector<std::string> probe{"/usr/bin/mosquitto_pub", "-t", "probe", "-m", "x"};
+    probe.insert(probe.end(), sub_tls.begin(), sub_tls.end());
+    if (test::run_command(probe, milliseconds(5000)).exit_code == 0) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  std::vector<std::string> sub_argv{"/usr/bin/stdbuf", "-oL", "/usr/bin/mosquitto_sub", "-v", "-t", "wattshare/#"};
+  sub_argv.insert(sub_argv.end(), sub_tls.begin(), sub_tls.end());
+  test::ChildProcess sub{sub_argv};
+  std::this_thread::sleep_for(milliseconds(300));  // let the subscription land before anything is published
+  const auto house = [&](const std::string& name, const std::string& password) {
+    const std::string secret = dir.write(name + ".password", password + "\n");
+    ::chmod(secret.c_str(), 0600);
+    return dir.write(name + ".json", R"({"name": ")" + name + R"(", "cycle_s": 0.5,
+      "site": {"type": "emulated", "start": "2021-05-22", "start_hour": 12}, "http": {"port": 0},
+      "mqtt": {"host": "127.0.0.1", "port": )" + std::to_string(port) + R"(, "homeassistant": false, "username": "house",
+               "password_file": ")" + secret + R"(", "tls": {"ca_file": ")" + d + R"(/ca.crt"}}})");
+  };
+  std::string line;
+  auto wrong = start({WATTSHARE_BIN, "surplus", "--config", house("intruder", "guess"), "--token-file", dir.path("t1")}, "status on",
+                     &line);
+  auto right = start({WATTSHARE_BIN, "surplus", "--config", house("h4", "s3cret-pass"), "--token-file", dir.path("t2")}, "status on",
+                     &line);
+  std::string seen;
+  for (int i = 0; i < 200 && seen.find("wattshare/h4/state ") == std::string::npos; ++i) {
+    if (auto l = sub.read_line(milliseconds(15000))) seen += *l + "\n";
+  }
+  EXPECT_NE(seen.find("wattshare/h4/status online"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("wattshare/h4/state "), std::string::npos) << seen;
+  EXPECT_EQ(seen.find("wattshare/intruder/"), std::string::npos) << seen;
+  EXPECT_EQ(right->stop(), 0);
+  EXPECT_EQ(wrong->stop(), 0);
   sub.stop();
   broker->stop();
 }

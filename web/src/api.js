@@ -39,7 +39,10 @@ export function connect(onUpdate, onState) {
   let ws;
   let closed = false;
   const open = () => {
-    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+    // The server wants the token on its WebSocket (a browser's WebSocket cannot send headers).
+    const t = token();
+    const query = t ? `?token=${encodeURIComponent(t)}` : '';
+    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${query}`);
     ws.onopen = () => onState(true);
     ws.onmessage = (e) => onUpdate(JSON.parse(e.data));
     ws.onclose = () => {

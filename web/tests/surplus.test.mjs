@@ -4,6 +4,8 @@
 // and no console errors. Screenshots go to $WATTSHARE_ARTIFACTS.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { artifacts, launchChromium, newPage, root, startWattshare, stopWattshare } from './harness.mjs';
 
@@ -12,8 +14,10 @@ let browser;
 let url;
 
 before(async () => {
+  const tokenDir = mkdtempSync(join(tmpdir(), 'wattshare-surplus-'));
   [router, url] = await startWattshare(['surplus', '--config', join(root, 'examples/surplus/emulated.json'),
-    '--http-port', '0', '--web-dir', join(root, 'web/dist')], /status on (http:\/\/\S+)/);
+    '--http-port', '0', '--web-dir', join(root, 'web/dist'), '--token-file', join(tokenDir, 'token')],
+  /status on (http:\/\/\S+)/);
   browser = await launchChromium();
 });
 
