@@ -3,6 +3,10 @@ SHELL := /bin/bash
 JOBS ?= 2
 BIN := build/bin/wattshare
 FUZZ_RUNS ?= 20000
+# ccache hits across clones in any folder: paths under the clone are hashed as relative ones, and
+# the build folder itself is not part of the hash (debug info may name another clone's path).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all build web demo test bench fuzz clean setup-build setup-test setup-bench
 
