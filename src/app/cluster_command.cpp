@@ -58,7 +58,9 @@ int inject_deal(cluster::EtcdClient& etcd, const std::string& prefix, const Clus
       return 1;
     }
     auto record = parse_json_text(member->kvs.front().value, unit);
-    const int capacity = record && record->is_object() ? record->value("capacity", 1) : 1;
+    const int capacity = record && record->is_object() && record->contains("capacity")
+                             ? whole_number<int>((*record)["capacity"]).value_or(1)
+                             : 1;
     bool got = false;
     for (int k = 0; k < capacity && !got; ++k) {
       const std::string slot = fmt::format("{}interlock/{}/{}", prefix, unit, k);

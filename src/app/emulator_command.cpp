@@ -10,10 +10,10 @@
 #include "app/community_loader.hpp"
 #include "app/device_watchdog.hpp"
 #include "app/scheduler_acceleration.hpp"
+#include "app/secret_option.hpp"
 #include "app/shutdown.hpp"
 #include "config/community.hpp"
 #include "core/apis_time.hpp"
-#include "core/secret.hpp"
 #include "devices/apis_http/driver_server.hpp"
 #include "devices/emulated/community.hpp"
 #include "net/asio_scheduler.hpp"
@@ -39,15 +39,12 @@ int run_emulator(const EmulatorOptions& o) {
   scheduler.every(seconds(10), [&] { community.advance_to(scheduler.now()); });
 
   // Programs only (apis-main, wattshare node), never a web page; the token when one is given.
-  ListenerAccess access;
-  if (!o.token_file.empty()) {
-    auto token = read_secret_file(o.token_file);
-    if (!token) {
-      spdlog::error("--token-file: {}", token.error().message);
-      return 1;
-    }
-    access.token = *token;
+  auto token = secret_option(o.token_file, "--token-file");
+  if (!token) {
+    spdlog::error("{}", token.error().message);
+    return 1;
   }
+  const ListenerAccess access{.token = *token};
   HttpServer http{io};
   auto port = http.listen(o.host, static_cast<std::uint16_t>(o.port),
                           [&](const HttpRequest& r) { return server.handle(r); }, access);

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/secret_option.hpp"
 #include "app/shutdown.hpp"
 #include "devices/battery/battery_client.hpp"
 #include "devices/battery/battery_emulator.hpp"
@@ -20,7 +21,6 @@
 #include "devices/twc/twc_master.hpp"
 #include "config/policy.hpp"
 #include "core/json_file.hpp"
-#include "core/secret.hpp"
 #include "net/asio_scheduler.hpp"
 #include "net/http_server.hpp"
 
@@ -197,15 +197,12 @@ int run_driver(const DriverCliOptions& o) {
   }
   // Programs only (apis-main, wattshare node), never a web page; the token when one is given.
   // Only what passes counts as the node's contact for the watchdog.
-  ListenerAccess access;
-  if (!o.token_file.empty()) {
-    auto token = read_secret_file(o.token_file);
-    if (!token) {
-      spdlog::error("--token-file: {}", token.error().message);
-      return 1;
-    }
-    access.token = *token;
+  auto token = secret_option(o.token_file, "--token-file");
+  if (!token) {
+    spdlog::error("{}", token.error().message);
+    return 1;
   }
+  const ListenerAccess access{.token = *token};
   HttpServer http{io};
   auto bound = http.listen(o.host, static_cast<std::uint16_t>(o.port), [&](const HttpRequest& r) {
     HttpResponse resp = driver.handle(r);

@@ -16,6 +16,7 @@
 
 #include "app/commands.hpp"
 #include "app/etcd_access.hpp"
+#include "app/secret_option.hpp"
 #include "app/shutdown.hpp"
 #include "app/wall_clock.hpp"
 #include "cluster/driver_client.hpp"
@@ -26,7 +27,6 @@
 #include "config/config_set.hpp"
 #include "core/json_file.hpp"
 #include "core/random.hpp"
-#include "core/secret.hpp"
 #include "engine/unit_agent.hpp"
 #include "net/asio_scheduler.hpp"
 
@@ -95,14 +95,12 @@ int run_node(const NodeOptions& o) {
   driver.unit_id = unit;
   driver.timeout = std::chrono::milliseconds(cs.policy.controller.request_timeout_ms);
   driver.retry_limit = cs.policy.controller.retry_limit;
-  if (!o.driver_token_file.empty()) {
-    auto token = read_secret_file(o.driver_token_file);
-    if (!token) {
-      spdlog::error("--driver-token-file: {}", token.error().message);
-      return 2;
-    }
-    driver.token = *token;
+  auto driver_token = secret_option(o.driver_token_file, "--driver-token-file");
+  if (!driver_token) {
+    spdlog::error("{}", driver_token.error().message);
+    return 2;
   }
+  driver.token = *driver_token;
   if (o.driver_host) driver.host = *o.driver_host;
   if (o.driver_port) driver.port = static_cast<std::uint16_t>(*o.driver_port);
 

@@ -13,6 +13,7 @@
 
 #include "api/static_files.hpp"
 #include "app/commands.hpp"
+#include "app/secret_option.hpp"
 #include "app/shutdown.hpp"
 #include "core/secret.hpp"
 #include "app/surplus_device_site.hpp"
@@ -89,19 +90,15 @@ int run_surplus_daemon(const SurplusOptions& o) {
 
   std::unique_ptr<MqttClient> mqtt;
   if (cfg.mqtt.enabled) {
-    std::string password;
-    if (!cfg.mqtt.password_file.empty()) {
-      auto p = read_secret_file(cfg.mqtt.password_file);
-      if (!p) {
-        spdlog::error("mqtt.password_file: {}", p.error().message);
-        return 2;
-      }
-      password = *p;
+    auto password = secret_option(cfg.mqtt.password_file, "mqtt.password_file");
+    if (!password) {
+      spdlog::error("{}", password.error().message);
+      return 2;
     }
     mqtt = std::make_unique<MqttClient>(MqttOptions{.host = cfg.mqtt.host, .port = cfg.mqtt.port,
                                                     .client_id = "wattshare-" + cfg.name, .keepalive_s = cfg.mqtt.keepalive_s,
                                                     .availability_topic = surplus::availability_topic(cfg.mqtt),
-                                                    .username = cfg.mqtt.username, .password = password,
+                                                    .username = cfg.mqtt.username, .password = *password,
                                                     .ca_file = cfg.mqtt.ca_file, .cert_file = cfg.mqtt.cert_file,
                                                     .key_file = cfg.mqtt.key_file});
     for (const auto& t : surplus::command_topics(cfg.mqtt)) mqtt->subscribe(t);

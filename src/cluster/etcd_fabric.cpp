@@ -334,7 +334,7 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
     const std::string writer = rel.substr(5, slash - 5);
     if (writer != me) on_outbox_event(writer, rel.substr(slash + 1), put, ev);
   } else if (rel.starts_with("admin/broadcast/") && put) {
-    if (auto j = body()) handle_broadcast("", *j);
+    if (auto j = body(); j && j->is_object()) post_([this, j = *j] { handle_broadcast("", j); });
   } else if (rel.starts_with("interlock/" + me + "/")) {
     std::string deal;
     {
@@ -457,7 +457,8 @@ std::optional<Error> EtcdFabric::not_from_grid_master(const std::string& from, s
 
 void EtcdFabric::handle_rpc(const std::string& from, const std::string& id, const Json& body) try {
   const std::string op = body.value("op", "");
-  const auto token = body.value("token", std::uint64_t{0});
+  // No token, or one that is not a whole number, is token 0, which never passes.
+  const auto token = body.contains("token") ? whole_number<std::uint64_t>(body["token"]).value_or(0) : 0;
   if (agent_ == nullptr) return reply(from, id, tl::unexpected(Error::not_available(o_.unit_id + " is starting")));
   if (op == "activate") {
     // A hand-over: the grid master resigns, then asks this unit to take the role. Accepted from
@@ -891,12 +892,21 @@ std::vector<ApisError> EtcdFabric::take_global_errors() {
     etcd_.remove(kv.key);
     auto j = parse_json_text(kv.value, kv.key);
     if (!j || !j->is_object()) continue;
+    // A field of the wrong type reads as its default, never an exception or a bad cast.
+    auto field = [&](const char* name, int otherwise, int max) {
+      const auto it = j->find(name);
+      return std::clamp(it == j->end() ? otherwise : whole_number<int>(*it).value_or(otherwise), 0, max);
+    };
+    auto text = [&](const char* name) {
+      const auto it = j->find(name);
+      return it != j->end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
     ApisError e;
-    e.category = static_cast<ErrorCategory>(std::clamp(j->value("category", 4), 0, 4));
-    e.extent = static_cast<ErrorExtent>(std::clamp(j->value("extent", 2), 0, 2));
-    e.level = static_cast<ErrorLevel>(std::clamp(j->value("level", 3), 0, 3));
-    e.unit_id = j->value("unit", "");
-    e.message = j->value("message", "");
+    e.category = static_cast<ErrorCategory>(field("category", 4, 4));
+    e.extent = static_cast<ErrorExtent>(field("extent", 2, 2));
+    e.level = static_cast<ErrorLevel>(field("level", 3, 3));
+    e.unit_id = text("unit");
+    e.message = text("message");
     out.push_back(std::move(e));
   }
   return out;

@@ -16,14 +16,22 @@ Json opt(const std::optional<T>& v) {
 }
 Json opt_time(const std::optional<TimePoint>& t) { return t ? Json(ms(*t)) : Json(nullptr); }
 
+// The whole number at `key`; throws (turned into an error by guarded) when absent, not a whole
+// number or out of T's range.
+template <std::integral T>
+T whole(const Json& j, const char* key) {
+  if (auto v = whole_number<T>(j.at(key))) return *v;
+  throw std::invalid_argument(fmt::format("{}: expected a whole number, got {}", key, describe_json(j.at(key))));
+}
+
 template <typename T>
 std::optional<T> get_opt(const Json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return std::nullopt;
   return j[key].get<T>();
 }
 std::optional<TimePoint> get_opt_time(const Json& j, const char* key) {
-  auto v = get_opt<std::int64_t>(j, key);
-  return v ? std::optional<TimePoint>(at_ms(*v)) : std::nullopt;
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  return at_ms(whole<std::int64_t>(j, key));
 }
 
 Json reasons(const std::vector<TimedReason>& list) {
@@ -33,7 +41,7 @@ Json reasons(const std::vector<TimedReason>& list) {
 }
 std::vector<TimedReason> reasons_from(const Json& a) {
   std::vector<TimedReason> out;
-  for (const auto& r : a) out.push_back({at_ms(r.at("t").get<std::int64_t>()), r.at("why").get<std::string>()});
+  for (const auto& r : a) out.push_back({at_ms(whole<std::int64_t>(r, "t")), r.at("why").get<std::string>()});
   return out;
 }
 
@@ -93,9 +101,9 @@ tl::expected<Deal, Error> deal_from_wire(const Json& j) {
     d.type = direction(j.at("type").get<std::string>());
     d.charge_unit_id = j.at("charge_unit").get<std::string>();
     d.discharge_unit_id = j.at("discharge_unit").get<std::string>();
-    d.request_time = at_ms(j.at("request_time").get<std::int64_t>());
-    d.accept_time = at_ms(j.at("accept_time").get<std::int64_t>());
-    d.create_time = at_ms(j.at("create_time").get<std::int64_t>());
+    d.request_time = at_ms(whole<std::int64_t>(j, "request_time"));
+    d.accept_time = at_ms(whole<std::int64_t>(j, "accept_time"));
+    d.create_time = at_ms(whole<std::int64_t>(j, "create_time"));
     d.request_point_per_wh = get_opt<double>(j, "request_ppw");
     d.accept_point_per_wh = get_opt<double>(j, "accept_ppw");
     d.point_per_wh = get_opt<double>(j, "ppw");
@@ -104,7 +112,7 @@ tl::expected<Deal, Error> deal_from_wire(const Json& j) {
     d.deal_grid_current_a = j.at("a").get<double>();
     d.request_amount_wh = j.at("request_wh").get<double>();
     d.accept_amount_wh = j.at("accept_wh").get<double>();
-    d.deal_amount_wh = j.at("wh").get<long long>();
+    d.deal_amount_wh = whole<long long>(j, "wh");
     d.charge_unit_efficient_grid_voltage_v = j.at("charge_egv").get<double>();
     d.discharge_unit_efficient_grid_voltage_v = j.at("discharge_egv").get<double>();
     d.request_pair_unit_id = get_opt<std::string>(j, "request_pair");
@@ -125,9 +133,9 @@ tl::expected<Deal, Error> deal_from_wire(const Json& j) {
     d.is_master = j.at("master").get<bool>();
     d.reset = reasons_from(j.at("reset"));
     d.abort = reasons_from(j.at("abort"));
-    if (!j.at("scram").is_null()) d.scram = TimedReason{at_ms(j["scram"].at("t").get<std::int64_t>()), j["scram"].at("why").get<std::string>()};
+    if (!j.at("scram").is_null()) d.scram = TimedReason{at_ms(whole<std::int64_t>(j["scram"], "t")), j["scram"].at("why").get<std::string>()};
     d.need_to_stop_reasons = j.at("need_to_stop").get<std::vector<std::string>>();
-    d.fail_points = j.at("fail_points").get<std::uint16_t>();
+    d.fail_points = whole<std::uint16_t>(j, "fail_points");
     return d;
   });
 }
@@ -147,7 +155,7 @@ tl::expected<Offer, Error> offer_from_wire(const Json& j) {
     o.point_per_wh = get_opt<double>(j, "ppw");
     o.pair_unit_id = get_opt<std::string>(j, "pair");
     o.efficient_grid_voltage_v = j.at("egv").get<double>();
-    o.time = at_ms(j.at("t").get<std::int64_t>());
+    o.time = at_ms(whole<std::int64_t>(j, "t"));
     o.deal_grid_current_a = j.at("a").get<double>();
     return o;
   });
@@ -161,7 +169,7 @@ Json to_wire(const ControlCommand& c) {
 tl::expected<ControlCommand, Error> command_from_wire(const Json& j) {
   return guarded<ControlCommand>("a device command", [&] {
     ControlCommand c;
-    const int kind = j.at("kind").get<int>();
+    const int kind = whole<int>(j, "kind");
     if (kind < 0 || kind > static_cast<int>(ControlKind::kScram)) throw std::invalid_argument(fmt::format("unknown command kind {}", kind));
     c.kind = static_cast<ControlKind>(kind);
     c.grid_current_a = j.at("a").get<double>();
@@ -185,13 +193,13 @@ Json to_wire(const UnitData& u) {
 tl::expected<UnitData, Error> unit_data_from_wire(const Json& j) {
   return guarded<UnitData>("unit data", [&] {
     UnitData u;
-    const int mode = j.at("mode").get<int>();
+    const int mode = whole<int>(j, "mode");
     if (mode != 0x0000 && mode != 0x0014 && mode != 0x0002 && mode != 0x0041) throw std::invalid_argument(fmt::format("unknown mode {}", mode));
     u.mode = static_cast<DcdcMode>(mode);
-    const int alarm = j.at("alarm").get<int>();
+    const int alarm = whole<int>(j, "alarm");
     if (alarm < 0 || alarm > 2) throw std::invalid_argument(fmt::format("unknown alarm level {}", alarm));
     u.alarm = static_cast<AlarmLevel>(alarm);
-    u.alarm_bits = j.at("alarm_bits").get<std::uint16_t>();
+    u.alarm_bits = whole<std::uint16_t>(j, "alarm_bits");
     const auto m = j.at("meter").get<std::vector<double>>();
     const auto p = j.at("param").get<std::vector<double>>();
     if (m.size() != 7 || p.size() != 6) throw std::invalid_argument("meter or param of the wrong length");
@@ -201,12 +209,12 @@ tl::expected<UnitData, Error> unit_data_from_wire(const Json& j) {
     u.drg = j.at("drg").get<double>();
     u.rsoc_pct = j.at("rsoc").get<double>();
     if (!j.at("battery").is_null()) {
-      const int b = j["battery"].get<int>();
+      const int b = whole<int>(j, "battery");
       if (b < 0 || b > 3) throw std::invalid_argument(fmt::format("unknown battery permission {}", b));
       u.battery_status = static_cast<BatteryPermission>(b);
     }
     u.wb_energy_wh = get_opt<double>(j, "wb_wh");
-    u.time = at_ms(j.at("t").get<std::int64_t>());
+    u.time = at_ms(whole<std::int64_t>(j, "t"));
     return u;
   });
 }
@@ -226,12 +234,7 @@ tl::expected<MemberRecord, Error> member_from_wire(const Json& j) {
     if (!j.is_object()) throw std::invalid_argument("expected a JSON object");
     MemberRecord m;
     if (j.contains("pid") && j["pid"].is_number_integer()) m.pid = j["pid"].get<long long>();
-    // Whole numbers only: a float out of range would not convert safely.
-    auto count = [&](const char* key, std::int64_t otherwise) {
-      if (!j.contains(key)) return otherwise;
-      if (!j[key].is_number_integer()) throw std::invalid_argument(fmt::format("{}: expected a whole number", key));
-      return j[key].get<std::int64_t>();
-    };
+    auto count = [&](const char* key, std::int64_t otherwise) { return j.contains(key) ? whole<std::int64_t>(j, key) : otherwise; };
     m.capacity = static_cast<int>(std::clamp<std::int64_t>(count("capacity", 1), 0, 1000));
     m.errors = j.value("errors", false);
     m.rejected_commands = static_cast<std::uint64_t>(count("rejected_commands", 0));

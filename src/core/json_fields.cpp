@@ -1,5 +1,7 @@
 #include "core/json_fields.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace wattshare {
@@ -82,7 +84,9 @@ long long JsonFields::integer(std::string_view key) {
   const Json* v = require(key, &Json::is_number, "an integer");
   if (v == nullptr) return 0;
   const double d = v->get<double>();
-  if (d != static_cast<double>(static_cast<long long>(d))) {
+  // The range is checked before the cast: casting 1e300 to an integer is undefined behaviour.
+  constexpr double kLimit = 9.0e18;
+  if (!(d > -kLimit && d < kLimit) || d != std::trunc(d)) {
     fail(key, fmt::format("expected an integer, got {}", describe_json(*v)));
     return 0;
   }

@@ -274,11 +274,12 @@ void read_mqtt(JsonFields& f, SurplusConfig& c) {
                   "dimmer_power_w, relay_on)");
       continue;
     }
-    if (!value.is_number_integer() || value.get<long long>() <= 0) {
+    const auto idx = whole_number<int>(value);
+    if (!idx || *idx <= 0) {
       f.fail(key, fmt::format("expected a positive integer Domoticz idx, got {}", describe_json(value)));
       continue;
     }
-    m.domoticz_idx[field] = value.get<int>();
+    m.domoticz_idx[field] = *idx;
   }
 }
 

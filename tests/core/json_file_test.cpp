@@ -63,6 +63,27 @@ TEST(JsonFields, CollectsEveryProblemWithItsKey) {
 namespace wattshare {
 namespace {
 
+TEST(JsonFields, AnIntegerFarOutOfRangeIsAnErrorNotACast) {
+  auto doc = parse_json_text(R"({"n": 1e300, "m": -1e19, "k": 42.0})", "f.json");
+  ASSERT_TRUE(doc.has_value());
+  JsonFields f{*doc, "f.json"};
+  EXPECT_EQ(f.integer("n"), 0);
+  EXPECT_EQ(f.integer("m"), 0);
+  EXPECT_EQ(f.integer("k"), 42);
+  ASSERT_EQ(f.errors().size(), 2u);
+  EXPECT_EQ(f.errors()[0], "f.json: key 'n': expected an integer, got number 1e+300");
+}
+
+TEST(JsonText, WholeNumberTakesOnlyWholeNumbersThatFit) {
+  EXPECT_EQ(whole_number<int>(Json(42)), 42);
+  EXPECT_EQ(whole_number<std::uint64_t>(Json(std::uint64_t{18446744073709551615u})), 18446744073709551615u);
+  EXPECT_FALSE(whole_number<int>(Json(std::int64_t{1} << 40)));
+  EXPECT_FALSE(whole_number<std::uint64_t>(Json(-1)));
+  EXPECT_FALSE(whole_number<std::uint64_t>(Json(6.6e117)));
+  EXPECT_FALSE(whole_number<int>(Json(3.0)));
+  EXPECT_FALSE(whole_number<int>(Json("3")));
+}
+
 TEST(JsonText, ANumberBeyondADoubleIsAnErrorNotACrash) {
   const auto r = parse_json_text(R"({"reserve_w": 7777e777777777})", "s.json");
   ASSERT_FALSE(r);
