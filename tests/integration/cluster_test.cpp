@@ -397,8 +397,11 @@ TEST_F(Cluster, CommandsWithoutTheGridMastersCurrentTokenAreRefusedAndTheCluster
                           milliseconds(20000), "four members and a grid master");
   const std::string gm = s["grid_master"];
   const auto token = s["grid_master_token"].get<std::uint64_t>();
+  // Neither the target nor the other unit may be the grid master: the broadcast below must come
+  // from a unit that is not (with E002 as grid master, "the other of E002 and E004" was the grid
+  // master itself, whose broadcast is obeyed: the test failed whenever E002 won the election).
   const std::string target = gm == "E002" ? "E004" : "E002";
-  const std::string other = target == "E002" ? "E004" : "E002";
+  const std::string other = gm == "E003" ? "E001" : "E003";
   const auto forge = [&](const std::string& id, std::uint64_t t) {
     const json command{{"op", "control"}, {"token", t}, {"command", {{"kind", 2}, {"a", 5.0}, {"v", 0.0}, {"then", nullptr}}}};
     etcd_call("/v3/kv/put", {{"key", base64_encode("/wattshare/apis-sample/from/" + gm + "/rpc/" + target + "/" + id)},
