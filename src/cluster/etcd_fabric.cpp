@@ -883,6 +883,12 @@ void EtcdFabric::publish_global_error(const ApisError& e) {
   etcd_.put(key("global_errors/" + next_id()), dump_json(error_json(e)), lease_);
 }
 
+bool EtcdFabric::has_global_errors() {
+  if (!etcd_ok_) return false;
+  auto r = etcd_.range(key("global_errors/"), true);
+  return r && !r->kvs.empty();
+}
+
 std::vector<ApisError> EtcdFabric::take_global_errors() {
   std::vector<ApisError> out;
   if (!etcd_ok_) return out;

@@ -117,6 +117,7 @@ class EtcdFabric final : public Fabric {
   void set_global_mode(OperationMode m) override;
   void publish_global_error(const ApisError& e) override;
   std::vector<ApisError> take_global_errors() override;
+  bool has_global_errors() override;
 
   // Publishes this unit's record (errors, capacity, modes, its latest data) on the node lease;
   // once per data acquisition: the grid master reads the data of units outside deals from it.

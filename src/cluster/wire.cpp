@@ -170,7 +170,7 @@ tl::expected<ControlCommand, Error> command_from_wire(const Json& j) {
   return guarded<ControlCommand>("a device command", [&] {
     ControlCommand c;
     const int kind = whole<int>(j, "kind");
-    if (kind < 0 || kind > static_cast<int>(ControlKind::kScram)) throw std::invalid_argument(fmt::format("unknown command kind {}", kind));
+    if (kind < 0 || kind > static_cast<int>(ControlKind::kAuthorized)) throw std::invalid_argument(fmt::format("unknown command kind {}", kind));
     c.kind = static_cast<ControlKind>(kind);
     c.grid_current_a = j.at("a").get<double>();
     c.grid_voltage_v = j.at("v").get<double>();

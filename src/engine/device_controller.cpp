@@ -19,6 +19,7 @@ std::string_view to_string(ControlKind k) {
     case ControlKind::kDidHandOver: return "voltageReferenceDidHandOver";
     case ControlKind::kDidTakeOver: return "voltageReferenceDidTakeOver";
     case ControlKind::kScram: return "scram";
+    case ControlKind::kAuthorized: return "voltageReferenceAuthorization";
   }
   return "WAIT";
 }
@@ -139,6 +140,12 @@ Task<DeviceResult> DeviceController::execute(ControlCommand c) {
       auto r = co_await set(DcdcCommand{std::nullopt, c.grid_voltage_v, std::nullopt, std::nullopt});
       if (!r) co_return r;
       co_return co_await checkpoint(c.grid_voltage_v, std::nullopt);
+    }
+    case ControlKind::kAuthorized: {
+      auto r = co_await set(DcdcCommand{std::nullopt, c.grid_voltage_v, std::nullopt, std::nullopt});
+      if (r) r = co_await checkpoint(c.grid_voltage_v, std::nullopt);
+      suspended_ = false;
+      co_return r;
     }
     case ControlKind::kWillHandOver:
       suspended_ = true;

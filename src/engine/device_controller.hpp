@@ -30,6 +30,10 @@ enum class ControlKind {
   kDidHandOver,        // old VR: to CC at grid_current_a (side by `then`), or WAIT
   kDidTakeOver,        // new VR: droop off
   kScram,
+  // Voltage reference: back to grid_voltage_v at the end of its authorization, which resumes
+  // the dynamic checks suspended since VOLTAGE_REFERENCE (APIS's VoltageReferenceAuthorization
+  // stops ignoring them when it ends). Last, so the wire numbers of the others stay.
+  kAuthorized,
 };
 std::string_view to_string(ControlKind k);
 

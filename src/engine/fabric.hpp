@@ -100,6 +100,8 @@ class Fabric {
   virtual void set_global_mode(OperationMode m) = 0;
   virtual void publish_global_error(const ApisError& e) = 0;
   virtual std::vector<ApisError> take_global_errors() = 0;
+  // Whether a global error waits to be handled (taken by nobody yet).
+  [[nodiscard]] virtual bool has_global_errors() = 0;
 };
 
 }  // namespace wattshare

@@ -266,6 +266,14 @@ Task<void> GridMaster::main_loop() {
     co_await handle_global_errors();
   }
 
+  // DealExecution.checkMasterDealExistence_: deals whose voltage-reference side must be active
+  // (activated, not deactivated) need a master deal; none is a logic error, and this loop stops.
+  const bool needs_master = std::any_of(deals_.begin(), deals_.end(), [](const Deal& d) { return d.activated() && !d.deactivated(); });
+  if (needs_master && std::none_of(deals_.begin(), deals_.end(), [](const Deal& d) { return d.is_master; })) {
+    raise_global(ErrorCategory::kLogic, ErrorLevel::kError, "no master deal found");
+    co_await handle_global_errors();
+  }
+
   // Order (reference §4.5, APIS's successive stable sorts as one key): stop requests first; the
   // master deal first while it ramps up, else last; then deals whose voltage-reference side is
   // a large-capacity unit, then those whose other side is; the rest by creation.
@@ -296,6 +304,9 @@ Task<void> GridMaster::main_loop() {
   const TimePoint loop_start = host_.scheduler().now();
   const Duration activation_budget = milliseconds(g.main_loop_period_ms / 2);
   for (const Entry& e : order) {
+    // DealExecution_.doLoop_ checks ErrorCollection.hasErrors() before each deal: an error raised
+    // while one deal was processed is handled before any other deal is driven.
+    if (!global_error_ && fabric_.has_global_errors()) co_await handle_global_errors();
     if (global_error_ || !life_->alive()) break;
     auto d = fabric_.deal(e.deal_id);
     if (!d) continue;
@@ -348,28 +359,20 @@ Task<void> GridMaster::handle_global_errors() {
 }
 
 Task<void> GridMaster::scram(const std::string& reason) {
-  const auto deals = fabric_.deals();
-  if (deals.empty()) co_return;
+  // As APIS's error action Scram: every member, not only those in deals (a converter left
+  // running outside the deal table is stopped too), current-controlled ones first, the voltage
+  // references after scramVoltageReferenceDelayMsec, then every deal is scrammed.
   host_.note("scram: " + reason);
-  std::vector<std::string> units;
-  for (const auto& d : deals)
-    for (const auto* u : {&d.charge_unit_id, &d.discharge_unit_id})
-      if (std::find(units.begin(), units.end(), *u) == units.end()) units.push_back(*u);
-  // CC units first, then (after scramVoltageReferenceDelayMsec) the voltage reference.
   std::vector<std::string> references;
-  for (const auto& u : units) {
-    refresh(u);
-    if (data_.count(u) && data_[u].mode == DcdcMode::kVoltageReference) {
+  for (const auto& u : fabric_.members()) {
+    if (refresh(u) && data_[u].mode == DcdcMode::kVoltageReference) {
       references.push_back(u);
       continue;
     }
     (void)co_await command(u, ControlCommand{ControlKind::kScram});
   }
-  if (!references.empty()) {
-    co_await sleep_for(host_.scheduler(),
-                       milliseconds(policy_.controller.scram_voltage_reference_delay_ms), life_);
-    for (const auto& u : references) (void)co_await command(u, ControlCommand{ControlKind::kScram});
-  }
+  co_await sleep_for(host_.scheduler(), milliseconds(policy_.controller.scram_voltage_reference_delay_ms), life_);
+  for (const auto& u : references) (void)co_await command(u, ControlCommand{ControlKind::kScram});
   for (auto d : fabric_.deals()) {
     const TimePoint t = now_of(d.charge_unit_id);
     d.scram = TimedReason{t, reason};
@@ -633,7 +636,7 @@ Task<void> GridMaster::authorize(Deal d) {
       co_return;
     }
   }
-  auto back = co_await command(master, ControlCommand{ControlKind::kVoltage, 0, original});
+  auto back = co_await command(master, ControlCommand{ControlKind::kAuthorized, 0, original});
   if (!back) {
     (void)co_await command(master, ControlCommand{ControlKind::kWait});
     reset(d, "voltage reference authorization failed returning: " + back.error().message);
@@ -684,14 +687,20 @@ Task<void> GridMaster::compensate(Deal d) {
     // residual errors of running deals), measured at activation: this deal corrects only itself.
     const double target = expected_vr_ig_a(*vr, &d) + d.vr_ig_offset_a;
     d.compensation_target_vr_ig_a = target;
+    // As DealCompensation.CurrentCompensationExecutor_: measure; on target, done; otherwise
+    // adjust and measure again while trials remain. limitOfTrials 0 measures once and adjusts
+    // never; a negative value is APIS's test feature: |n| adjustments, then a failure.
     bool ok = false;
-    for (int trial = 0; trial < std::max(0, g.compensation_limit_of_trials); ++trial) {
+    int adjustments_left = std::abs(g.compensation_limit_of_trials);
+    const bool made_to_fail = g.compensation_limit_of_trials < 0;
+    for (;;) {
       if (!refresh(*vr) || !refresh(*adjuster)) co_return;
       const double error = data_[*vr].meter.ig_a - target;
-      if (std::abs(error) <= g.compensation_drift_allowance_a) {
+      if (std::abs(error) <= g.compensation_drift_allowance_a && !made_to_fail) {
         ok = true;
         break;
       }
+      if (adjustments_left-- <= 0) break;
       const UnitData& a = data_[*adjuster];
       // More discharge current raises the reference's ig; more charge current lowers it.
       const double dig = a.param.dig_a + (a.mode == DcdcMode::kDischarge ? -error : error);
@@ -703,7 +712,7 @@ Task<void> GridMaster::compensate(Deal d) {
     }
     if (!ok) {
       raise_global(ErrorCategory::kHardware, ErrorLevel::kWarn,
-                   "current compensation of deal " + d.deal_id + " did not converge");
+                   "current compensation failed");
       std::string why = "current compensation failed";
       co_await abort(d, std::move(why));
       co_return;
@@ -951,16 +960,25 @@ void GridMaster::global_safety() {
 }
 
 Task<void> GridMaster::optimize_grid_voltage() {
-  const auto vr = voltage_reference_unit();
-  if (!vr) co_return;
+  // GridVoltageOptimization.execute: the average of the efficient grid voltages the running
+  // deals' units know; a unit without one (no efficientBatteryGridVoltageRatio) is left out,
+  // not counted as 0 V.
   double sum = 0;
   int n = 0;
   fabric_.for_each_deal([&](const Deal& d) {
     if (!d.started() || d.stopped()) return;
-    sum += d.charge_unit_efficient_grid_voltage_v + d.discharge_unit_efficient_grid_voltage_v;
-    n += 2;
+    for (double v : {d.charge_unit_efficient_grid_voltage_v, d.discharge_unit_efficient_grid_voltage_v}) {
+      if (v <= 0) continue;
+      sum += v;
+      ++n;
+    }
   });
   if (n == 0) co_return;
+  const auto vr = voltage_reference_unit();
+  if (!vr) {
+    raise_global(ErrorCategory::kLogic, ErrorLevel::kError, "no voltage reference unit found");
+    co_return;
+  }
   const auto& p = policy_;
   const double lo = std::max(p.operation_grid_voltage_min_v + p.grid_voltage_drop_allowance_v,
                              p.operation_grid_voltage_min_v + 3 * p.grid_voltage_separation_v);

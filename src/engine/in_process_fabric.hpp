@@ -71,6 +71,7 @@ class InProcessFabric final : public Fabric {
   }
   void publish_global_error(const ApisError& e) override { global_errors_.push_back(e); }
   std::vector<ApisError> take_global_errors() override;
+  bool has_global_errors() override { return !global_errors_.empty(); }
 
  private:
   std::vector<std::string> members_;

@@ -44,9 +44,14 @@ std::vector<ApisError> evaluate_local_safety(const UnitData& d, const LocalSafet
     out.push_back(err(ErrorCategory::kUser, ErrorLevel::kError, u,
                       fmt::format("{} deal(s) while the effective mode is {}", deals,
                                   to_string(c.effective_mode))));
-  if (c.deals_as_charge > 0 && c.deals_as_discharge > 0)
-    out.push_back(err(ErrorCategory::kLogic, ErrorLevel::kError, u,
-                      "deals in both directions at once"));
+  // LocalSafetyEvaluation.isCorrectDealsDirection_: activated deals only (a fresh deal the other
+  // way waits for this one to end; it is no error), a WARN the first time, then ERROR.
+  if (c.active_as_charge > 0 && c.active_as_discharge > 0) {
+    const ErrorLevel level = ++counters.direction > 1 ? ErrorLevel::kError : ErrorLevel::kWarn;
+    out.push_back(err(ErrorCategory::kLogic, level, u, "invalid deals direction: active deals in both directions at once"));
+  } else {
+    counters.direction = 0;
+  }
   if (c.effective_mode == OperationMode::kManual) return out;
 
   // Mode versus deals.

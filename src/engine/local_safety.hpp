@@ -22,6 +22,10 @@ struct LocalSafetyContext {
   OperationMode effective_mode = OperationMode::kStop;
   int deals_as_charge = 0;     // active deals where this unit charges
   int deals_as_discharge = 0;  // active deals where this unit discharges
+  // The same among activated deals not yet deactivated (masterSideUnitMustBeActive): only these
+  // must agree in direction.
+  int active_as_charge = 0;
+  int active_as_discharge = 0;
   bool warming_up = false;     // a deal of this unit has not started its CC side yet
   bool is_voltage_reference_side = false;
   bool dynamic_checks_suspended = false;
@@ -31,6 +35,7 @@ struct LocalSafetyContext {
 struct LocalSafetyCounters {
   int dynamic = 0;  // consecutive dynamic-check violations
   int idle_mode = 0;  // consecutive "not WAIT without deals"
+  int direction = 0;  // consecutive "active deals in both directions"
 };
 
 std::vector<ApisError> evaluate_local_safety(const UnitData& d, const LocalSafetyContext& c,

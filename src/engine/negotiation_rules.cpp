@@ -38,22 +38,31 @@ std::optional<Offer> make_request(const TimeSlice& slice, const UnitView& me, co
   return offer_from(*rules->request, me, amount, policy);
 }
 
-std::optional<Offer> make_accept(const TimeSlice& slice, const UnitView& me, const Offer& request,
-                                 const Policy& policy) {
-  if (request.unit_id == me.unit_id) return std::nullopt;
-  if (request.pair_unit_id && *request.pair_unit_id != me.unit_id) return std::nullopt;
+std::optional<Offer> accept_offer(const TimeSlice& slice, const UnitView& me, DealDirection request_type,
+                                  const Policy& policy) {
   const BatteryBand* band = slice.band_for(me.remaining_wh);
   if (band == nullptr) return std::nullopt;
   const StatusRules* rules = &slice.rules[band->rules_index];
   if (!rules->accept) return std::nullopt;
-  const DealDirection mine = request.type == DealDirection::kCharge ? DealDirection::kDischarge
-                                                                  : DealDirection::kCharge;
+  const DealDirection mine = request_type == DealDirection::kCharge ? DealDirection::kDischarge
+                                                                   : DealDirection::kCharge;
   if (rules->accept->direction != mine) return std::nullopt;
-  if (rules->accept->pair_unit_id && *rules->accept->pair_unit_id != request.unit_id)
-    return std::nullopt;
   const double amount = rule_amount_wh(*rules->accept, me.remaining_wh);
   if (!(amount > policy.mediator.deal_amount_min_wh)) return std::nullopt;
   return offer_from(*rules->accept, me, amount, policy);
+}
+
+bool pairing_allows(const Offer& request, const std::string& me, const std::optional<Offer>& accept) {
+  if (request.unit_id == me) return false;
+  if (request.pair_unit_id && *request.pair_unit_id != me) return false;
+  return !accept || !accept->pair_unit_id || *accept->pair_unit_id == request.unit_id;
+}
+
+std::optional<Offer> make_accept(const TimeSlice& slice, const UnitView& me, const Offer& request,
+                                 const Policy& policy) {
+  auto accept = accept_offer(slice, me, request.type, policy);
+  if (!accept || !pairing_allows(request, me.unit_id, accept)) return std::nullopt;
+  return accept;
 }
 
 const Offer* choose_accept(AcceptSelection strategy, const Offer& request,

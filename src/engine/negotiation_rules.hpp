@@ -40,6 +40,16 @@ double rule_amount_wh(const DealRule& rule, double remaining_wh);
 // The unit's request in this slice, if its status asks for one above amountMinWh.
 std::optional<Offer> make_request(const TimeSlice& slice, const UnitView& me, const Policy& policy);
 
+// The accept this unit's status offers to any request of `request_type`, before pairing: what a
+// unit keeps ready and answers each request from (SimpleScenarioEvaluationImpl.treatRequest
+// without its two pairUnitId checks).
+std::optional<Offer> accept_offer(const TimeSlice& slice, const UnitView& me, DealDirection request_type,
+                                  const Policy& policy);
+
+// treatRequest's pairing: a request paired with another unit, or an accept paired with another
+// requester, gets no answer (nor does one's own request).
+bool pairing_allows(const Offer& request, const std::string& me, const std::optional<Offer>& accept);
+
 // This unit's accept of `request`, if its status and pairing rules allow one.
 std::optional<Offer> make_accept(const TimeSlice& slice, const UnitView& me, const Offer& request,
                                  const Policy& policy);

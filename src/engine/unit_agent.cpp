@@ -106,15 +106,18 @@ void UnitAgent::arm_error_handling() {
   });
 }
 
-std::pair<int, int> UnitAgent::deal_directions(bool* warming_up) const {
+std::pair<int, int> UnitAgent::deal_directions(LocalSafetyContext* context) const {
   // Through this unit's interlocks: one lookup per own deal, not a walk of the whole table.
   int charge = 0, discharge = 0;
   for (const auto& id : interlocks_) {
     fabric_.visit_deal(id, [&](const Deal& d) {
-      if (warming_up != nullptr && !d.started()) *warming_up = true;
+      if (context != nullptr && !d.started()) context->warming_up = true;
       if (d.deactivated()) return;
       if (d.charge_unit_id == id_) ++charge;
       if (d.discharge_unit_id == id_) ++discharge;
+      if (context == nullptr || !d.activated()) return;
+      if (d.charge_unit_id == id_) ++context->active_as_charge;
+      if (d.discharge_unit_id == id_) ++context->active_as_discharge;
     });
   }
   return {charge, discharge};
@@ -138,17 +141,19 @@ void UnitAgent::acquire() {
   ctx.dynamic_checks_suspended = controller_.dynamic_checks_suspended();
   ctx.command_in_progress = controller_.busy();
   if (!interlocks_.empty()) {
-    const auto [charge, discharge] = deal_directions(&ctx.warming_up);
+    const auto [charge, discharge] = deal_directions(&ctx);
     ctx.deals_as_charge = charge;
     ctx.deals_as_discharge = discharge;
   }
   for (const auto& e : evaluate_local_safety(*data_, ctx, safety_counters_)) raise(e);
   // Fail-safe that APIS lacks: a converter driving the bus needs a live grid master. A dealing
   // unit hears from it every main loop; silence beyond one period puts the converter to WAIT at
-  // once, so no deal outlives its grid master by two periods.
+  // once, so no deal outlives its grid master by two periods. Not in Manual: there the operator
+  // drives the converter, no grid master does (LocalSafetyEvaluation skips everything but the
+  // static ranges in manual).
   const auto& g = config_.policy.grid_master;
   const Duration silence = scheduler_.now() - last_grid_master_contact_;
-  if (data_->mode != DcdcMode::kWait && !controller_.busy() &&
+  if (ctx.effective_mode != OperationMode::kManual && data_->mode != DcdcMode::kWait && !controller_.busy() &&
       silence > milliseconds(g.main_loop_period_ms + 1000)) {
     raise({ErrorCategory::kHardware, ErrorExtent::kLocal, ErrorLevel::kError, id_,
            fmt::format("no grid master contact for {:.0f} s with the converter in {}",
@@ -275,14 +280,9 @@ void UnitAgent::refresh_accepts() {
   }
   accepts_slice_ = slice;
   accepts_remaining_wh_ = me.remaining_wh;
-  // Probe with an unpaired request from nobody: pairing is checked per request below.
-  static const std::string kNobody;
-  Offer probe;
-  probe.unit_id = kNobody;
-  probe.type = DealDirection::kCharge;
-  accept_for_charge_ = make_accept(*slice, me, probe, config_.policy);
-  probe.type = DealDirection::kDischarge;
-  accept_for_discharge_ = make_accept(*slice, me, probe, config_.policy);
+  // Pairing is checked per request (on_request): a paired accept is kept ready like any other.
+  accept_for_charge_ = accept_offer(*slice, me, DealDirection::kCharge, config_.policy);
+  accept_for_discharge_ = accept_offer(*slice, me, DealDirection::kDischarge, config_.policy);
   note_market();
 }
 
@@ -293,12 +293,10 @@ bool UnitAgent::offers_accept(DealDirection request_type) const {
 }
 
 std::optional<Offer> UnitAgent::on_request(const Offer& request) {
-  if (request.unit_id == id_ || !may_deal()) return std::nullopt;
-  if (request.pair_unit_id && *request.pair_unit_id != id_) return std::nullopt;
+  if (!may_deal()) return std::nullopt;
   const auto& accept =
       request.type == DealDirection::kCharge ? accept_for_charge_ : accept_for_discharge_;
-  if (!accept) return std::nullopt;
-  if (accept->pair_unit_id && *accept->pair_unit_id != request.unit_id) return std::nullopt;
+  if (!accept || !pairing_allows(request, id_, accept)) return std::nullopt;
   return accept;
 }
 

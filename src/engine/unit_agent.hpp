@@ -79,6 +79,8 @@ class UnitAgent {
   [[nodiscard]] std::size_t interlocks() const { return interlocks_.size(); }
   [[nodiscard]] int interlock_capacity() const { return capacity_; }
   [[nodiscard]] std::uint64_t highest_token() const { return highest_token_; }
+  // Whether the dynamic local checks (|vg - dvg|, mode against deals) are off right now.
+  [[nodiscard]] bool dynamic_checks_suspended() const { return controller_.dynamic_checks_suspended(); }
   [[nodiscard]] const std::vector<ApisError>& recent_errors() const { return recent_errors_; }
   [[nodiscard]] std::uint64_t rejected_commands() const { return rejected_commands_; }
   [[nodiscard]] std::uint64_t negotiations() const { return negotiations_; }
@@ -108,7 +110,9 @@ class UnitAgent {
   bool may_deal() const;
   std::string new_deal_id();
   // Active deals as (charge, discharge); sets *warming_up when one has not started yet.
-  std::pair<int, int> deal_directions(bool* warming_up = nullptr) const;
+  // This unit's deals as the charge and the discharge side (not deactivated), and into
+  // `context` the same among activated ones and whether one is warming up.
+  std::pair<int, int> deal_directions(LocalSafetyContext* context = nullptr) const;
 
   std::string id_;
   Scheduler& scheduler_;

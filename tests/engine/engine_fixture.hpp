@@ -46,7 +46,7 @@ class EngineFixture : public ::testing::Test {
       u.apis.policy.large_capacity_unit_ids.clear();
     }
     spec_.units = kept;
-    spec_.start = from_civil(2021, 3, 1) + hours(3);  // noon in Okinawa
+    spec_.start = start_;
     for (auto& u : spec_.units) tweak(u);
     community_ = std::make_unique<Community>(spec_);
     scheduler_ = std::make_unique<SimScheduler>(spec_.start);
@@ -90,6 +90,7 @@ class EngineFixture : public ::testing::Test {
     return false;
   }
 
+  TimePoint start_ = from_civil(2021, 3, 1) + hours(3);  // noon in Okinawa
   CommunitySpec spec_;
   std::unique_ptr<Community> community_;
   std::unique_ptr<SimScheduler> scheduler_;
