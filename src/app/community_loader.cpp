@@ -1,5 +1,10 @@
 #include "app/community_loader.hpp"
 
+#include <cstdio>
+#include <set>
+
+#include <fmt/format.h>
+
 #include "core/apis_time.hpp"
 
 namespace wattshare::app {
@@ -9,6 +14,11 @@ tl::expected<CommunitySpec, Error> load_community_with(const std::string& config
                                                        const std::optional<std::uint64_t>& seed) {
   auto spec = load_community(config);
   if (!spec) return spec;
+  // What APIS would load with a WARN is said once per line, on stderr (stdout may carry --json).
+  std::set<std::string> said;
+  for (const auto& u : spec->units)
+    for (const auto& w : u.apis.warnings)
+      if (said.insert(w).second) fmt::print(stderr, "warning {}\n", w);
   if (seed) reseed(*spec, *seed);
   if (start) {
     auto t = parse_iso_date(*start);

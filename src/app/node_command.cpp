@@ -58,6 +58,7 @@ int run_node(const NodeOptions& o) {
     spdlog::error("{}", config.error().message);
     return 2;
   }
+  for (const auto& w : config->warnings) spdlog::warn("{}", w);
   if (auto problems = cross_check(*config); !problems.empty()) {
     for (const auto& p : problems) spdlog::error("{}", p);
     return 2;

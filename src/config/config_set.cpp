@@ -1,5 +1,7 @@
 #include "config/config_set.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace wattshare {
@@ -17,7 +19,7 @@ std::vector<std::string> cross_check(const ConfigSet& s) {
         s.policy.source_path));
   for (const auto& slice : s.scenario.slices) {
     for (const auto& r : slice.rules) {
-      for (const auto* rule : {&r.request, &r.accept}) {
+      for (const auto* rule : {&r.request, &r.accept_charge, &r.accept_discharge}) {
         if (*rule && (*rule)->pair_unit_id && !s.policy.is_member(*(*rule)->pair_unit_id))
           problems.push_back(fmt::format(
               "{}: key '{}.{}.{}.{}.pairUnitId': '{}' is not in memberUnitIds of {}",
@@ -26,15 +28,23 @@ std::vector<std::string> cross_check(const ConfigSet& s) {
               s.policy.source_path));
       }
     }
-    if (!slice.bands.empty() && slice.bands.back().upper_wh &&
-        *slice.bands.back().upper_wh < s.hw.battery_nominal_capacity_wh)
-      problems.push_back(fmt::format(
-          "{}: key '{}.batteryStatus': gap above the last band: no status for {}-{} Wh "
-          "(batteryNominalCapacityWh in {})",
-          s.scenario.source_path, slice.key, *slice.bands.back().upper_wh,
-          s.hw.battery_nominal_capacity_wh, s.hw.source_path));
   }
   return problems;
+}
+
+std::vector<std::string> cross_warnings(const ConfigSet& s) {
+  std::vector<std::string> out;
+  for (const auto& slice : s.scenario.slices) {
+    // Valid for APIS (no status, so no request or accept up there), but worth knowing.
+    double top = -1e300;
+    for (const auto& b : slice.bands) top = std::max(top, b.upper_wh.value_or(1e300));
+    if (!slice.bands.empty() && top < s.hw.battery_nominal_capacity_wh)
+      out.push_back(fmt::format(
+          "{}: key '{}.batteryStatus': gap above the last band: no status for {}-{} Wh "
+          "(batteryNominalCapacityWh in {}), so no request or accept",
+          s.scenario.source_path, slice.key, top, s.hw.battery_nominal_capacity_wh, s.hw.source_path));
+  }
+  return out;
 }
 
 namespace {
@@ -67,6 +77,9 @@ tl::expected<ConfigSet, Error> load_config_set(const std::string& config_json_pa
   if (!errors.empty()) return tl::unexpected(Error::invalid_config(errors));
   for (const auto& p : cross_check(set)) note(Error::invalid_config(p));
   if (!errors.empty()) return tl::unexpected(Error::invalid_config(errors));
+  set.warnings = set.policy.warnings;
+  set.warnings.insert(set.warnings.end(), set.scenario.warnings.begin(), set.scenario.warnings.end());
+  for (auto& w : cross_warnings(set)) set.warnings.push_back(std::move(w));
   return set;
 }
 

@@ -22,10 +22,14 @@ struct ConfigSet {
   HwConfig hw;
   Policy policy;
   Scenario scenario;
+  // What APIS loads with a WARN, from every file of the set and across them.
+  std::vector<std::string> warnings;
 };
 
 // Cross-file problems, one message per problem (empty when consistent).
 std::vector<std::string> cross_check(const ConfigSet& set);
+// Cross-file cases APIS accepts (a battery range above the scenario's last band).
+std::vector<std::string> cross_warnings(const ConfigSet& set);
 
 // Files shared by many units (one policy for a whole cluster) are parsed once per cache.
 struct ConfigCache {

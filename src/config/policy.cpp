@@ -232,11 +232,14 @@ tl::expected<Policy, Error> parse_policy(const Json& doc, const std::string& ori
              fmt::format("unknown value '{}' (expected theoretical or actual)", v));
     }
   }
+  // Policy.masterDealSelectionStrategy: anything but newestDeal is "not supported, use
+  // 'newestDeal'" (a USER WARN), longLastingDeal too; so here.
   g.master_deal_selection = f.string_or("gridMaster.masterDealSelection.strategy", "newestDeal");
-  if (g.master_deal_selection != "newestDeal" && g.master_deal_selection != "longLastingDeal")
-    f.fail("gridMaster.masterDealSelection.strategy",
-           fmt::format("unknown value '{}' (expected newestDeal or longLastingDeal)",
-                       g.master_deal_selection));
+  if (g.master_deal_selection != "newestDeal") {
+    f.warn("gridMaster.masterDealSelection.strategy",
+           fmt::format("'{}' not supported, use 'newestDeal'", g.master_deal_selection));
+    g.master_deal_selection = "newestDeal";
+  }
   {
     const std::string v =
         f.string_or("gridMaster.gridMasterSelection.strategy", "voltageReferenceUnit");
@@ -283,6 +286,7 @@ tl::expected<Policy, Error> parse_policy(const Json& doc, const std::string& ori
                        g.discharge_unit_lower_limit_rsoc, g.charge_unit_upper_limit_rsoc));
 
   if (!f.ok()) return tl::unexpected(f.failure());
+  p.warnings = f.warnings();
   return p;
 }
 

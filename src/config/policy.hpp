@@ -33,6 +33,8 @@ struct Branch {
 };
 
 struct Policy {
+  // What APIS loads with a WARN (an unsupported masterDealSelection), one line each.
+  std::vector<std::string> warnings;
   long long refreshing_period_ms = 5000;
   OperationMode operation_mode = OperationMode::kStop;
   std::vector<std::string> member_unit_ids;

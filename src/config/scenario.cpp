@@ -80,19 +80,15 @@ std::optional<AcceptSelection> read_selection(JsonFields& f, const std::string& 
              : AcceptSelection::kAmount;
 }
 
-std::optional<DealRule> read_rule(JsonFields& f, const std::string& key) {
+// The rule at `key`.<direction>, if there is one.
+std::optional<DealRule> read_rule(JsonFields& f, const std::string& key, DealDirection direction) {
   const Json* obj = f.object(key, false);
   if (obj == nullptr) return std::nullopt;
-  const bool has_charge = obj->contains("charge");
-  const bool has_discharge = obj->contains("discharge");
-  if (has_charge && has_discharge) {
-    f.fail(key, "has both charge and discharge (expected at most one)");
-    return std::nullopt;
-  }
-  if (!has_charge && !has_discharge) return std::nullopt;
+  const char* name = direction == DealDirection::kCharge ? "charge" : "discharge";
+  if (!obj->contains(name)) return std::nullopt;
   DealRule r;
-  r.direction = has_charge ? DealDirection::kCharge : DealDirection::kDischarge;
-  const std::string k = key + (has_charge ? ".charge" : ".discharge");
+  r.direction = direction;
+  const std::string k = key + "." + name;
   if (f.object(k) == nullptr) return std::nullopt;
   r.limit_wh = f.number(k + ".limitWh");
   r.point_per_wh = f.optional_number(k + ".pointPerWh");
@@ -139,27 +135,31 @@ void read_bands(JsonFields& f, const std::string& slice_key, TimeSlice& slice) {
     }
     slice.bands.push_back(std::move(b));
   }
+  // APIS takes the first band in file order that holds the energy, so overlaps and gaps are
+  // valid there (AbstractScenarioEvaluationImpl.batteryStatus; a gap gives no status, hence no
+  // request or accept). They are warnings here, found on a sorted copy.
   auto lower = [](const BatteryBand& b) { return b.lower_wh.value_or(-1e300); };
-  std::sort(slice.bands.begin(), slice.bands.end(),
-            [&](const BatteryBand& a, const BatteryBand& b) { return lower(a) < lower(b); });
+  std::vector<BatteryBand> sorted = slice.bands;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const BatteryBand& a, const BatteryBand& b) { return lower(a) < lower(b); });
   auto show = [](const BatteryBand& b) {
     return fmt::format("\"{}-{}\" ({})", b.lower_wh ? fmt::format("{}", *b.lower_wh) : "",
                        b.upper_wh ? fmt::format("{}", *b.upper_wh) : "", b.status);
   };
-  for (std::size_t i = 0; i + 1 < slice.bands.size(); ++i) {
-    const auto& a = slice.bands[i];
-    const auto& b = slice.bands[i + 1];
+  for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
+    const auto& a = sorted[i];
+    const auto& b = sorted[i + 1];
     const double a_hi = a.upper_wh.value_or(1e300);
     const double b_lo = lower(b);
     if (a_hi > b_lo)
-      f.fail(key, fmt::format("bands {} and {} overlap", show(a), show(b)));
+      f.warn(key, fmt::format("bands {} and {} overlap: the first in the file wins", show(a), show(b)));
     else if (a_hi < b_lo)
-      f.fail(key, fmt::format("gap between bands {} and {}: no status for {}-{} Wh", show(a),
-                              show(b), a_hi, b_lo));
+      f.warn(key, fmt::format("gap between bands {} and {}: no status for {}-{} Wh, so no request or accept",
+                              show(a), show(b), a_hi, b_lo));
   }
-  if (!slice.bands.empty() && slice.bands.front().lower_wh && *slice.bands.front().lower_wh > 0)
-    f.fail(key, fmt::format("gap below band {}: no status under {} Wh",
-                            show(slice.bands.front()), *slice.bands.front().lower_wh));
+  if (!sorted.empty() && sorted.front().lower_wh && *sorted.front().lower_wh > 0)
+    f.warn(key, fmt::format("gap below band {}: no status under {} Wh, so no request or accept",
+                            show(sorted.front()), *sorted.front().lower_wh));
 }
 
 void read_slice(JsonFields& f, const std::string& slice_key, Scenario& scenario) {
@@ -184,14 +184,27 @@ void read_slice(JsonFields& f, const std::string& slice_key, Scenario& scenario)
     band.rules_index = slice.rules.size();
     StatusRules r;
     r.status = band.status;
-    r.request = read_rule(f, slice_key + ".request." + band.status);
-    r.accept = read_rule(f, slice_key + ".accept." + band.status);
+    // SimpleScenarioEvaluationImpl.checkStatus: a request holding both directions charges.
+    const std::string request_key = slice_key + ".request." + band.status;
+    r.request = read_rule(f, request_key, DealDirection::kCharge);
+    if (auto discharge = read_rule(f, request_key, DealDirection::kDischarge)) {
+      if (r.request)
+        f.warn(request_key, "has both charge and discharge: the charge request is made, as in APIS");
+      else
+        r.request = discharge;
+    }
+    // treatRequest looks up accept.<status>.<the direction it needs>: both may be there.
+    r.accept_charge = read_rule(f, slice_key + ".accept." + band.status, DealDirection::kCharge);
+    r.accept_discharge = read_rule(f, slice_key + ".accept." + band.status, DealDirection::kDischarge);
+    if (r.accept_charge && r.accept_discharge)
+      f.warn(slice_key + ".accept." + band.status, "has both charge and discharge: it accepts requests of both directions");
     slice.rules.push_back(std::move(r));
   }
   for (const char* part : {"request", "accept"}) {
     const Json* obj = f.find(slice_key + "." + part);
     if (obj == nullptr) {
-      f.fail(slice_key + "." + part, "missing (expected an object keyed by status)");
+      f.warn(slice_key + "." + part,
+             fmt::format("missing: this unit makes no {} in this slice", part == std::string_view("request") ? "request" : "accept"));
       continue;
     }
     if (!obj->is_object()) {
@@ -224,6 +237,7 @@ tl::expected<Scenario, Error> parse_scenario(const Json& doc, const std::string&
   if (s.slices.empty() && f.ok())
     f.fail_file("no time slice (expected at least one \"HH:MM:SS-HH:MM:SS\" key)");
   if (!f.ok()) return tl::unexpected(f.failure());
+  s.warnings = f.warnings();
   return s;
 }
 

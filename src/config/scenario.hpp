@@ -1,6 +1,7 @@
 // APIS scenario.json: one unit's wishes by time of day (reference §2.5, §4.2). Each time slice
 // maps the remaining battery energy to a status, and each status to at most one request rule
-// and one accept rule. Battery bands must tile the energy axis: overlaps and gaps are refused.
+// and accept rules. Battery bands are taken in file order, as APIS does; overlaps and gaps load
+// with a warning.
 //   const TimeSlice* s = scenario.slice_at(seconds_of_day);
 //   const BatteryBand* b = s->band_for(remaining_wh);
 #pragma once
@@ -43,7 +44,13 @@ struct BatteryBand {
 struct StatusRules {
   std::string status;
   std::optional<DealRule> request;
-  std::optional<DealRule> accept;
+  // APIS looks an accept up by the direction it needs (accept.<status>.<charge|discharge>), so a
+  // status may accept both ways.
+  std::optional<DealRule> accept_charge;
+  std::optional<DealRule> accept_discharge;
+  [[nodiscard]] const std::optional<DealRule>& accept(DealDirection mine) const {
+    return mine == DealDirection::kCharge ? accept_charge : accept_discharge;
+  }
 };
 
 struct TimeSlice {
@@ -51,7 +58,7 @@ struct TimeSlice {
   std::string from_hms;  // compared as strings, like APIS: "24:00:00" is a valid end
   std::string to_hms;
   int from_s = 0, to_s = 0;  // the same bounds as seconds of the day, for fast lookups
-  std::vector<BatteryBand> bands;  // sorted by lower bound
+  std::vector<BatteryBand> bands;  // file order: the first band holding the energy wins, as in APIS
   std::vector<StatusRules> rules;  // one per status named in batteryStatus
   std::optional<AcceptSelection> accept_selection;
 
@@ -64,6 +71,9 @@ struct Scenario {
   AcceptSelection accept_selection = AcceptSelection::kAmount;
   std::vector<TimeSlice> slices;  // file order; the first match wins
   std::string source_path;
+  // What APIS loads with a WARN (overlapping or gapped bands, an accept both ways, a slice
+  // without requests or accepts), one line each naming file and key.
+  std::vector<std::string> warnings;
 
   // `hms` is "HH:MM:SS" of local time.
   [[nodiscard]] const TimeSlice* slice_at(const std::string& hms) const;

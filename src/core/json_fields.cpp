@@ -33,8 +33,13 @@ void JsonFields::fail(std::string_view key, std::string_view problem) {
   errors_.push_back(fmt::format("{}: key '{}{}': {}", origin_, prefix_, key, problem));
 }
 
+void JsonFields::warn(std::string_view key, std::string_view problem) {
+  warnings_.push_back(fmt::format("{}: key '{}{}': {}", origin_, prefix_, key, problem));
+}
+
 void JsonFields::absorb(const JsonFields& nested) {
   errors_.insert(errors_.end(), nested.errors_.begin(), nested.errors_.end());
+  warnings_.insert(warnings_.end(), nested.warnings_.begin(), nested.warnings_.end());
 }
 
 void JsonFields::fail_file(std::string_view problem) {

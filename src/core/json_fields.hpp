@@ -42,11 +42,15 @@ class JsonFields {
   // Records a problem with `key` ("must be > 0, got -1").
   void fail(std::string_view key, std::string_view problem);
   void fail_file(std::string_view problem);
+  // Records something the file's original program (APIS) accepts with a WARN: the file loads,
+  // and `wattshare config check` and the programs show it.
+  void warn(std::string_view key, std::string_view problem);
   // Takes over the problems found by a reader of a nested object.
   void absorb(const JsonFields& nested);
 
   [[nodiscard]] bool ok() const { return errors_.empty(); }
   [[nodiscard]] const std::vector<std::string>& errors() const { return errors_; }
+  [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
   [[nodiscard]] const std::string& origin() const { return origin_; }
   [[nodiscard]] const Json& root() const { return root_; }
   // All messages joined by newlines, as one invalid_config Error.
@@ -60,6 +64,7 @@ class JsonFields {
   std::string origin_;
   std::string prefix_;
   std::vector<std::string> errors_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace wattshare

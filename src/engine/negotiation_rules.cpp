@@ -43,13 +43,13 @@ std::optional<Offer> accept_offer(const TimeSlice& slice, const UnitView& me, De
   const BatteryBand* band = slice.band_for(me.remaining_wh);
   if (band == nullptr) return std::nullopt;
   const StatusRules* rules = &slice.rules[band->rules_index];
-  if (!rules->accept) return std::nullopt;
   const DealDirection mine = request_type == DealDirection::kCharge ? DealDirection::kDischarge
                                                                    : DealDirection::kCharge;
-  if (rules->accept->direction != mine) return std::nullopt;
-  const double amount = rule_amount_wh(*rules->accept, me.remaining_wh);
+  const auto& rule = rules->accept(mine);
+  if (!rule) return std::nullopt;
+  const double amount = rule_amount_wh(*rule, me.remaining_wh);
   if (!(amount > policy.mediator.deal_amount_min_wh)) return std::nullopt;
-  return offer_from(*rules->accept, me, amount, policy);
+  return offer_from(*rule, me, amount, policy);
 }
 
 bool pairing_allows(const Offer& request, const std::string& me, const std::optional<Offer>& accept) {

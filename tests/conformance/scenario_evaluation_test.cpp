@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/scenario.hpp"
+#include "core/json_file.hpp"
 #include "engine/engine_fixture.hpp"
 
 namespace wattshare {
@@ -40,6 +41,35 @@ TEST_F(SampleScenario, SimpleScenarioEvaluationImplTreatRequestPairedAcceptsAnsw
     EXPECT_EQ(d.request_pair_unit_id, "E002");
     EXPECT_EQ(d.accept_pair_unit_id, "E003");
   }
+}
+
+// AbstractScenarioEvaluationImpl.batteryStatus: bands are tried in file order and the first that
+// holds the remaining energy names the status, so overlapping bands are valid. Here "1800-3000"
+// (short) comes before "-2400" (middle), which overlaps it: a unit at 1920 Wh is short and
+// requests (sorted by lower bound it would be middle and ask nothing); one at 4560 Wh is excess
+// and accepts.
+class OverlappingBands : public test::EngineFixture {
+ protected:
+  void tweak(UnitSpec& u) override {
+    const char* text = R"({"00:00:00-24:00:00": {
+      "batteryStatus": {"1800-3000": "short", "-2400": "middle", "4320-": "excess"},
+      "request": {"short": {"charge": {"limitWh": 2880}}},
+      "accept": {"excess": {"discharge": {"limitWh": 3600}}}}})";
+    auto s = parse_scenario(parse_json_text(text, "overlap.json").value(), "overlap.json");
+    ASSERT_TRUE(s.has_value()) << s.error().message;
+    ASSERT_FALSE(s->warnings.empty());
+    u.apis.scenario = *s;
+  }
+};
+
+TEST_F(OverlappingBands, AbstractScenarioEvaluationImplBatteryStatusTakesTheFirstBandInFileOrder) {
+  build({{"E001", 95}, {"E002", 40}});
+  ASSERT_TRUE(run_until([&] { return !states_.empty(); }, minutes(5))) << "no deal with overlapping bands";
+  scheduler_->run_for(minutes(20));
+  ASSERT_FALSE(logged_.empty());
+  EXPECT_EQ(logged_.front().request_unit_id, "E002");
+  EXPECT_EQ(logged_.front().charge_unit_id, "E002");
+  EXPECT_EQ(logged_.front().accept_unit_id, "E001");
 }
 
 }  // namespace

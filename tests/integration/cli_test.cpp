@@ -136,6 +136,29 @@ TEST(Cli, ConfigCheckNamesTheBrokenKeyAndFails) {
   EXPECT_NE(r.out.find("key 'gridCurrentCapacityA': missing"), std::string::npos) << r.out;
 }
 
+// What apis-main loads with a WARN, config check prints as a warning line and still exits 0; a
+// file's kind comes from its name first, so a policy without memberUnitIds is reported as that.
+TEST(Cli, ConfigCheckWarnsAboutWhatApisAcceptsAndNamesAFileByItsName) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("my-scenario.json", R"({"00:00:00-24:00:00": {
+    "batteryStatus": {"3000-": "excess", "900-3100": "sufficient", "-1000": "short"},
+    "request": {"excess": {"discharge": {"limitWh": 3000}}}}})");
+  auto r = test::run_command({WATTSHARE_BIN, "config", "check", scenario});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("ok " + scenario + " (scenario)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("warning " + scenario + ": key '00:00:00-24:00:00.batteryStatus': bands \"900-3100\" (sufficient) "
+                       "and \"3000-\" (excess) overlap: the first in the file wins"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("warning " + scenario + ": key '00:00:00-24:00:00.accept': missing: this unit makes no accept"),
+            std::string::npos) << r.out;
+
+  const std::string policy = dir.write("policy.json", R"({"operationMode": "stop"})");
+  r = test::run_command({WATTSHARE_BIN, "config", "check", policy});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("key 'memberUnitIds': missing"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("time slice"), std::string::npos) << r.out;
+}
+
 TEST(Cli, EverySubcommandHasHelp) {
   for (const auto& cmd : {std::vector<std::string>{"sim"}, {"emulator"}, {"config", "check"}}) {
     std::vector<std::string> argv{WATTSHARE_BIN};
