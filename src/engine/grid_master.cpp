@@ -765,9 +765,9 @@ Task<void> GridMaster::cumulate(Deal d) {
   const bool high = c.rsoc_pct > g.charge_unit_upper_limit_rsoc;
   if (!save(d)) co_return;
   if (low || high) {
-    std::string why =
-        low ? fmt::format("{} below {} % RSoC", d.discharge_unit_id, g.discharge_unit_lower_limit_rsoc)
-            : fmt::format("{} above {} % RSoC", d.charge_unit_id, g.charge_unit_upper_limit_rsoc);
+    // DealCumulation's abort reasons, word for word: operators grep their logs for them.
+    std::string why = low ? d.discharge_unit_id + " : dischargeUnitLowerLimitRsoc"
+                          : d.charge_unit_id + " : chargeUnitUpperLimitRsoc";
     co_await abort(d, std::move(why));
     co_return;
   }
