@@ -340,13 +340,16 @@ Task<void> GridMaster::handle_global_errors() {
   if (errors.empty()) co_return;
   global_error_ = true;
   bool fatal = false, hardware = false, reset = false;
+  // Handling matrix (ErrorHandling, reference §5), GLOBAL rows: every row scrams; an ERROR then
+  // by category: HARDWARE sets the global mode to stop (BudoStop), FRAMEWORK and LOGIC reset
+  // every unit, USER nothing more; a FATAL (or UNKNOWN) of any category shuts every unit down,
+  // without BudoStop (GlobalAnyFatalsHandling).
   for (const auto& e : errors) {
+    const bool error_level = e.level == ErrorLevel::kError;
     fatal = fatal || e.level == ErrorLevel::kFatal || e.level == ErrorLevel::kUnknown;
-    hardware = hardware || e.category == ErrorCategory::kHardware;
-    reset = reset || e.category == ErrorCategory::kFramework || e.category == ErrorCategory::kLogic;
+    hardware = hardware || (error_level && e.category == ErrorCategory::kHardware);
+    reset = reset || (error_level && (e.category == ErrorCategory::kFramework || e.category == ErrorCategory::kLogic));
   }
-  // Handling matrix (reference §5), GLOBAL rows: every row scrams; HARDWARE then sets the global
-  // mode to stop (BudoStop), FRAMEWORK/LOGIC reset, FATAL shuts the cluster's sharing down.
   const std::string why = format_apis_error(errors.front());
   co_await scram(why);
   if (hardware) fabric_.set_global_mode(OperationMode::kStop);  // BudoStop

@@ -134,6 +134,27 @@ TEST_F(ErrorAction, ScramStopsCurrentControlledUnitsFirstAndTheReferenceAfterThe
   EXPECT_TRUE(logged_.front().scram.has_value());
 }
 
+// gridmaster/main_loop/ErrorHandling: a HARDWARE ERROR scrams and sets the global mode to stop
+// (GlobalHardwareErrorsHandling: Scram, BudoStop); a FATAL of any category scrams and shuts every
+// unit down without touching the global mode (GlobalAnyFatalsHandling: Scram, ShutdownAll).
+TEST_F(ErrorAction, ErrorHandlingStopsTheGlobalModeOnAHardwareErrorButNotOnAFatal) {
+  build({{"E001", 70}, {"E002", 70}}, OperationMode::kAutonomous);
+  scheduler_->run_for(seconds(10));
+  engine_->fabric().publish_global_error(
+      {ErrorCategory::kHardware, ErrorExtent::kGlobal, ErrorLevel::kFatal, "E002", "test: fatal"});
+  ASSERT_TRUE(run_until([&] { return !engine_->agent(0).running() && !engine_->agent(1).running(); }, minutes(1)));
+  EXPECT_EQ(engine_->fabric().global_mode(), OperationMode::kAutonomous);
+}
+
+TEST_F(ErrorAction, ErrorHandlingBudoStopsOnAHardwareError) {
+  build({{"E001", 70}, {"E002", 70}}, OperationMode::kAutonomous);
+  scheduler_->run_for(seconds(10));
+  engine_->fabric().publish_global_error(
+      {ErrorCategory::kHardware, ErrorExtent::kGlobal, ErrorLevel::kError, "E002", "test: error"});
+  ASSERT_TRUE(run_until([&] { return engine_->fabric().global_mode() == OperationMode::kStop; }, minutes(1)));
+  EXPECT_TRUE(engine_->agent(0).running());
+}
+
 // Scram.doAction publishes to all units whether or not there are deals: an error with an empty
 // deal table still scrams (wattshare returned at once when the deal table was empty).
 TEST_F(ErrorAction, ScramReachesEveryUnitEvenWithNoDeal) {
