@@ -618,34 +618,41 @@ void GridMaster::reset(Deal d, const std::string& reason) {
 }
 
 Task<void> GridMaster::authorize(Deal d) {
+  // DealMasterAuthorization: when the authorization fails (a test feature failBeforeAuthorize or
+  // failAfterAuthorize included), the master side goes to WAIT and the deal is reset with
+  // "<master> : <cause>", to be activated again by a later loop; the test feature stays set, so
+  // such a deal keeps being reset, as APIS's test tools expect.
   const std::string master = master_unit(d);
-  if (co_await failed_at(d, FailPoint::kBeforeAuthorize)) co_return;
-  // Step the reference to random voltages and back: another source on the bus would hold it.
-  std::vector<double> steps;
-  const double sep = policy_.grid_voltage_separation_v;
-  const double original = data_[master].dvg_v;
-  for (double v = policy_.operation_grid_voltage_min_v + 3 * sep;
-       v <= policy_.operation_grid_voltage_max_v - sep + 1e-9; v += sep)
-    if (std::abs(v - original) > 1e-9) steps.push_back(v);
-  for (int trial = 0; trial < policy_.controller.authorization_trials && !steps.empty(); ++trial) {
-    const std::uint64_t h =
-        hash_key(std::hash<std::string>{}(d.deal_id), 0xa07, trial, d.reset.size());
-    const double v = steps[static_cast<std::size_t>(uniform01(h) * steps.size())];
-    auto r = co_await command(master, ControlCommand{ControlKind::kVoltage, 0, v});
-    if (!r) {
-      (void)co_await command(master, ControlCommand{ControlKind::kWait});
-      reset(d, fmt::format("voltage reference authorization failed at {} V: {}", v,
-                           r.error().message));
-      co_return;
+  auto test_feature = [&](FailPoint p) -> std::optional<std::string> {
+    if (!fail_point(d, p)) return std::nullopt;
+    return fmt::format("TEST FEATURE : dcdc / {}", fail_point_name(p));
+  };
+  std::optional<std::string> failure = test_feature(FailPoint::kBeforeAuthorize);
+  if (!failure) {
+    // Step the reference to random voltages and back: another source on the bus would hold it.
+    std::vector<double> steps;
+    const double sep = policy_.grid_voltage_separation_v;
+    const double original = data_[master].dvg_v;
+    for (double v = policy_.operation_grid_voltage_min_v + 3 * sep;
+         v <= policy_.operation_grid_voltage_max_v - sep + 1e-9; v += sep)
+      if (std::abs(v - original) > 1e-9) steps.push_back(v);
+    for (int trial = 0; trial < policy_.controller.authorization_trials && !steps.empty() && !failure; ++trial) {
+      const std::uint64_t h = hash_key(std::hash<std::string>{}(d.deal_id), 0xa07, trial, d.reset.size());
+      const double v = steps[static_cast<std::size_t>(uniform01(h) * steps.size())];
+      auto r = co_await command(master, ControlCommand{ControlKind::kVoltage, 0, v});
+      if (!r) failure = fmt::format("voltage reference authorization failed at {} V: {}", v, r.error().message);
     }
+    if (!failure) {
+      auto back = co_await command(master, ControlCommand{ControlKind::kAuthorized, 0, original});
+      if (!back) failure = "voltage reference authorization failed returning: " + back.error().message;
+    }
+    if (!failure) failure = test_feature(FailPoint::kAfterAuthorize);
   }
-  auto back = co_await command(master, ControlCommand{ControlKind::kAuthorized, 0, original});
-  if (!back) {
+  if (failure) {
     (void)co_await command(master, ControlCommand{ControlKind::kWait});
-    reset(d, "voltage reference authorization failed returning: " + back.error().message);
+    reset(d, master + " : " + *failure);
     co_return;
   }
-  if (co_await failed_at(d, FailPoint::kAfterAuthorize)) co_return;
   co_await compensate(d);
 }
 
