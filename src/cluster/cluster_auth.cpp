@@ -71,6 +71,7 @@ tl::expected<void, Error> init_cluster_auth(const EtcdEndpoint& endpoint, const 
         {P::kReadWrite, prefix + "global_errors/", true},
         {P::kReadWrite, prefix + "gm", false},
         {P::kReadWrite, prefix + "mode", false},
+        {P::kReadWrite, prefix + "error_hold", false},
     };
     for (const Grant& g : grants) {
       if (auto r = etcd.grant_permission(user, g.permission, g.key, g.prefix); !r) return r;

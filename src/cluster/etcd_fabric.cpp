@@ -246,7 +246,8 @@ std::int64_t EtcdFabric::resync() {
   for (auto& kv : all->kvs) {
     const std::string rel = kv.key.substr(prefix_.size());
     if (rel.starts_with(my_slots)) slots_now.insert(rel);
-    if (rel.starts_with("members/") || rel == "gm" || rel == "mode" || rel == "local/" + o_.unit_id || rel.starts_with(my_slots)) {
+    if (rel.starts_with("members/") || rel == "gm" || rel == "mode" || rel == "error_hold" || rel == "local/" + o_.unit_id ||
+        rel.starts_with(my_slots)) {
       state.push_back({WatchEvent::Type::kPut, std::move(kv)});
     }
   }
@@ -320,6 +321,13 @@ void EtcdFabric::on_event(const WatchEvent& ev) {
       if (auto r = agent_->set_local_mode(m); !r) spdlog::warn("unit {}: local mode: {}", o_.unit_id, r.error().message);
       publish_member();
     });
+  } else if (rel == "error_hold") {
+    // The end of the hold in ms; anything else ends it (a hold never outlives a bad value).
+    std::optional<std::int64_t> ms;
+    if (auto until = put ? parse_json_text(ev.kv.value, ev.kv.key) : tl::expected<Json, Error>{}; until && put)
+      ms = whole_number<std::int64_t>(*until);
+    std::lock_guard lock{mutex_};
+    error_hold_until_ = TimePoint{} + Duration(ms.value_or(0));
   } else if (rel == "mode") {
     if (!put) return;
     auto m = parse_operation_mode(ev.kv.value);
@@ -881,6 +889,17 @@ void EtcdFabric::set_global_mode(OperationMode m) {
 
 void EtcdFabric::publish_global_error(const ApisError& e) {
   etcd_.put(key("global_errors/" + next_id()), dump_json(error_json(e)), lease_);
+}
+
+void EtcdFabric::hold_after_global_errors(TimePoint until) {
+  etcd_.put(key("error_hold"), std::to_string(until.time_since_epoch().count()));
+  std::lock_guard lock{mutex_};
+  error_hold_until_ = until;
+}
+
+bool EtcdFabric::global_errors_held(TimePoint now) const {
+  std::lock_guard lock{mutex_};
+  return now < error_hold_until_;
 }
 
 bool EtcdFabric::has_global_errors() {

@@ -118,6 +118,9 @@ class EtcdFabric final : public Fabric {
   void publish_global_error(const ApisError& e) override;
   std::vector<ApisError> take_global_errors() override;
   bool has_global_errors() override;
+  // The hold is the key error_hold (its end, in ms), so every node sees it through its watch.
+  void hold_after_global_errors(TimePoint until) override;
+  bool global_errors_held(TimePoint now) const override;
 
   // Publishes this unit's record (errors, capacity, modes, its latest data) on the node lease;
   // once per data acquisition: the grid master reads the data of units outside deals from it.
@@ -187,6 +190,7 @@ class EtcdFabric final : public Fabric {
   std::optional<GridMasterLease> resigned_gm_;  // the last grid master seen to resign
   std::uint64_t resigned_token_ = 0;            // the token this node held when it last resigned
   std::optional<OperationMode> mode_;
+  TimePoint error_hold_until_{};
   std::map<std::string, std::vector<std::optional<Offer>>> answers_;
   std::map<std::string, std::pair<std::string, Json>> replies_;  // id → (its writer, the reply)
   std::set<std::string> awaited_;  // ids of this node's requests still waiting for a reply

@@ -102,6 +102,11 @@ class Fabric {
   virtual std::vector<ApisError> take_global_errors() = 0;
   // Whether a global error waits to be handled (taken by nobody yet).
   [[nodiscard]] virtual bool has_global_errors() = 0;
+  // apis-main's grid-master ErrorCollection.hasErrors(): once the grid master has handled global
+  // errors, no unit requests, accepts or makes a deal, and the main loop drives none, until
+  // `until` (gridMaster.errorSustainingMsec later).
+  virtual void hold_after_global_errors(TimePoint until) = 0;
+  [[nodiscard]] virtual bool global_errors_held(TimePoint now) const = 0;
 };
 
 }  // namespace wattshare

@@ -307,7 +307,7 @@ Task<void> GridMaster::main_loop() {
     // DealExecution_.doLoop_ checks ErrorCollection.hasErrors() before each deal: an error raised
     // while one deal was processed is handled before any other deal is driven.
     if (!global_error_ && fabric_.has_global_errors()) co_await handle_global_errors();
-    if (global_error_ || !life_->alive()) break;
+    if (global_error_ || !life_->alive() || fabric_.global_errors_held(host_.scheduler().now())) break;
     auto d = fabric_.deal(e.deal_id);
     if (!d) continue;
     if (d->state() == DealState::kNew &&
@@ -352,6 +352,7 @@ Task<void> GridMaster::handle_global_errors() {
   }
   const std::string why = format_apis_error(errors.front());
   co_await scram(why);
+  fabric_.hold_after_global_errors(host_.scheduler().now() + milliseconds(policy_.grid_master.error_sustaining_ms));
   if (hardware) fabric_.set_global_mode(OperationMode::kStop);  // BudoStop
   // Both end this grid master (it resigns with its host): the loop stops at the next check.
   if (fatal) {

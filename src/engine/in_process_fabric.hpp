@@ -72,6 +72,8 @@ class InProcessFabric final : public Fabric {
   void publish_global_error(const ApisError& e) override { global_errors_.push_back(e); }
   std::vector<ApisError> take_global_errors() override;
   bool has_global_errors() override { return !global_errors_.empty(); }
+  void hold_after_global_errors(TimePoint until) override { error_hold_until_ = until; }
+  bool global_errors_held(TimePoint now) const override { return now < error_hold_until_; }
 
  private:
   std::vector<std::string> members_;
@@ -91,6 +93,7 @@ class InProcessFabric final : public Fabric {
   std::uint64_t next_token_ = 1;
   OperationMode global_mode_;
   std::vector<ApisError> global_errors_;
+  TimePoint error_hold_until_{};
   std::function<void(const Deal&)> deal_log_;
   std::uint64_t deals_created_ = 0;
   std::function<void(const Deal&)> observer_;

@@ -195,7 +195,7 @@ bool UnitAgent::has_errors() const {
 
 bool UnitAgent::may_deal() const {
   return running_ && !shutdown_ && data_ && !has_errors() &&
-         effective_mode() == OperationMode::kAutonomous &&
+         effective_mode() == OperationMode::kAutonomous && !fabric_.global_errors_held(scheduler_.now()) &&
          static_cast<int>(interlocks_.size()) < capacity_;
 }
 

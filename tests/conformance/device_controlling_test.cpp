@@ -169,3 +169,33 @@ TEST_F(ErrorAction, ScramReachesEveryUnitEvenWithNoDeal) {
 
 }  // namespace
 }  // namespace wattshare
+
+namespace wattshare {
+namespace {
+
+class ErrorHold : public test::EngineFixture {
+ protected:
+  void tweak(UnitSpec& u) override { u.apis.policy.grid_master.error_sustaining_ms = 120000; }
+};
+
+// gridmaster/ErrorCollection.hasErrors: for gridMaster.errorSustainingMsec after the grid master
+// has handled an error, units make no request, accept or deal (HouseKeeping,
+// MediatorRequestHandling and MediatorAcceptsHandling ask it first), then trading resumes.
+TEST_F(ErrorHold, ErrorCollectionHoldsNewDealsForErrorSustainingMsecAfterAGlobalError) {
+  build({{"E001", 95}, {"E002", 40}, {"E003", 40}});
+  ASSERT_TRUE(run_until([&] { return !engine_->fabric().deals().empty(); }, minutes(10)));
+  engine_->fabric().publish_global_error(
+      {ErrorCategory::kUser, ErrorExtent::kGlobal, ErrorLevel::kError, "E003", "test: hold"});
+  ASSERT_TRUE(run_until([&] { return engine_->fabric().deals().empty(); }, minutes(1)));
+  const TimePoint cleared = scheduler_->now();
+  const auto created = engine_->fabric().deals_created();
+  // Within the hold no deal is made, though E001 is still excess and the others short.
+  scheduler_->run_for(seconds(100));
+  EXPECT_EQ(engine_->fabric().deals_created(), created);
+  EXPECT_TRUE(engine_->fabric().global_errors_held(scheduler_->now()));
+  ASSERT_TRUE(run_until([&] { return engine_->fabric().deals_created() > created; }, minutes(5)));
+  EXPECT_GE(to_seconds(scheduler_->now() - cleared), 120.0 - 10.0);
+}
+
+}  // namespace
+}  // namespace wattshare
