@@ -29,6 +29,7 @@
 #include "core/random.hpp"
 #include "engine/unit_agent.hpp"
 #include "net/asio_scheduler.hpp"
+#include "store/deal_log_files.hpp"
 
 namespace wattshare::app {
 namespace {
@@ -163,8 +164,21 @@ int run_node(const NodeOptions& o) {
       spdlog::error("--deal-log {}: cannot open", *o.deal_log);
       return 2;
     }
-    (*fabric)->on_deal_log([&](const Json& record) { deal_log << dump_json(record) << std::endl; });
   }
+  // APIS's deal log files (mediator/DealLogging): each of this unit's deals at
+  // dealLogDirFormat/<dealId>, every dealLoggingPeriodMsec while it runs and once more at its end.
+  auto deal_files = DealLogFiles::open(cs.unit.deal_log_dir_format, unit);
+  if (!deal_files) {
+    spdlog::error("{}: {}", o.config, deal_files.error().message);
+    return 2;
+  }
+  const auto save_deal = [&](const Json& record) {
+    if (auto r = deal_files->write(record); !r) spdlog::error("{}: {}", unit, r.error().message);
+  };
+  (*fabric)->on_deal_log([&](const Json& record) {
+    save_deal(record);
+    if (deal_log.is_open()) deal_log << dump_json(record) << std::endl;
+  });
   AgentHooks hooks;
   hooks.error = [](const ApisError& e) { spdlog::warn("{}", format_apis_error(e)); };
   hooks.event = [](const std::string& u, const std::string& what) { spdlog::info("{}: {}", u, what); };
@@ -182,6 +196,10 @@ int run_node(const NodeOptions& o) {
   const Duration publish = std::max(Duration(milliseconds(cs.policy.controller.data_acquisition_period_ms)),
                                     from_seconds(o.acceleration));
   scheduler.every(publish, [&] { (*fabric)->publish_member(); });
+  scheduler.every(milliseconds(cs.policy.mediator.deal_logging_period_ms), [&] {
+    for (const Deal& d : (*fabric)->deals())
+      if (d.charge_unit_id == unit || d.discharge_unit_id == unit) save_deal(deal_json(d, utc_offset));
+  });
   // start() made the first data acquisition: what "ready" means here.
   const double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   const std::string device =

@@ -73,6 +73,8 @@ std::string etcd_login(int port, const std::string& user, const std::string& pas
 class Cluster : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The nodes' {tmpdir} (APIS's dealLogDirFormat) is this test's folder.
+    ::setenv("TMPDIR", dir_.path().c_str(), 1);
     etcd_port_ = test::free_tcp_port();
     etcd_peer_port_ = test::free_tcp_port();
     start_etcd_again();
@@ -195,6 +197,14 @@ TEST_F(Cluster, FourUnitsRunADealEndToEndThroughEtcd) {
     std::ifstream f{dir_.path(std::string(u) + ".deals")};
     const std::string text{std::istreambuf_iterator<char>(f), {}};
     EXPECT_NE(text.find(id), std::string::npos) << u;
+    // And wrote it as apis-main's DealLogging does: dealLogDirFormat of its createDateTime, the
+    // deal id as the file name, the deal's final JSON in it.
+    const std::string day = d["createDateTime"].get<std::string>().substr(0, 10);  // uuuu/MM/dd
+    std::ifstream file{dir_.path("wattshare/" + std::string(u) + "/dealLog/" + day + "/" + id)};
+    const json saved = json::parse(std::string{std::istreambuf_iterator<char>(file), {}}, nullptr, false);
+    ASSERT_TRUE(saved.is_object()) << u << " wrote no deal file under " << dir_.path("wattshare");
+    EXPECT_EQ(saved["dealId"], id);
+    EXPECT_EQ(saved["startDateTime"], d["startDateTime"]) << u;
   }
   EXPECT_EQ(status()["grid_master"], "E001");
   for (const char* u : kUnits) EXPECT_FALSE(nodes_[u]->wait(milliseconds(0)).has_value()) << u << " stopped";
