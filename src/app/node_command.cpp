@@ -18,6 +18,7 @@
 #include "app/etcd_access.hpp"
 #include "app/secret_option.hpp"
 #include "app/shutdown.hpp"
+#include "app/unit_files.hpp"
 #include "app/wall_clock.hpp"
 #include "cluster/driver_client.hpp"
 #include "cluster/etcd_fabric.hpp"
@@ -179,15 +180,32 @@ int run_node(const NodeOptions& o) {
     save_deal(record);
     if (deal_log.is_open()) deal_log << dump_json(record) << std::endl;
   });
+  // One process per unit on a machine (fileSystemExclusiveLockFileFormat), and the local mode
+  // kept across restarts in the unit's state file (stateFileFormat), as apis-main keeps them.
+  auto lock = UnitLock::take(apis_path(cs.unit.lock_file_format, "unit-" + unit));
+  if (!lock) {
+    spdlog::error("unit {}: {}; refusing to start a second one", unit, lock.error().message);
+    return 1;
+  }
+  const std::string state_file = apis_path(cs.unit.state_file_format, "operationMode");
+  auto kept_mode = read_local_mode(state_file);
+  if (!kept_mode) spdlog::warn("{}", kept_mode.error().message);
   AgentHooks hooks;
   hooks.error = [](const ApisError& e) { spdlog::warn("{}", format_apis_error(e)); };
   hooks.event = [](const std::string& u, const std::string& what) { spdlog::info("{}: {}", u, what); };
+  hooks.local_mode = [&](std::optional<OperationMode> m) {
+    if (auto r = write_local_mode(state_file, m); !r) spdlog::error("{}", r.error().message);
+  };
   // Deal ids come from the agent's seed: distinct per unit, and per start (a restarted node must
   // not make the ids of its earlier life, which etcd may still hold).
   const std::uint64_t agent_seed = hash_key(o.seed, hash_text(unit),
                                             static_cast<std::uint64_t>(wall_now().time_since_epoch().count()),
                                             static_cast<std::uint64_t>(::getpid()));
   UnitAgent agent{unit, scheduler, **fabric, *dcdc, cs, utc_offset, agent_seed, hooks};
+  if (kept_mode && *kept_mode) {
+    (void)agent.set_local_mode(*kept_mode);
+    spdlog::info("{}: local mode {} kept from {}", unit, to_string(**kept_mode), state_file);
+  }
   (*fabric)->attach(agent);
   agent.start(scheduler.now(), true);
   // The record at each data acquisition's pace (the grid master's cache of units outside deals),

@@ -186,6 +186,7 @@ tl::expected<void, Error> UnitAgent::set_local_mode(std::optional<OperationMode>
   if (auto ok = check_local_mode(m); !ok) return ok;
   local_mode_ = m;
   note_market();
+  if (hooks_.local_mode) hooks_.local_mode(m);
   return {};
 }
 

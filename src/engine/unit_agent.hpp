@@ -30,6 +30,8 @@ class GridMaster;
 struct AgentHooks {
   std::function<void(const ApisError&)> error;  // every error raised, WARN included
   std::function<void(const std::string& unit, const std::string& what)> event;
+  // The local mode was set (APIS keeps it in its state file: stateFileFormat).
+  std::function<void(std::optional<OperationMode>)> local_mode;
 };
 
 // A unit's local mode is none, heteronomous or stop (reference §7).

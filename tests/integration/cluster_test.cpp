@@ -3,8 +3,10 @@
 // `wattshare cluster`. Faults: the grid master frozen then killed, a charging unit killed, etcd
 // frozen for 10 s, a second process with a taken unit id, a node with another policy. Every
 // process is stopped by pid when a test ends, also on failure.
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,11 +72,31 @@ std::string etcd_login(int port, const std::string& user, const std::string& pas
   return j.is_object() ? j.value("token", "") : "";
 }
 
+// Sets an environment variable (inherited by the children started meanwhile) and restores it: a
+// TMPDIR left pointing into a removed test folder would break the next test's temporary files.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
 class Cluster : public ::testing::Test {
  protected:
   void SetUp() override {
-    // The nodes' {tmpdir} (APIS's dealLogDirFormat) is this test's folder.
-    ::setenv("TMPDIR", dir_.path().c_str(), 1);
+    // The nodes' {tmpdir} (APIS's dealLogDirFormat, stateFileFormat) is this test's folder.
+    tmpdir_.emplace("TMPDIR", dir_.path());
     etcd_port_ = test::free_tcp_port();
     etcd_peer_port_ = test::free_tcp_port();
     start_etcd_again();
@@ -160,6 +182,7 @@ class Cluster : public ::testing::Test {
   }
 
   test::TempDir dir_;
+  std::optional<ScopedEnv> tmpdir_;  // after dir_: restored before the folder goes
   int etcd_port_ = 0, etcd_peer_port_ = 0;
   std::uint16_t emulator_port_ = 0;
   std::unique_ptr<test::ChildProcess> etcd_, emulator_;
@@ -442,6 +465,33 @@ TEST_F(Cluster, CommandsWithoutTheGridMastersCurrentTokenAreRefusedAndTheCluster
   EXPECT_EQ(status()["members"].size(), 4u);
 }
 
+// apis-main's StateHandling keeps a unit's local operationMode in its state file
+// (stateFileFormat, "operationMode") and reads it at start; its process holds the unit's lock file
+// (fileSystemExclusiveLockFileFormat), so a second process of the unit on the machine is refused.
+TEST_F(Cluster, ALocalModeIsKeptInTheStateFileAcrossARestartAndTheUnitsLockIsHeld) {
+  wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4; }, milliseconds(20000), "four members");
+  etcd_call("/v3/kv/put", {{"key", base64_encode("/wattshare/apis-sample/local/E004")}, {"value", base64_encode("stop")}});
+  const std::string state = dir_.path("wattshare/E004/state/operationMode");
+  wait_for(
+      [&] {
+        std::ifstream in{state};
+        return json(std::string(std::istreambuf_iterator<char>(in), {}));
+      },
+      [](const json& text) { return text == "stop"; }, milliseconds(10000), "stop in E004's state file");
+  const std::string lock_path = dir_.path(".wattshare.E004.unit-E004.lock");
+  const int fd = ::open(lock_path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0) << lock_path;
+  EXPECT_NE(::flock(fd, LOCK_EX | LOCK_NB), 0) << "E004's node does not hold its lock";
+  // Restarted with the etcd key gone, only the state file carries the mode.
+  EXPECT_EQ(nodes_["E004"]->stop(milliseconds(10000)), 0);
+  EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0) << "the lock outlived its node";
+  ::close(fd);
+  etcd_call("/v3/kv/deleterange", {{"key", base64_encode("/wattshare/apis-sample/local/E004")}});
+  start_node("E004");
+  EXPECT_NE(nodes_["E004"]->output(1 << 16).find("E004: local mode stop kept from " + state), std::string::npos)
+      << nodes_["E004"]->output(3000);
+}
+
 TEST_F(Cluster, ATakenUnitIdAndAnotherPolicyAreRefusedAtStart) {
   wait_for([&] { return status(); }, [](const json& j) { return j["members"].size() == 4; }, milliseconds(20000), "four members");
   const auto dup = test::run_command({WATTSHARE_BIN, "node", "--config", kSample + "/units/E002/config.json", "--etcd", etcd(),
@@ -706,6 +756,7 @@ TEST(ClusterDemo, ATakenEtcdPortIsRefusedWithItsNumber) {
 // deal run by the nodes lands in its history, and stopping it stops every process.
 TEST(ClusterDemo, ProcessesRunUnderTheDashboardAndAllStopWithIt) {
   test::TempDir dir;
+  const ScopedEnv tmpdir{"TMPDIR", dir.path()};  // the nodes' {tmpdir}: their state files and deal logs
   int etcd_port = test::free_tcp_port();
   for (int i = 0; i < 50 && !test::tcp_port_free(etcd_port + 1); ++i) etcd_port = test::free_tcp_port();
   const std::string token = "cluster-demo-token-0123";
@@ -801,6 +852,10 @@ TEST(ClusterDemo, ProcessesRunUnderTheDashboardAndAllStopWithIt) {
   // Writes reach the nodes through etcd: a local mode, the global mode; the acceleration is theirs.
   EXPECT_EQ(post("/api/units/E002/local-mode", R"({"mode": "stop"})").status, 200);
   EXPECT_TRUE(wait_until([&] { return unit("E002")["effective_mode"] == "stop"; }, seconds(10), "E002's node in stop"));
+  // Kept in E002's state file (stateFileFormat "{tmpdir}/wattshare/E002/state/%s"), as apis-main's
+  // StateHandling keeps the local operationMode, for its next start.
+  std::ifstream state{dir.path("wattshare/E002/state/operationMode")};
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(state), {}), "stop");
   EXPECT_EQ(post("/api/units/E002/local-mode", R"({"mode": "manual"})").status, 400);
   const auto refused = post("/api/acceleration", R"({"acceleration": 100})");
   EXPECT_EQ(refused.status, 409);
