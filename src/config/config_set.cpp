@@ -77,7 +77,8 @@ tl::expected<ConfigSet, Error> load_config_set(const std::string& config_json_pa
   if (!errors.empty()) return tl::unexpected(Error::invalid_config(errors));
   for (const auto& p : cross_check(set)) note(Error::invalid_config(p));
   if (!errors.empty()) return tl::unexpected(Error::invalid_config(errors));
-  set.warnings = set.policy.warnings;
+  set.warnings = set.unit.warnings;
+  set.warnings.insert(set.warnings.end(), set.policy.warnings.begin(), set.policy.warnings.end());
   set.warnings.insert(set.warnings.end(), set.scenario.warnings.begin(), set.scenario.warnings.end());
   for (auto& w : cross_warnings(set)) set.warnings.push_back(std::move(w));
   return set;

@@ -285,6 +285,16 @@ tl::expected<Policy, Error> parse_policy(const Json& doc, const std::string& ori
            fmt::format("dischargeUnitLowerLimitRsoc {} must be below chargeUnitUpperLimitRsoc {}",
                        g.discharge_unit_lower_limit_rsoc, g.charge_unit_upper_limit_rsoc));
 
+  // Keys of apis-main's machinery that wattshare does differently: named, never silently dropped.
+  for (const auto& [key, why] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"heloPeriodMsec", "not used: members find each other through their etcd records on a lease, not helo messages"},
+           {"gridMaster.heloPeriodMsec", "not used: members find each other through their etcd records on a lease, not helo messages"},
+           {"gridMaster.dataCollectionPeriodMsec",
+            "not used: the grid master reads its units' data in each main loop (gridMaster.mainLoopPeriodMsec)"},
+           {"gridMaster.gridMasterEnsuring.interlockInconsistency",
+            "not used: interlocks are etcd transactions, which cannot disagree as shared maps can"}}) {
+    if (f.find(key) != nullptr) f.warn(key, why);
+  }
   if (!f.ok()) return tl::unexpected(f.failure());
   p.warnings = f.warnings();
   return p;

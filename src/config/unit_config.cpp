@@ -85,6 +85,10 @@ tl::expected<UnitConfig, Error> parse_unit_config(const Json& doc, const std::st
   c.control_center_enabled = f.boolean_or("controlCenter.enabled", true);
   c.battery_capacity_management_enabled =
       f.boolean_or("batteryCapacityManagement.enabled", false);
+  if (c.battery_capacity_management_enabled)
+    f.warn("batteryCapacityManagement.enabled",
+           "not supported: wattshare runs one process per battery, so there is no capacity to share between "
+           "processes; the unit trades with its whole battery");
   c.watchdog.enabled = f.boolean_or("watchdog.enabled", false);
   c.watchdog.period_ms = f.integer_or("watchdog.periodMsec", c.watchdog.period_ms);
   c.watchdog.endpoint.host = f.string_or("watchdog.host", c.watchdog.endpoint.host);
@@ -96,6 +100,7 @@ tl::expected<UnitConfig, Error> parse_unit_config(const Json& doc, const std::st
   if (c.watchdog.period_ms <= 0)
     f.fail("watchdog.periodMsec", fmt::format("must be > 0, got {}", c.watchdog.period_ms));
   if (!f.ok()) return tl::unexpected(f.failure());
+  c.warnings = f.warnings();
   return c;
 }
 

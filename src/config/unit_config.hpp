@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -31,6 +32,8 @@ struct WatchdogConfig {
 };
 
 struct UnitConfig {
+  // Keys wattshare reads but cannot honour, named (batteryCapacityManagement).
+  std::vector<std::string> warnings;
   std::string program_id = "apis-main";
   std::string community_id;
   std::string cluster_id;

@@ -166,7 +166,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "", {"scenario.json: key '00:00:00-24:00:00.accept': missing: this unit makes no accept"}},
         BadCase{"unsupported master deal selection", "policy.json", "\"operationMode\": \"stop\",",
                 "\"operationMode\": \"stop\", \"gridMaster\": {\"masterDealSelection\": {\"strategy\": \"longLastingDeal\"}},",
-                {"policy.json: key 'gridMaster.masterDealSelection.strategy': 'longLastingDeal' not supported, use 'newestDeal'"}}),
+                {"policy.json: key 'gridMaster.masterDealSelection.strategy': 'longLastingDeal' not supported, use 'newestDeal'"}},
+        // Keys of apis-main's machinery that wattshare does otherwise are named, never dropped silently.
+        BadCase{"helo period", "policy.json", "\"operationMode\": \"stop\",", "\"operationMode\": \"stop\", \"heloPeriodMsec\": 5000,",
+                {"policy.json: key 'heloPeriodMsec': not used: members find each other through their etcd records"}},
+        BadCase{"battery capacity management", "config.json", "\"unitId\": \"E001\",",
+                "\"unitId\": \"E001\", \"batteryCapacityManagement\": {\"enabled\": true},",
+                {"config.json: key 'batteryCapacityManagement.enabled': not supported"}}),
     [](const auto& info) {
       std::string n = info.param.name;
       for (auto& ch : n)
