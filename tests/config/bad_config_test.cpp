@@ -56,18 +56,23 @@ struct BadCase {
   std::vector<const char*> expected;  // fragments of the message
 };
 
-class BadConfig : public ::testing::TestWithParam<BadCase> {};
-
-TEST_P(BadConfig, IsRefusedNamingFileKeyAndProblem) {
-  const BadCase& c = GetParam();
-  test::TempDir dir;
+// The base set with the case's change, written to `dir` and loaded.
+tl::expected<ConfigSet, Error> load_changed(const test::TempDir& dir, const BadCase& c) {
   std::map<std::string, std::string> files{{"config.json", kConfig},
                                            {"hwConfig.json", kHw},
                                            {"policy.json", kPolicy},
                                            {"scenario.json", kScenario}};
   files[c.file] = replace(files[c.file], c.from, c.to);
   for (const auto& [name, text] : files) dir.write(name, text);
-  auto set = load_config_set(dir.path("config.json"));
+  return load_config_set(dir.path("config.json"));
+}
+
+class BadConfig : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadConfig, IsRefusedNamingFileKeyAndProblem) {
+  const BadCase& c = GetParam();
+  test::TempDir dir;
+  auto set = load_changed(dir, c);
   ASSERT_FALSE(set.has_value()) << c.name;
   EXPECT_EQ(set.error().code, ErrorCode::kInvalidConfig);
   for (const char* fragment : c.expected)
@@ -122,24 +127,12 @@ INSTANTIATE_TEST_SUITE_P(
 // SimpleScenarioEvaluationImpl.checkStatus charges when a request holds both directions and
 // treatRequest looks an accept up by the direction it needs; Policy.masterDealSelectionStrategy
 // warns "not supported, use 'newestDeal'").
-class WarnedConfig : public ::testing::TestWithParam<BadCase> {
- protected:
-  tl::expected<ConfigSet, Error> load() {
-    const BadCase& c = GetParam();
-    std::map<std::string, std::string> files{{"config.json", kConfig},
-                                             {"hwConfig.json", kHw},
-                                             {"policy.json", kPolicy},
-                                             {"scenario.json", kScenario}};
-    files[c.file] = replace(files[c.file], c.from, c.to);
-    for (const auto& [name, text] : files) dir_.write(name, text);
-    return load_config_set(dir_.path("config.json"));
-  }
-  test::TempDir dir_;
-};
+class WarnedConfig : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(WarnedConfig, LoadsWithAWarningNamingFileAndKey) {
   const BadCase& c = GetParam();
-  auto set = load();
+  test::TempDir dir;
+  auto set = load_changed(dir, c);
   ASSERT_TRUE(set.has_value()) << c.name << ": " << set.error().message;
   std::string all;
   for (const auto& w : set->warnings) all += w + "\n";

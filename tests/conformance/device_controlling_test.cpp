@@ -22,12 +22,7 @@ bool has_error(const std::vector<std::string>& errors, const std::string& fragme
 TEST_F(Conformance, VoltageReferenceAuthorizationResumesTheDynamicChecksWhenItEnds) {
   build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
   scheduler_->run_for(seconds(10));
-  auto id = engine_->inject_deal("E001", "E002", 200, 1.0, 0);
-  ASSERT_TRUE(id.has_value()) << id.error().message;
-  ASSERT_TRUE(run_until([&] {
-    const auto& seq = states_[*id];
-    return !seq.empty() && seq.back() == DealState::kStarted;
-  }, minutes(5)));
+  ASSERT_TRUE(start_injected_deal("E001", "E002", 200));
   scheduler_->run_for(seconds(5));  // no command in progress
   const std::string reference = mode_of("E001") == DcdcMode::kVoltageReference ? "E001" : "E002";
   ASSERT_EQ(mode_of(reference), DcdcMode::kVoltageReference);
@@ -45,8 +40,7 @@ class CompensationTrials : public test::EngineFixture {
     auto id = engine_->inject_deal("E001", "E002", 200, 1.0, 0);
     EXPECT_TRUE(id.has_value());
     run_until([&] {
-      const auto& seq = states_[*id];
-      return !logged_.empty() || (!seq.empty() && seq.back() == DealState::kStarted);
+      return !logged_.empty() || in_state(*id, DealState::kStarted);
     }, minutes(5));
     return {states_[*id], logged_.empty() || logged_[0].abort.empty() ? "" : logged_[0].abort[0].reason};
   }
@@ -110,12 +104,7 @@ using ErrorAction = test::EngineFixture;
 TEST_F(ErrorAction, ScramStopsCurrentControlledUnitsFirstAndTheReferenceAfterTheDelay) {
   build({{"E001", 70}, {"E002", 70}, {"E003", 70}}, OperationMode::kHeteronomous);
   scheduler_->run_for(seconds(10));
-  auto id = engine_->inject_deal("E001", "E002", 500, 1.0, 0);
-  ASSERT_TRUE(id.has_value()) << id.error().message;
-  ASSERT_TRUE(run_until([&] {
-    const auto& seq = states_[*id];
-    return !seq.empty() && seq.back() == DealState::kStarted;
-  }, minutes(5)));
+  ASSERT_TRUE(start_injected_deal("E001", "E002", 500));
   const std::string reference = mode_of("E001") == DcdcMode::kVoltageReference ? "E001" : "E002";
   const std::string cc = reference == "E001" ? "E002" : "E001";
   engine_->fabric().publish_global_error(

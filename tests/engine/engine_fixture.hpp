@@ -79,6 +79,23 @@ class EngineFixture : public ::testing::Test {
       if (e.find(fragment) != std::string::npos) return true;
     return false;
   }
+  // Whether deal `id`'s latest state is `state`.
+  bool in_state(const std::string& id, DealState state) const {
+    const auto it = states_.find(id);
+    return it != states_.end() && !it->second.empty() && it->second.back() == state;
+  }
+  // Injects a deal of `wh` at 1 A (the grid master runs it in any mode) and runs until it has
+  // started; false (with the failure recorded) if it did not within five minutes.
+  bool start_injected_deal(const std::string& discharge_unit, const std::string& charge_unit, long long wh) {
+    auto id = engine_->inject_deal(discharge_unit, charge_unit, wh, 1.0, 0);
+    if (!id) {
+      ADD_FAILURE() << id.error().message;
+      return false;
+    }
+    if (run_until([&] { return in_state(*id, DealState::kStarted); }, minutes(5))) return true;
+    ADD_FAILURE() << "deal " << *id << " did not start";
+    return false;
+  }
   // Runs until `done` or the limit; true if `done` came first.
   template <typename Done>
   bool run_until(Done done, Duration limit) {
