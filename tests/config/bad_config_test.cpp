@@ -67,6 +67,14 @@ tl::expected<ConfigSet, Error> load_changed(const test::TempDir& dir, const BadC
   return load_config_set(dir.path("config.json"));
 }
 
+// A case's name as a test name: letters and digits, the rest '_'.
+std::string case_name(const ::testing::TestParamInfo<BadCase>& info) {
+  std::string n = info.param.name;
+  for (auto& ch : n)
+    if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+}
+
 class BadConfig : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadConfig, IsRefusedNamingFileKeyAndProblem) {
@@ -115,12 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
                 {"key '00:00:00-25:00:00'", "time slice"}},
         BadCase{"missing referenced file", "config.json", "\"policy.json\"", "\"nope.json\"",
                 {"nope.json: cannot open file"}}),
-    [](const auto& info) {
-      std::string n = info.param.name;
-      for (auto& ch : n)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+    case_name);
 
 // What apis-main loads with at most a WARN loads here too, each case a warning line naming the
 // file and the key (AbstractScenarioEvaluationImpl.batteryStatus takes bands in file order;
@@ -166,12 +169,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"battery capacity management", "config.json", "\"unitId\": \"E001\",",
                 "\"unitId\": \"E001\", \"batteryCapacityManagement\": {\"enabled\": true},",
                 {"config.json: key 'batteryCapacityManagement.enabled': not supported"}}),
-    [](const auto& info) {
-      std::string n = info.param.name;
-      for (auto& ch : n)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+    case_name);
 
 TEST(WarnedConfigRules, OverlappingBandsTakeTheFirstInFileOrderAndBothWayAcceptsAnswerBoth) {
   test::TempDir dir;
