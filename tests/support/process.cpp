@@ -124,7 +124,7 @@ RunResult run_command(const std::vector<std::string>& argv, std::chrono::millise
 std::unique_ptr<ChildProcess> start(const std::vector<std::string>& argv, const std::string& marker,
                                     std::string* line_out) {
   auto p = std::make_unique<ChildProcess>(argv);
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 32; ++i) {
     const auto line = p->read_line(std::chrono::milliseconds(30000));
     if (!line) break;
     if (line->find(marker) != std::string::npos) {
