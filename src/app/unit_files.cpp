@@ -13,11 +13,12 @@
 
 #include <fmt/format.h>
 
+#include "store/deal_log_files.hpp"
+
 namespace wattshare::app {
 
 std::string apis_path(std::string_view format, std::string_view name) {
-  const char* env = std::getenv("TMPDIR");
-  const std::string tmpdir = env != nullptr && *env != '\0' ? env : "/tmp";
+  const std::string tmpdir = apis_tmpdir();
   std::string out;
   for (std::size_t i = 0; i < format.size();) {
     if (format.substr(i).starts_with("{tmpdir}")) {

@@ -76,9 +76,13 @@ tl::expected<std::string, Error> format_date_pattern(std::string_view pattern, c
   return out;
 }
 
-tl::expected<DealLogFiles, Error> DealLogFiles::open(std::string dir_format, std::string unit_id) {
+std::string apis_tmpdir() {
   const char* env = std::getenv("TMPDIR");
-  std::string tmpdir = env != nullptr && *env != '\0' ? env : "/tmp";
+  return env != nullptr && *env != '\0' ? env : "/tmp";
+}
+
+tl::expected<DealLogFiles, Error> DealLogFiles::open(std::string dir_format, std::string unit_id) {
+  std::string tmpdir = apis_tmpdir();
   if (auto probe = format_date_pattern(dir_format, DateFields{2020, 1, 1, 0, 0, 0}, tmpdir); !probe)
     return tl::unexpected(probe.error());
   return DealLogFiles(std::move(dir_format), std::move(unit_id), std::move(tmpdir));

@@ -26,6 +26,9 @@ struct DateFields {
 [[nodiscard]] tl::expected<std::string, Error> format_date_pattern(std::string_view pattern, const DateFields& date,
                                                                    std::string_view tmpdir);
 
+// APIS's {tmpdir} (java.io.tmpdir on Linux): $TMPDIR, else /tmp. Every APIS path format uses it.
+std::string apis_tmpdir();
+
 class DealLogFiles {
  public:
   // Checks the pattern once; `{tmpdir}` is $TMPDIR, else /tmp (java.io.tmpdir on Linux).
