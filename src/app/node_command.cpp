@@ -28,6 +28,7 @@
 #include "config/config_set.hpp"
 #include "core/json_file.hpp"
 #include "core/random.hpp"
+#include "engine/config_reloader.hpp"
 #include "engine/unit_agent.hpp"
 #include "net/asio_scheduler.hpp"
 #include "store/deal_log_files.hpp"
@@ -207,6 +208,8 @@ int run_node(const NodeOptions& o) {
   }
   (*fabric)->attach(agent);
   agent.start(scheduler.now(), true);
+  ConfigReloader reloader{agent, scheduler, *config};  // HwConfigKeeping, PolicyKeeping, ScenarioKeeping
+  reloader.start();
   // The record at each data acquisition's pace (the grid master's cache of units outside deals),
   // at most once a second of real time (every node watches every record); a change of the unit's
   // market goes out at once.

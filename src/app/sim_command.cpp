@@ -17,6 +17,7 @@
 #include "core/sim_scheduler.hpp"
 #include "devices/emulated/community.hpp"
 #include "devices/emulated/house_profiles.hpp"
+#include "engine/config_reloader.hpp"
 #include "engine/sharing_engine.hpp"
 
 #include <fstream>
@@ -97,6 +98,21 @@ int run_sim(const SimOptions& o) {
         return 1;
       }
     }
+  }
+
+  // ScenarioKeeping and its kin: an edit of a unit's files takes effect while the simulation
+  // runs. Community time runs far faster than the files can change, so they are looked at once
+  // a community minute, and at most once per wall second.
+  std::vector<std::unique_ptr<ConfigReloader>> reloaders;
+  if (engine) reloaders = make_config_reloaders(*engine, scheduler, *spec);
+  auto last_look = std::chrono::steady_clock::now();
+  if (!reloaders.empty()) {
+    scheduler.every(minutes(1), [&] {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_look < std::chrono::seconds(1)) return;
+      last_look = now;
+      for (auto& r : reloaders) r->check_all();
+    });
   }
 
   const bool progress = isatty(STDERR_FILENO) != 0;

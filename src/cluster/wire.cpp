@@ -86,7 +86,8 @@ Json to_wire(const Deal& d) {
               {"charge_comp_ig", opt(d.charge_unit_compensated_ig_a)}, {"cumulated_wh", d.cumulate_amount_wh},
               {"master", d.is_master}, {"reset", reasons(d.reset)}, {"abort", reasons(d.abort)},
               {"scram", d.scram ? Json{{"t", ms(d.scram->time)}, {"why", d.scram->reason}} : Json(nullptr)},
-              {"need_to_stop", d.need_to_stop_reasons}, {"fail_points", d.fail_points}};
+              {"need_to_stop", d.need_to_stop_reasons}, {"fail_points", d.fail_points},
+              {"abortion_failures", d.abortion_failures}};
 }
 
 tl::expected<Deal, Error> deal_from_wire(const Json& j) {
@@ -136,6 +137,7 @@ tl::expected<Deal, Error> deal_from_wire(const Json& j) {
     if (!j.at("scram").is_null()) d.scram = TimedReason{at_ms(whole<std::int64_t>(j["scram"], "t")), j["scram"].at("why").get<std::string>()};
     d.need_to_stop_reasons = j.at("need_to_stop").get<std::vector<std::string>>();
     d.fail_points = whole<std::uint16_t>(j, "fail_points");
+    if (j.contains("abortion_failures")) d.abortion_failures = whole<int>(j, "abortion_failures");
     return d;
   });
 }

@@ -77,11 +77,20 @@ tl::expected<ConfigSet, Error> load_config_set(const std::string& config_json_pa
   if (!errors.empty()) return tl::unexpected(Error::invalid_config(errors));
   for (const auto& p : cross_check(set)) note(Error::invalid_config(p));
   if (!errors.empty()) return tl::unexpected(Error::invalid_config(errors));
-  set.warnings = set.unit.warnings;
-  set.warnings.insert(set.warnings.end(), set.policy.warnings.begin(), set.policy.warnings.end());
-  set.warnings.insert(set.warnings.end(), set.scenario.warnings.begin(), set.scenario.warnings.end());
-  for (auto& w : cross_warnings(set)) set.warnings.push_back(std::move(w));
+  set.warnings = all_warnings(set);
   return set;
+}
+
+int deal_interlock_capacity(const ConfigSet& set) {
+  return std::max(0, static_cast<int>(set.hw.grid_current_capacity_a / set.policy.mediator.deal_grid_current_a));
+}
+
+std::vector<std::string> all_warnings(const ConfigSet& set) {
+  std::vector<std::string> out = set.unit.warnings;
+  out.insert(out.end(), set.policy.warnings.begin(), set.policy.warnings.end());
+  out.insert(out.end(), set.scenario.warnings.begin(), set.scenario.warnings.end());
+  for (auto& w : cross_warnings(set)) out.push_back(std::move(w));
+  return out;
 }
 
 }  // namespace wattshare

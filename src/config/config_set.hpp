@@ -30,6 +30,11 @@ struct ConfigSet {
 std::vector<std::string> cross_check(const ConfigSet& set);
 // Cross-file cases APIS accepts (a battery range above the scenario's last band).
 std::vector<std::string> cross_warnings(const ConfigSet& set);
+// Interlocking.dealInterlockCapacity: how many deals the unit may carry at once,
+// floor(hwConfig gridCurrentCapacityA / policy mediator.deal.gridCurrentA).
+int deal_interlock_capacity(const ConfigSet& set);
+// Every file's warnings and the cross-file ones: what ConfigSet::warnings holds.
+std::vector<std::string> all_warnings(const ConfigSet& set);
 
 // Files shared by many units (one policy for a whole cluster) are parsed once per cache.
 struct ConfigCache {

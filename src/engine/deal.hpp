@@ -78,6 +78,8 @@ struct Deal {
   std::optional<TimedReason> scram;
   std::vector<std::string> need_to_stop_reasons;
   std::uint16_t fail_points = 0;  // FailPoint bits
+  // Abortions that failed (at a test point): each is a HARDWARE:LOCAL:ERROR on both units.
+  int abortion_failures = 0;
   // table bookkeeping
   std::uint64_t version = 0;
 
@@ -105,8 +107,12 @@ struct Deal {
   [[nodiscard]] bool saveworthy() const { return activated() || !reset.empty(); }
 };
 
-// The APIS deal JSON (field names and time format of the reference); never-set timestamps are
-// written as "--" once the deal was aborted or scrammed, and left out otherwise.
+// APIS's Deal.NULL_DATE_TIME_VALUE: the time of a step the deal will never take.
+inline constexpr const char* kApisNoTime = "--";
+
+// The deal as apis-main's DealUtil writes it, byte for byte once encoded: its keys in APIS's
+// order, null prices kept, integer amounts, "--" for the activate, deactivate, start and stop
+// times of steps an aborted, scrammed or finished deal never took, and no other "--".
 Json deal_json(const Deal& d, Duration utc_offset);
 
 }  // namespace wattshare

@@ -190,11 +190,31 @@ bool GridMaster::fail_point(Deal& d, FailPoint p) {
   return true;
 }
 
+namespace {
+std::string test_feature_failure(FailPoint p) {
+  // AbstractDealExecution.testFeature_failIfNeed_'s message, which DealExecution passes to
+  // DealAbortion as the abort reason.
+  return fmt::format("TEST FEATURE : dcdc / {}", fail_point_name(p));
+}
+}  // namespace
+
 Task<bool> GridMaster::failed_at(Deal& d, FailPoint p) {
   if (!fail_point(d, p)) co_return false;
-  std::string why(fail_point_name(p));
-  co_await abort(d, std::move(why));
+  co_await abort(d, test_feature_failure(p));
   co_return true;
+}
+
+void GridMaster::abortion_failed(Deal d) {
+  // DealExecution.doLoop_: a DealAbortion that fails reports "deal abortion failed", a
+  // HARDWARE:LOCAL:ERROR, on both units, and leaves the deal in the table for the next loop. The
+  // count in the deal tells each unit to raise it (UnitAgent::report_failed_abortions), so both
+  // stop their converters as their own error handling does.
+  host_.note(fmt::format("deal {}: deal abortion failed", d.deal_id));
+  if (auto latest = fabric_.deal(d.deal_id)) {
+    d = *latest;
+    ++d.abortion_failures;
+    save(d);
+  }
 }
 
 bool GridMaster::renew() {
@@ -350,7 +370,14 @@ Task<void> GridMaster::handle_global_errors() {
     hardware = hardware || (error_level && e.category == ErrorCategory::kHardware);
     reset = reset || (error_level && (e.category == ErrorCategory::kFramework || e.category == ErrorCategory::kLogic));
   }
-  const std::string why = format_apis_error(errors.front());
+  // The scram reason as AbstractErrorsHandling.logMessages_ makes it: the errors' log lines,
+  // each once, JSON-encoded ("(CATEGORY:EXTENT:LEVEL:unit) message").
+  Json lines = Json::array();
+  for (const auto& e : errors) {
+    std::string line = format_apis_error(e);
+    if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(std::move(line));
+  }
+  const std::string why = dump_json(lines);
   co_await scram(why);
   fabric_.hold_after_global_errors(host_.scheduler().now() + milliseconds(policy_.grid_master.error_sustaining_ms));
   if (hardware) fabric_.set_global_mode(OperationMode::kStop);  // BudoStop
@@ -380,7 +407,7 @@ Task<void> GridMaster::scram(const std::string& reason) {
   for (auto d : fabric_.deals()) {
     const TimePoint t = now_of(d.charge_unit_id);
     d.scram = TimedReason{t, reason};
-    if (d.activated() && !d.stopped()) d.stop_time = t;
+    if (d.started() && !d.stopped()) d.stop_time = t;  // DealUtil.scram: "--" if never started
     if (d.activated() && !d.deactivated()) d.deactivate_time = t;
     d.is_master = false;
     dispose(d);
@@ -402,7 +429,8 @@ Task<void> GridMaster::process(Deal d) {
     }
   }
   if (!d.need_to_stop_reasons.empty() && !d.deactivated() && d.abort.empty()) {
-    std::string why = "need to stop: " + d.need_to_stop_reasons.back();
+    // DealExecution: DealAbortion's reason is the deal's needToStopReasons, JSON-encoded.
+    std::string why = dump_json(Json(d.need_to_stop_reasons));
     co_await abort(d, std::move(why));
     co_return;
   }
@@ -626,7 +654,7 @@ Task<void> GridMaster::authorize(Deal d) {
   const std::string master = master_unit(d);
   auto test_feature = [&](FailPoint p) -> std::optional<std::string> {
     if (!fail_point(d, p)) return std::nullopt;
-    return fmt::format("TEST FEATURE : dcdc / {}", fail_point_name(p));
+    return test_feature_failure(p);
   };
   std::optional<std::string> failure = test_feature(FailPoint::kBeforeAuthorize);
   if (!failure) {
@@ -785,9 +813,10 @@ Task<void> GridMaster::cumulate(Deal d) {
   if (!done) co_return;
   if (co_await failed_at(d, FailPoint::kBeforeStop)) co_return;
   co_await stop_slave(d);
+  // stopDcdc_ then stopDeal_: a failure after the device step leaves the deal not stopped.
+  if (co_await failed_at(d, FailPoint::kAfterStop)) co_return;
   if (!d.stop_time) d.stop_time = now_of(d.charge_unit_id);
   if (!save(d)) co_return;
-  if (co_await failed_at(d, FailPoint::kAfterStop)) co_return;
   co_await deactivate(d);
 }
 
@@ -823,17 +852,19 @@ Task<bool> GridMaster::move_voltage_reference(const std::string& from, const std
   co_return true;
 }
 
-Task<void> GridMaster::deactivate(Deal d) {
-  if (fail_point(d, FailPoint::kBeforeDeactivate)) {
-    d.fail_points &=
-        static_cast<std::uint16_t>(~static_cast<std::uint16_t>(FailPoint::kBeforeDeactivate));
-    std::string why = "failBeforeDeactivate";
-    co_await abort(d, std::move(why));
-    co_return;
-  }
+Task<void> GridMaster::deactivate(Deal d, bool aborting) {
+  // DealDeactivation.doExecute: with the master side in WAIT there is no device step, and no
+  // test point either; a failure on an abort's deactivation fails the abortion.
+  const std::string master = master_unit(d);
+  const bool device_step = d.activated() && refresh(master) && data_[master].mode != DcdcMode::kWait;
+  auto failed = [&](FailPoint p) -> Task<bool> {
+    if (!device_step || !fail_point(d, p)) co_return false;
+    if (aborting) abortion_failed(d);
+    else co_await abort(d, test_feature_failure(p));
+    co_return true;
+  };
+  if (co_await failed(FailPoint::kBeforeDeactivate)) co_return;
   if (d.activated()) {
-    const std::string master = master_unit(d);
-    refresh(master);
     struct Candidate {
       std::string deal_id, master;
       TimePoint activated;
@@ -899,24 +930,35 @@ Task<void> GridMaster::deactivate(Deal d) {
       }
     }
   }
+  if (co_await failed(FailPoint::kAfterDeactivate)) co_return;
   auto latest = fabric_.deal(d.deal_id);
   if (latest) d.version = latest->version;
   d.deactivate_time = now_of(d.charge_unit_id);
   d.is_master = false;
   if (!save(d)) co_return;
-  if (fail_point(d, FailPoint::kAfterDeactivate)) host_.note("failAfterDeactivate: disposing");
   dispose(d);
 }
 
 Task<void> GridMaster::abort(Deal d, std::string reason) {
+  // DealAbortion.doExecute: stop the slave side (stopDcdc_, with its test points), stop and
+  // abort the deal, then deactivate it (DealDeactivation, with its test points). The deal's
+  // testFeature flags stay set, so a flag on this path makes the abortion itself fail, as
+  // APIS's test tools expect.
   host_.note(fmt::format("deal {} aborted: {}", d.deal_id, reason));
+  if (fail_point(d, FailPoint::kBeforeStop)) {
+    abortion_failed(d);
+    co_return;
+  }
   co_await stop_slave(d);
+  if (fail_point(d, FailPoint::kAfterStop)) {
+    abortion_failed(d);
+    co_return;
+  }
   if (d.started() && !d.stopped()) d.stop_time = now_of(d.charge_unit_id);
   d.abort.push_back(TimedReason{now_of(d.charge_unit_id), reason});
-  d.fail_points = 0;  // an aborted deal is taken down cleanly
   if (auto latest = fabric_.deal(d.deal_id)) d.version = latest->version;
   if (!save(d)) co_return;
-  co_await deactivate(d);
+  co_await deactivate(d, true);
 }
 
 void GridMaster::dispose(Deal& d) {

@@ -29,6 +29,8 @@ struct Policy;
 class GridMaster : public std::enable_shared_from_this<GridMaster> {
  public:
   GridMaster(UnitAgent& host, std::uint64_t token);
+  // Whether a main loop is running now (it holds references into its host's policy).
+  [[nodiscard]] bool looping() const { return looping_; }
   void start();
   void stop();
   [[nodiscard]] std::uint64_t token() const { return token_; }
@@ -52,7 +54,7 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   Task<void> compensate(Deal d);
   Task<void> cumulate(Deal d);
   Task<void> stop_slave(Deal& d);
-  Task<void> deactivate(Deal d);
+  Task<void> deactivate(Deal d, bool aborting = false);
   Task<void> abort(Deal d, std::string reason);
   Task<bool> move_voltage_reference(const std::string& from, const std::string& to);
   void dispose(Deal& d);
@@ -91,6 +93,7 @@ class GridMaster : public std::enable_shared_from_this<GridMaster> {
   bool fail_point(Deal& d, FailPoint p);
   // A testFeature.dcdc fail point set at `p`: the deal is aborted there, named as APIS names it.
   Task<bool> failed_at(Deal& d, FailPoint p);
+  void abortion_failed(Deal d);
 
   UnitAgent& host_;
   Fabric& fabric_;

@@ -33,8 +33,7 @@ UnitAgent::UnitAgent(std::string unit_id, Scheduler& scheduler, Fabric& fabric, 
       hooks_(std::move(hooks)),
       life_(make_lifetime()),
       controller_(dcdc, scheduler, config.policy, config.hw, life_) {
-  capacity_ = std::max(0, static_cast<int>(config.hw.grid_current_capacity_a /
-                                           config.policy.mediator.deal_grid_current_a));
+  capacity_ = deal_interlock_capacity(config);
 }
 
 UnitAgent::~UnitAgent() { crash(); }
@@ -123,8 +122,48 @@ std::pair<int, int> UnitAgent::deal_directions(LocalSafetyContext* context) cons
   return {charge, discharge};
 }
 
+void UnitAgent::report_failed_abortions() {
+  // DealExecution.doLoop_ reports a failed DealAbortion on both units as HARDWARE:LOCAL:ERROR
+  // (ErrorUtil.report with their ids); here the grid master counts it in the deal and each unit
+  // raises it, so its own error handling stops its converter.
+  std::erase_if(abortion_failures_seen_, [&](const auto& seen) { return !interlocks_.count(seen.first); });
+  for (const auto& id : interlocks_) {
+    int failures = 0;
+    fabric_.visit_deal(id, [&](const Deal& d) { failures = d.abortion_failures; });
+    int& seen = abortion_failures_seen_[id];
+    if (failures <= seen) continue;
+    seen = failures;
+    raise({ErrorCategory::kHardware, ErrorExtent::kLocal, ErrorLevel::kError, id_, "deal abortion failed"});
+  }
+}
+
+void UnitAgent::change_config(std::string what, std::function<void()> change) {
+  config_changes_.emplace_back(std::move(what), std::move(change));
+  apply_config_changes();
+}
+
+void UnitAgent::apply_config_changes() {
+  // A negotiation holds its scenario rule, a grid-master loop its policy's lists, across waits.
+  if (config_changes_.empty() || negotiating_ || (grid_master_ && grid_master_->looping())) return;
+  for (auto& [what, change] : config_changes_) {
+    change();
+    note(what);
+  }
+  config_changes_.clear();
+  capacity_ = deal_interlock_capacity(config_);
+  request_slice_ = nullptr;
+  request_band_ = nullptr;
+  accept_for_charge_.reset();
+  accept_for_discharge_.reset();
+  accepts_slice_ = nullptr;
+  accepts_remaining_wh_ = -1;
+  failed_request_.reset();  // the new rules may find a taker where the old did not
+  if (data_) refresh_accepts();
+}
+
 void UnitAgent::acquire() {
   if (!running_) return;
+  apply_config_changes();
   auto r = dcdc_.read();
   if (!r) {
     raise({ErrorCategory::kHardware, ErrorExtent::kLocal, ErrorLevel::kError, id_,
@@ -144,6 +183,7 @@ void UnitAgent::acquire() {
     const auto [charge, discharge] = deal_directions(&ctx);
     ctx.deals_as_charge = charge;
     ctx.deals_as_discharge = discharge;
+    report_failed_abortions();
   }
   for (const auto& e : evaluate_local_safety(*data_, ctx, safety_counters_)) raise(e);
   // Fail-safe that APIS lacks: a converter driving the bus needs a live grid master. A dealing

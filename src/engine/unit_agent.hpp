@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -99,6 +100,10 @@ class UnitAgent {
   // Raise an error as this unit (used by the grid master for global errors too).
   void raise(const ApisError& e);
   void note(const std::string& what);
+  // A change to this unit's configuration (ConfigReloader), made at the next moment nothing
+  // holds a reference into it (no negotiation, no grid-master loop running); what is derived
+  // from the configuration is then derived again. `what` is noted when it is made.
+  void change_config(std::string what, std::function<void()> change);
 
  private:
   void acquire();
@@ -111,10 +116,12 @@ class UnitAgent {
   Task<void> stop_local(std::string reason);
   bool may_deal() const;
   std::string new_deal_id();
-  // Active deals as (charge, discharge); sets *warming_up when one has not started yet.
   // This unit's deals as the charge and the discharge side (not deactivated), and into
   // `context` the same among activated ones and whether one is warming up.
   std::pair<int, int> deal_directions(LocalSafetyContext* context = nullptr) const;
+  void apply_config_changes();
+  // Raises "deal abortion failed" for each new failed abortion of one of this unit's deals.
+  void report_failed_abortions();
 
   std::string id_;
   Scheduler& scheduler_;
@@ -156,6 +163,8 @@ class UnitAgent {
   double accepts_remaining_wh_ = -1;
   std::optional<OperationMode> local_mode_;
   std::set<std::string> interlocks_;
+  std::map<std::string, int> abortion_failures_seen_;  // by deal id, for this unit's deals
+  std::vector<std::pair<std::string, std::function<void()>>> config_changes_;  // not yet made
   int capacity_ = 1;
   std::uint64_t highest_token_ = 0;
   TimePoint last_grid_master_contact_{};

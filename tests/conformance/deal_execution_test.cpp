@@ -52,5 +52,65 @@ TEST_P(Authorization, DealMasterAuthorizationFailureResetsTheDealAndTheMasterWai
 INSTANTIATE_TEST_SUITE_P(Points, Authorization, ::testing::Values(FailPoint::kBeforeAuthorize, FailPoint::kAfterAuthorize),
                          [](const auto& info) { return std::string(fail_point_name(info.param)); });
 
+
+class AbortionPath : public test::EngineFixture, public ::testing::WithParamInterface<FailPoint> {
+ protected:
+  bool raised_abortion_failure(const char* unit) {
+    for (std::size_t i = 0; i < engine_->size(); ++i) {
+      if (engine_->agent(i).id() != unit) continue;
+      for (const auto& e : engine_->agent(i).recent_errors())
+        if (e.message == "deal abortion failed" && e.category == ErrorCategory::kHardware &&
+            e.extent == ErrorExtent::kLocal && e.level == ErrorLevel::kError)
+          return true;
+    }
+    return false;
+  }
+};
+
+// DealExecution.doLoop_ aborts a deal whose step failed (DealAbortion, the reason the test
+// feature's message); DealAbortion.doExecute stops the slave side (AbstractStoppableDealExecution
+// .stopDcdc_, points failBeforeStop and failAfterStop), then deactivates (DealDeactivation
+// .deactivateDcdc_, points failBeforeDeactivate and failAfterDeactivate, skipped with the master
+// side in WAIT). The flags stay set, so a flag on that path fails the abortion itself: "deal
+// abortion failed", HARDWARE:LOCAL:ERROR on both units, whose error handling puts both
+// converters to WAIT (after stopMeTimeoutMsec); the deal stays for the next loop. failBeforeStop and failAfterStop fail
+// every abortion, so that deal never leaves; failBeforeDeactivate's leaves on the next loop, its
+// master side being in WAIT by then.
+TEST_P(AbortionPath, AFlagOnTheAbortsOwnPathFailsTheAbortionAndBothUnitsWait) {
+  const FailPoint p = GetParam();
+  build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
+  scheduler_->run_for(seconds(10));
+  auto id = engine_->inject_deal("E001", "E002", 50, 1.0, static_cast<std::uint16_t>(p));
+  ASSERT_TRUE(id.has_value()) << id.error().message;
+  ASSERT_TRUE(run_until([&] { return raised_abortion_failure("E001") && raised_abortion_failure("E002"); },
+                        minutes(20)));
+  // ErrorHandling's AskAndWaitForStopDeals: each unit waits up to stopMeTimeoutMsec for its deals
+  // to stop, then goes to WAIT.
+  ASSERT_TRUE(run_until([&] { return mode_of("E001") == DcdcMode::kWait && mode_of("E002") == DcdcMode::kWait; },
+                        minutes(3)));
+  const std::string reason = "TEST FEATURE : dcdc / " + std::string(fail_point_name(p));
+  if (p == FailPoint::kBeforeDeactivate) {
+    ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(2)));
+    ASSERT_FALSE(logged_[0].abort.empty());
+    EXPECT_EQ(logged_[0].abort[0].reason, reason);
+    EXPECT_TRUE(logged_[0].stopped());
+    EXPECT_TRUE(engine_->fabric().deals().empty());
+  } else {
+    scheduler_->run_for(minutes(10));
+    auto deal = engine_->fabric().deal(*id);
+    ASSERT_TRUE(deal.has_value());
+    EXPECT_TRUE(deal->abort.empty());  // DealAbortion failed before DealUtil.abort
+    EXPECT_GE(deal->abortion_failures, 10);  // once per loop
+    EXPECT_TRUE(logged_.empty());
+    EXPECT_EQ(mode_of("E001"), DcdcMode::kWait);
+    EXPECT_EQ(mode_of("E002"), DcdcMode::kWait);
+  }
+  EXPECT_TRUE(any_event("deal abortion failed"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Points, AbortionPath,
+                         ::testing::Values(FailPoint::kBeforeStop, FailPoint::kAfterStop, FailPoint::kBeforeDeactivate),
+                         [](const auto& info) { return std::string(fail_point_name(info.param)); });
+
 }  // namespace
 }  // namespace wattshare

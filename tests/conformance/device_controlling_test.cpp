@@ -120,7 +120,9 @@ TEST_F(ErrorAction, ScramStopsCurrentControlledUnitsFirstAndTheReferenceAfterThe
   EXPECT_GE(to_seconds(*reference_waiting - *cc_waiting), 5.0 - 0.2);
   EXPECT_LE(to_seconds(*reference_waiting - *cc_waiting), 5.0 + 3.0);
   ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(1)));
-  EXPECT_TRUE(logged_.front().scram.has_value());
+  ASSERT_TRUE(logged_.front().scram.has_value());
+  // The reason as AbstractErrorsHandling.logMessages_ builds it: the errors' log lines, JSON-encoded.
+  EXPECT_EQ(logged_.front().scram->reason, R"(["(LOGIC:GLOBAL:ERROR:E003) test: scram"])");
 }
 
 // gridmaster/main_loop/ErrorHandling: a HARDWARE ERROR scrams and sets the global mode to stop
