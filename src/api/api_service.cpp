@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "api/apis_web.hpp"
 #include "api/metrics.hpp"
 #include "api/static_files.hpp"
 #include "core/apis_time.hpp"
@@ -46,55 +47,11 @@ ApiService::Result ApiService::route(const HttpRequest& request, const ParsedTar
   const bool post = request.method == "POST";
   if (!get && !post) return fail(405, fmt::format("method {} not allowed", request.method));
 
-  // apis-web (Budo Emulator / Emulator Emulator) paths, one segment each.
-  if (parts.size() == 1) {
-    const std::string_view p = parts[0];
-    if (p == "unitIds") {
-      Json ids = Json::array();
-      for (std::size_t i = 0; i < c_.community.size(); ++i) ids.push_back(c_.community.unit_id(i));
-      return ok(ids);
-    }
-    if (p == "getStatus") return ok(apis_web_status());
-    if (p == "deals") {
-      Json out = Json::array();
-      c_.sharing.for_each_deal([&](const Deal& d) {
-        out.push_back(Json{{"chargingUnit", d.charge_unit_id}, {"dischargingUnit", d.discharge_unit_id},
-                           {"isMasterDeal", d.is_master},
-                           {"request", d.type == DealDirection::kCharge ? "CHARGE" : "DISCHARGE"},
-                           {"requester", d.request_unit_id}, {"responder", d.accept_unit_id},
-                           {"startTime", format_apis_time(d.create_time, c_.utc_offset)}});
-      });
-      return ok(out);
-    }
-    if (p == "metrics") return text_response(metrics_text(), "text/plain; version=0.0.4");
-    const bool mode_path = p == "active" || p == "quiet" || p == "stop" || p == "manual" || p == "setOperationMode";
-    if (mode_path) {
-      if (!bearer_matches(request.authorization, c_.token)) return fail(401, "a bearer token is required to change the mode");
-      if (p == "setOperationMode") {
-        const auto v = t.query.find("value");
-        if (v == t.query.end()) return fail(400, "setOperationMode needs value=");
-        if (const auto u = t.query.find("unitId"); u != t.query.end()) {
-          auto i = unit_index(u->second);
-          if (!i) return tl::make_unexpected(i.error());
-          auto r = set_local_mode(*i, v->second == "null" || v->second.empty() ? Json(nullptr) : Json(v->second));
-          if (!r) return r;
-          return ok(apis_web_status());
-        }
-        return set_global_mode(v->second);
-      }
-      static const std::map<std::string_view, std::string_view> kModes{
-          {"active", "autonomous"}, {"quiet", "heteronomous"}, {"stop", "stop"}, {"manual", "manual"}};
-      return set_global_mode(kModes.at(p));
-    }
-  }
-  if (parts.size() == 2 && parts[0] == "get" && parts[1] == "log") {
-    Json all;
-    for (std::size_t i = 0; i < c_.community.size(); ++i) {
-      const AgentView a = c_.sharing.agent(i);
-      if (a.data) all[c_.community.unit_id(i)] = all_get_json(*a.data);
-    }
-    return ok(all.is_null() ? Json::object() : all);
-  }
+  // apis-web's paths (ApisWebApi); on this port its writes need the token, as every write.
+  if (ApisWebApi::writes(t.path) && !bearer_matches(request.authorization, c_.token))
+    return fail(401, "a bearer token is required to change the mode");
+  if (auto r = apis_web_.route(t)) return *r;
+  if (t.path == "/metrics") return text_response(metrics_text(), "text/plain; version=0.0.4");
   if (parts.empty() || parts[0] != "api") {
     if (get) {
       if (auto file = serve_static(c_.web_root, t.path)) return *file;

@@ -5,7 +5,7 @@
 // Reads (no token): /api/health, /api/units, /api/units/<id>, /api/deals?state=active|history
 // [&offset&limit], /api/mode, /api/totals, /api/history/<id>[.csv]?from&to&points,
 // /api/totals/history?from&to&points, /api/deals.csv, /api/acceleration, /metrics; apis-web's
-// /deals, /unitIds, /getStatus, /get/log.
+// /deals, /unitIds, /getStatus, /get/log (ApisWebApi).
 // Writes (Authorization: Bearer <token>, else 401): POST /api/mode {"mode"},
 // POST /api/units/<id>/local-mode {"mode": …|null}, POST /api/units/<id>/dcdc {"mode","dvg","dig"}
 // (only in Manual), POST /api/acceleration {"acceleration"}; apis-web's /active, /quiet, /stop,
@@ -24,6 +24,7 @@
 #include "core/json_file.hpp"
 #include "devices/apis_http/driver_server.hpp"
 #include "api/history_query.hpp"
+#include "api/apis_web.hpp"
 #include "api/history_health.hpp"
 #include "api/sharing_view.hpp"
 #include "store/history_store.hpp"
@@ -45,7 +46,10 @@ struct ApiContext {
 
 class ApiService {
  public:
-  explicit ApiService(ApiContext c) : c_(std::move(c)) {}
+  explicit ApiService(ApiContext c)
+      : c_(std::move(c)), apis_web_({c_.community, c_.sharing, c_.clock, c_.utc_offset, [this] { after_write(); }}) {}
+  ApiService(const ApiService&) = delete;  // apis_web_ calls back into this object
+  ApiService& operator=(const ApiService&) = delete;
   HttpResponse handle(const HttpRequest& request);
   // A valid history read (/api/history/<id>[.csv], /api/totals/history, /api/deals.csv),
   // prepared to run elsewhere (HistoryQuery::run on another thread and connection); nothing for
@@ -76,6 +80,7 @@ class ApiService {
   std::string metrics_text();
 
   ApiContext c_;
+  ApisWebApi apis_web_;
   // GET /api/units between two community seconds answers the same bytes: the data cannot
   // have changed meanwhile except by a write, which drops the cache.
   std::string units_body_;

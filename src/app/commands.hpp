@@ -55,6 +55,8 @@ struct DemoOptions {
   std::string web_dir = WATTSHARE_WEB_DIR;  // the built dashboard
   std::optional<std::string> start;
   std::optional<std::uint64_t> seed;
+  // apis-web's API for Sony's apis-main_controller, on 127.0.0.1 only (0 picks a free port).
+  std::optional<int> apis_web_port;
 };
 int run_demo(const DemoOptions& o);
 

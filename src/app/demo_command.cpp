@@ -15,7 +15,9 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api_service.hpp"
+#include "api/apis_web.hpp"
 #include "api/history_recorder.hpp"
+#include "engine/config_reloader.hpp"
 #include "app/commands.hpp"
 #include "app/community_loader.hpp"
 #include "app/demo_processes.hpp"
@@ -113,6 +115,10 @@ int run_demo(const DemoOptions& o) {
                            [](const std::string& problem) { spdlog::error("{}", problem); }};
   recorder.start();
   if (engine) engine->start(*mode);
+  // Each unit's files read again every refreshingPeriodMsec (a node process does it itself).
+  std::vector<std::unique_ptr<ConfigReloader>> reloaders;
+  if (engine) reloaders = make_config_reloaders(*engine, scheduler, *spec);
+  for (auto& r : reloaders) r->start();
   scheduler.every(seconds(10), [&] { community.advance_to(scheduler.now()); });
 
   // The WebSocket pushes everything at each data acquisition of the community (5 s of its
@@ -153,10 +159,28 @@ int run_demo(const DemoOptions& o) {
     spdlog::error("{}", port.error().message);
     return 1;
   }
+  // apis-web, as apis-main_controller expects it: no token, so programs only, on loopback only.
+  ApisWebApi apis_web{{community, *sharing, scheduler, offset, [&] { push(true); }}};
+  std::optional<std::uint16_t> apis_web_port;
+  if (o.apis_web_port) {
+    const auto web_port = static_cast<std::uint16_t>(*o.apis_web_port);
+    auto listening = http.listen(
+        "127.0.0.1", web_port, [&](const HttpRequest& r) { return apis_web.handle(r); },
+        ListenerAccess{.callers = ListenerAccess::Callers::kPrograms});
+    if (!listening) {
+      spdlog::error("--apis-web-port: {}", listening.error().message);
+      return 1;
+    }
+    apis_web_port = *listening;
+  }
   fmt::print("wattshare demo: {} units from {}, {} mode, {}x, {} at {}\n", community.size(), spec->source_path,
              to_string(*mode), o.acceleration, resume ? "resumed" : "starting", format_apis_time(spec->start, offset));
   fmt::print("  dashboard on http://{}:{}/#token={}\n", o.host, *port, *token);
   fmt::print("  API on http://{}:{}/api/units  (writes: Authorization: Bearer {})\n", o.host, *port, *token);
+  if (apis_web_port) {
+    fmt::print("  apis-web API on http://127.0.0.1:{}/get/log  (apis-main_controller: apis_emul_port and "
+               "apis_budo_port = {})\n", *apis_web_port, *apis_web_port);
+  }
   fmt::print("  history in {}\n", (std::filesystem::path(o.data_dir) / "history.sqlite").string());
   if (cluster) {
     fmt::print("  cluster {} in etcd on 127.0.0.1:{} (pid {}); nodes' output in {}\n", cluster->cluster(),

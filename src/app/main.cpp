@@ -169,6 +169,10 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--web-dir", demo.web_dir, "The built dashboard (web/dist)")->capture_default_str();
   demo_cmd->add_option("--start", demo.start, "First day, YYYY-MM-DD (default: the community's)");
   demo_cmd->add_option("--seed", demo.seed, "Override the community's seed");
+  demo_cmd->add_option("--apis-web-port", demo.apis_web_port,
+                       "Also serve apis-web's API (/get/log, /deals, /active ...) for Sony's apis-main_controller "
+                       "on 127.0.0.1:PORT: no token, and every request a browser sends is refused")
+      ->check(CLI::Range(0, 65535));
   demo_cmd->add_flag("--processes", demo.processes,
                      "One `wattshare node` process per unit coordinated through etcd (started on loopback; "
                      "Debian etcd-server), the houses' physics served to them over APIS's driver protocol; "

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -21,18 +23,24 @@ using std::chrono::milliseconds;
 struct Demo {
   std::unique_ptr<test::ChildProcess> process;
   std::uint16_t port = 0;
+  std::uint16_t apis_web_port = 0;  // with --apis-web-port
 
-  explicit Demo(const std::string& data_dir) {
-    process = std::make_unique<test::ChildProcess>(std::vector<std::string>{
+  explicit Demo(const std::string& data_dir, const std::vector<std::string>& more = {}) {
+    std::vector<std::string> args{
         WATTSHARE_BIN, "demo", "--config", std::string(WATTSHARE_SOURCE_DIR) + "/examples/apis-sample",
-        "--port", "0", "--data-dir", data_dir, "--acceleration", "3600", "--sample", "30"});
-    for (int i = 0; i < 3 && port == 0; ++i) {
+        "--port", "0", "--data-dir", data_dir, "--acceleration", "3600", "--sample", "30"};
+    args.insert(args.end(), more.begin(), more.end());
+    const bool apis_web = std::find(more.begin(), more.end(), "--apis-web-port") != more.end();
+    process = std::make_unique<test::ChildProcess>(args);
+    for (int i = 0; i < 8 && (port == 0 || (apis_web && apis_web_port == 0)); ++i) {
       const auto line = process->read_line(milliseconds(30000));
       if (!line) break;
       const std::string marker = "http://127.0.0.1:";
-      if (const auto at = line->find(marker); at != std::string::npos) {
-        port = static_cast<std::uint16_t>(std::stoi(line->substr(at + marker.size())));
-      }
+      const auto at = line->find(marker);
+      if (at == std::string::npos) continue;
+      const auto number = static_cast<std::uint16_t>(std::stoi(line->substr(at + marker.size())));
+      if (line->find("apis-web") != std::string::npos) apis_web_port = number;
+      else if (port == 0) port = number;
     }
   }
   json get(const std::string& target, int status = 200) const {
@@ -182,6 +190,106 @@ TEST(DemoProcess, RefusesAnUnusableDataDirectory) {
   dir.write("file", "x");
   auto r = test::run_command({WATTSHARE_BIN, "demo", "--data-dir", dir.path("file/sub"), "--port", "0"});
   EXPECT_EQ(r.exit_code, 1);
+}
+
+// ScenarioKeeping in `wattshare demo`: the units' files are read again every
+// refreshingPeriodMsec; a broken edit keeps the last good file, and the unit's errors on the
+// dashboard say which file and what (USER:LOCAL:WARN, as APIS raises it).
+TEST(DemoProcess, ABrokenScenarioEditShowsOnTheDashboardAndTheLastGoodOneStays) {
+  test::TempDir dir;
+  std::filesystem::copy(std::string(WATTSHARE_SOURCE_DIR) + "/examples/apis-sample", dir.path("community"),
+                        std::filesystem::copy_options::recursive);
+  auto process = std::make_unique<test::ChildProcess>(std::vector<std::string>{
+      WATTSHARE_BIN, "demo", "--config", dir.path("community"), "--port", "0", "--data-dir", dir.path("data"),
+      "--acceleration", "60"});
+  std::uint16_t port = 0;
+  for (int i = 0; i < 3 && port == 0; ++i) {
+    const auto line = process->read_line(milliseconds(30000));
+    if (!line) break;
+    if (const auto at = line->find("http://127.0.0.1:"); at != std::string::npos)
+      port = static_cast<std::uint16_t>(std::stoi(line->substr(at + 17)));
+  }
+  ASSERT_NE(port, 0);
+  dir.write("community/scenario.json", "{ \"refreshingPeriodMsec\" : ");
+  // 5 s of community time at 60x is about 83 ms of real time; polled (bounded) until it shows.
+  std::string errors;
+  for (int i = 0; i < 5000 && errors.find("scenario not reloaded") == std::string::npos; ++i) {
+    const auto r = test::http_get("127.0.0.1", port, "/api/units/E001");
+    errors = json::parse(r.body, nullptr, false).value("errors", json::array()).dump();
+  }
+  EXPECT_NE(errors.find("(USER:LOCAL:WARN:E001) scenario not reloaded"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("scenario.json"), std::string::npos) << errors;
+  // The last good scenario still rules: the units keep their autonomous mode and trade on.
+  EXPECT_EQ(test::http_get("127.0.0.1", port, "/api/mode").status, 200);
+  EXPECT_EQ(process->stop(), 0);
+}
+
+// apis-web's API on a port of its own, for Sony's apis-main_controller (SonyCSL/apis-web:
+// BudoEmulator and EmulatorEmulator; the controller's startMain.py calls /unitIds, /deals,
+// /getStatus and the mode buttons /active /quiet /stop /manual without a token, and its
+// dataCollector.callToEmulator keys /get/log by oesunit.id). No token there, so the listener
+// refuses whatever a browser sends.
+TEST(DemoProcess, ApisWebPortServesApisMainControllerAndRefusesBrowsers) {
+  test::TempDir dir;
+  Demo demo{dir.path("data"), {"--apis-web-port", "0"}};
+  ASSERT_NE(demo.port, 0);
+  ASSERT_NE(demo.apis_web_port, 0);
+  ASSERT_NE(demo.apis_web_port, demo.port);
+  auto web = [&](const std::string& target, int status = 200) {
+    const auto r = test::http_get("127.0.0.1", demo.apis_web_port, target);
+    EXPECT_EQ(r.status, status) << target << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  };
+  // /get/log: apis-main's unit data (DataAcquisition.getData_), every unit by its id.
+  json log = web("/get/log");
+  ASSERT_TRUE(log.is_object()) << log.dump();
+  ASSERT_EQ(log.size(), 4u) << log.dump();
+  int grid_masters = 0;
+  for (const auto& [id, unit] : log.items()) {
+    EXPECT_EQ(unit["oesunit"]["id"], id);
+    EXPECT_TRUE(unit["oesunit"]["display"].is_string()) << id;
+    EXPECT_TRUE(unit["oesunit"]["ip"].is_string()) << id;
+    EXPECT_TRUE(unit["battery"]["rsoc"].is_number()) << id;
+    EXPECT_EQ(unit["apis"]["operation_mode"]["global"], "autonomous") << id;
+    EXPECT_EQ(unit["apis"]["operation_mode"]["effective"], "autonomous") << id;
+    EXPECT_TRUE(unit["apis"]["operation_mode"]["local"].is_null()) << id;
+    EXPECT_GT(unit["apis"]["remaining_capacity_wh"].get<int>(), 0) << id;
+    EXPECT_GE(unit["apis"]["deal_interlock_capacity"].get<int>(), 1) << id;
+    grid_masters += unit["apis"].value("is_grid_master", false) ? 1 : 0;
+    // What the controller's visual.js draws.
+    EXPECT_TRUE(unit["dcdc"]["status"]["status"].is_string()) << id;
+    EXPECT_TRUE(unit["dcdc"]["meter"]["wg"].is_number()) << id;
+    EXPECT_TRUE(unit["dcdc"]["powermeter"]["p2"].is_number()) << id;
+    EXPECT_TRUE(unit["emu"]["pvc_charge_power"].is_number()) << id;
+    EXPECT_TRUE(unit["emu"]["ups_output_power"].is_number()) << id;
+    EXPECT_EQ(unit["time"].get<std::string>().size(), 19u) << id;  // yyyy/MM/dd-HH:mm:ss
+  }
+  EXPECT_LE(grid_masters, 1);
+  EXPECT_EQ(web("/unitIds"), (json{"E001", "E002", "E003", "E004"}));
+  EXPECT_TRUE(web("/deals").is_array());
+  EXPECT_EQ(web("/getStatus"), (json{{"active", true}}));
+  // The mode buttons, no token (BudoEmulator.setGlobalOperationModeAndReturn_ answers /getStatus).
+  EXPECT_EQ(web("/stop"), (json{{"active", false}}));
+  EXPECT_EQ(demo.get("/api/mode")["global"], "stop");
+  EXPECT_EQ(web("/quiet"), (json{{"active", true}}));
+  EXPECT_EQ(demo.get("/api/mode")["global"], "heteronomous");
+  EXPECT_EQ(web("/setOperationMode?unitId=E002&value=stop"), (json{{"succeeded", true}}));
+  EXPECT_EQ(demo.get("/api/mode")["local"]["E002"], "stop");
+  EXPECT_EQ(web("/setOperationMode?unitId=E002&value=bogus", 400)["succeeded"], false);
+  EXPECT_EQ(web("/active"), (json{{"active", true}}));
+  EXPECT_EQ(web("/nope", 404), (json{{"error", "not found : /nope"}}));
+  // Anything a browser sends is refused, so no web page can switch a mode.
+  for (const test::Headers& browser : std::vector<test::Headers>{
+           {{"Origin", "http://127.0.0.1:" + std::to_string(demo.apis_web_port)}},
+           {{"Sec-Fetch-Site", "cross-site"}, {"Sec-Fetch-Mode", "no-cors"}},
+           {{"Host", "attacker.example:" + std::to_string(demo.apis_web_port)}}}) {
+    const auto r = test::http_request_with_headers("127.0.0.1", demo.apis_web_port, "GET", "/stop", browser);
+    EXPECT_EQ(r.status, 403) << browser.front().first << ": " << r.body;
+  }
+  EXPECT_EQ(demo.get("/api/mode")["global"], "autonomous");
+  // The dashboard's port still asks the token for the same buttons.
+  EXPECT_EQ(test::http_get("127.0.0.1", demo.port, "/stop").status, 401);
+  EXPECT_EQ(demo.process->stop(), 0);
 }
 
 }  // namespace
