@@ -191,6 +191,13 @@ bool GridMaster::fail_point(Deal& d, FailPoint p) {
 }
 
 namespace {
+// Java's Float.toString for the numbers APIS puts in its messages: "2.0", "2.5".
+std::string java_float(double v) {
+  std::string s = fmt::format("{}", static_cast<float>(v));
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  return s;
+}
+
 std::string test_feature_failure(FailPoint p) {
   // AbstractDealExecution.testFeature_failIfNeed_'s message, which DealExecution passes to
   // DealAbortion as the abort reason.
@@ -479,8 +486,11 @@ double GridMaster::expected_vr_ig_a(const std::string& vr, const Deal* joining) 
 Task<void> GridMaster::activate(Deal d) {
   const auto& g = policy_.grid_master;
   if (co_await failed_at(d, FailPoint::kBeforeActivate)) co_return;
+  // DealActivation.validateDeal_ (checkNumberOfResets_, checkDealDirection_, checkCurrentCapacity_):
+  // the deal is aborted with APIS's message, word for word.
   if (static_cast<int>(d.reset.size()) >= g.reset_limit) {
-    std::string why = fmt::format("reset limit {} reached", g.reset_limit);
+    std::string why = fmt::format("deal reset limit exceeded : {}", g.reset_limit);
+    raise_global(ErrorCategory::kLogic, ErrorLevel::kWarn, why);
     co_await abort(d, std::move(why));
     co_return;
   }
@@ -493,16 +503,21 @@ Task<void> GridMaster::activate(Deal d) {
     first = false;
     some_started = some_started || (o.started() && !o.deactivated());
     sum_a += o.deal_grid_current_a;
-    if (o.charge_unit_id == d.discharge_unit_id || o.discharge_unit_id == d.charge_unit_id) {
-      std::string why = "a unit would be on both sides of active deals";
+    std::string why;
+    if (o.charge_unit_id == d.discharge_unit_id)
+      why = "other charge side deal found on discharge unit : " + d.discharge_unit_id;
+    else if (o.discharge_unit_id == d.charge_unit_id)
+      why = "other discharge side deal found on charge unit : " + d.charge_unit_id;
+    if (!why.empty()) {
+      why += " ; other deal : " + dump_json(deal_json(o, host_.utc_offset()));
       co_await abort(d, std::move(why));
       co_return;
     }
   }
   if (!policy_.safety.topology_enabled) {
     if (sum_a > policy_.safety.sum_of_deal_grid_current_max_a + 1e-9) {
-      std::string why = fmt::format("sum of deal currents {} A above {} A", sum_a,
-                                    policy_.safety.sum_of_deal_grid_current_max_a);
+      std::string why = fmt::format("sum of dealGridCurrentA of all deals : {} ; exceeds limit : {}", java_float(sum_a),
+                                    java_float(policy_.safety.sum_of_deal_grid_current_max_a));
       co_await abort(d, std::move(why));
       co_return;
     }
@@ -519,10 +534,16 @@ Task<void> GridMaster::activate(Deal d) {
         if (in(b.backward_unit_ids, o.discharge_unit_id)) back_out += o.deal_grid_current_a;
         if (in(b.backward_unit_ids, o.charge_unit_id)) back_in += o.deal_grid_current_a;
       });
-      // Evaluate every branch (APIS stops at the first violation).
-      if (std::max({fwd_out, fwd_in, back_out, back_in}) > b.current_capacity_a + 1e-9) {
-        std::string why =
-            fmt::format("branch {} would carry more than {} A", b.id, b.current_capacity_a);
+      // GridBranchCurrentCapacity.checkNewDeal_topologyBased_: the first sum over capacity, in
+      // APIS's order, named as APIS names it.
+      const std::pair<const char*, double> sums[] = {{"forward sum of discharge", fwd_out},
+                                                     {"forward sum of charge", fwd_in},
+                                                     {"backward sum of discharge", back_out},
+                                                     {"backward sum of charge", back_in}};
+      for (const auto& [name, sum] : sums) {
+        if (sum <= b.current_capacity_a + 1e-9) continue;
+        std::string why = fmt::format("branch : {}, {} dealGridCurrentA : {}, exceeds capacity : {}", b.id, name,
+                                      java_float(sum), java_float(b.current_capacity_a));
         co_await abort(d, std::move(why));
         co_return;
       }

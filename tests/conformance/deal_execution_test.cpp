@@ -112,5 +112,67 @@ INSTANTIATE_TEST_SUITE_P(Points, AbortionPath,
                          ::testing::Values(FailPoint::kBeforeStop, FailPoint::kAfterStop, FailPoint::kBeforeDeactivate),
                          [](const auto& info) { return std::string(fail_point_name(info.param)); });
 
+
+class ActivationValidation : public test::EngineFixture {
+ protected:
+  void tweak(UnitSpec& u) override {
+    u.apis.hw.grid_current_capacity_a = 3;  // room for two deals on a unit
+    u.apis.policy.safety.sum_of_deal_grid_current_max_a = 1.5;
+    u.apis.policy.grid_master.reset_limit = 2;
+  }
+  // What the grid master noted when it aborted deal `id` (a deal never activated is not logged).
+  std::string abort_reason_of(const std::string& id) {
+    const std::string marker = "deal " + id + " aborted: ";
+    for (const auto& e : events_)
+      if (const auto at = e.find(marker); at != std::string::npos) return e.substr(at + marker.size());
+    return "";
+  }
+};
+
+// DealActivation.checkNumberOfResets_: a deal reset gridMaster.deal.resetLimit times is aborted
+// with "deal reset limit exceeded : <limit>" (and LOGIC:GLOBAL:WARN).
+TEST_F(ActivationValidation, DealActivationAbortsADealResetTooOften) {
+  build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
+  scheduler_->run_for(seconds(10));
+  auto id = engine_->inject_deal("E001", "E002", 200, 1.0, static_cast<std::uint16_t>(FailPoint::kAfterAuthorize));
+  ASSERT_TRUE(id.has_value()) << id.error().message;
+  ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(10)));
+  EXPECT_EQ(abort_reason_of(*id), "deal reset limit exceeded : 2");
+  EXPECT_EQ(logged_[0].reset.size(), 2u);
+}
+
+// GridBranchCurrentCapacity.checkNewDeal_gridTotal_: the currents of all active deals with the
+// new one above safety.sumOfDealGridCurrentMaxA abort it, in APIS's words (Java floats).
+TEST_F(ActivationValidation, DealActivationAbortsADealOverTheSumOfDealCurrents) {
+  build({{"E001", 70}, {"E002", 70}, {"E003", 70}, {"E004", 70}}, OperationMode::kHeteronomous);
+  scheduler_->run_for(seconds(10));
+  ASSERT_TRUE(start_injected_deal("E001", "E002", 2000));
+  auto id = engine_->inject_deal("E003", "E004", 200, 1.0, 0);
+  ASSERT_TRUE(id.has_value()) << id.error().message;
+  ASSERT_TRUE(run_until([&] { return !abort_reason_of(*id).empty(); }, minutes(2)));
+  EXPECT_EQ(abort_reason_of(*id), "sum of dealGridCurrentA of all deals : 2.0 ; exceeds limit : 1.5");
+}
+
+class OppositeDeals : public ActivationValidation {
+ protected:
+  void tweak(UnitSpec& u) override {
+    ActivationValidation::tweak(u);
+    u.apis.policy.safety.sum_of_deal_grid_current_max_a = 100;
+  }
+};
+
+// DealActivation.checkDealDirection_: a unit charging in an active deal cannot discharge in a
+// new one; the new deal is aborted with the other deal in the message.
+TEST_F(OppositeDeals, DealActivationAbortsADealOppositeToAnActiveOne) {
+  build({{"E001", 70}, {"E002", 70}, {"E003", 70}}, OperationMode::kHeteronomous);
+  scheduler_->run_for(seconds(10));
+  ASSERT_TRUE(start_injected_deal("E001", "E002", 2000));  // E002 charges
+  auto id = engine_->inject_deal("E002", "E003", 200, 1.0, 0);  // E002 would discharge
+  ASSERT_TRUE(id.has_value()) << id.error().message;
+  ASSERT_TRUE(run_until([&] { return !abort_reason_of(*id).empty(); }, minutes(2)));
+  const std::string why = abort_reason_of(*id);
+  EXPECT_EQ(why.rfind("other charge side deal found on discharge unit : E002 ; other deal : {\"unitId\":", 0), 0u) << why;
+}
+
 }  // namespace
 }  // namespace wattshare
