@@ -44,12 +44,16 @@ tl::expected<Json, Error> parse_json_text(std::string_view text, std::string_vie
   }
 }
 
-tl::expected<Json, Error> load_json_file(const std::string& path) {
+tl::expected<std::string, Error> read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return tl::unexpected(Error::invalid_config(fmt::format("{}: cannot open file", path)));
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return parse_json_text(buffer.str(), path);
+  return buffer.str();
+}
+
+tl::expected<Json, Error> load_json_file(const std::string& path) {
+  return read_text_file(path).and_then([&](const std::string& text) { return parse_json_text(text, path); });
 }
 
 std::string dump_json(const Json& value) {

@@ -24,6 +24,8 @@ using Json = nlohmann::ordered_json;
 [[nodiscard]] tl::expected<Json, Error> parse_json_text(std::string_view text,
                                                         std::string_view origin);
 [[nodiscard]] tl::expected<Json, Error> load_json_file(const std::string& path);
+// A file's whole text; an error names the path.
+[[nodiscard]] tl::expected<std::string, Error> read_text_file(const std::string& path);
 
 // Serialises for the wire: invalid UTF-8 (from a request echoed in an error) becomes U+FFFD
 // instead of an exception.

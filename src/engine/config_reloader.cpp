@@ -1,8 +1,6 @@
 #include "engine/config_reloader.hpp"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -14,14 +12,8 @@ namespace wattshare {
 namespace {
 
 constexpr const char* kNames[] = {"hwConfig", "policy", "scenario"};
-
-tl::expected<std::string, Error> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return tl::unexpected(Error::bad_input(fmt::format("{}: cannot be read", path)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+constexpr ConfigReloader::File kFiles[] = {ConfigReloader::File::kHwConfig, ConfigReloader::File::kPolicy,
+                                           ConfigReloader::File::kScenario};
 
 }  // namespace
 
@@ -33,7 +25,7 @@ ConfigReloader::ConfigReloader(UnitAgent& agent, Scheduler& scheduler, ConfigSet
   // What is in force came from these texts: only a later edit is a change.
   for (auto& w : files_) {
     if (w.path.empty()) continue;
-    if (auto text = read_text(w.path)) w.seen = std::move(*text);
+    if (auto text = read_text_file(w.path)) w.seen = std::move(*text);
   }
 }
 
@@ -43,11 +35,11 @@ ConfigReloader::~ConfigReloader() {
 }
 
 void ConfigReloader::start() {
-  for (File f : {File::kHwConfig, File::kPolicy, File::kScenario}) arm(f);
+  for (File f : kFiles) arm(f);
 }
 
 void ConfigReloader::check_all() {
-  for (File f : {File::kHwConfig, File::kPolicy, File::kScenario}) check(f);
+  for (File f : kFiles) check(f);
 }
 
 long long ConfigReloader::period_ms(File file) const {
@@ -72,7 +64,7 @@ void ConfigReloader::arm(File file) {
 bool ConfigReloader::check(File file) {
   Watched& w = files_[static_cast<int>(file)];
   if (w.path.empty()) return false;
-  auto text = read_text(w.path);
+  auto text = read_text_file(w.path);
   const std::string seen = text ? *text : text.error().message;
   if (seen == w.seen) return false;
   w.seen = seen;
