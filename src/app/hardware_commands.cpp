@@ -234,6 +234,7 @@ int run_twc_sim(const TwcSimOptions& o) {
   eo.sign = static_cast<std::uint8_t>(o.id >> 8);
   eo.protocol = o.protocol == 1 ? twc::Protocol::kV1 : twc::Protocol::kV2;
   eo.rated_amps = o.rated_amps;
+  eo.car_plugged = o.car_amps > 0;  // --car 0: no car at the charger
   eo.car_demand_amps = o.car_amps;
   twc::TwcEmulator charger{eo, seconds_since_start};
   if (o.fault == "silence") charger.set_fault(twc::TwcEmulator::Fault::kSilence);

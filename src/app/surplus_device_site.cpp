@@ -1,7 +1,9 @@
 #include "app/surplus_device_site.hpp"
 
 #include "app/wall_clock.hpp"
+#include "surplus/charger_sharing.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -9,9 +11,8 @@
 namespace wattshare::app {
 namespace {
 
-bool plugged_in(const twc::TwcSlave& s) {
-  return s.state == twc::kSlaveCharging || s.state == twc::kSlavePluggedNotCharging;
-}
+// How long one car waits while others charge, when the surplus cannot serve every car.
+constexpr Duration kChargerTurn = minutes(15);
 
 }  // namespace
 
@@ -71,7 +72,12 @@ surplus::SiteReading DeviceSite::read(TimePoint) {
       break;
     case surplus::EvDeviceConfig::Kind::kTwc: {
       std::lock_guard lock{twc_mutex_};
-      for (const auto& s : twc_->slaves()) r.ev_connected |= plugged_in(s);
+      bool linked = false;
+      for (const auto& s : twc_->slaves()) {
+        r.ev_connected |= s.car;
+        linked |= s.state != twc::kSlaveError;
+      }
+      r.ev_probe = !r.ev_connected && linked;
       r.ev_actual_a = twc_->total_actual_amps();
       break;
     }
@@ -81,16 +87,31 @@ surplus::SiteReading DeviceSite::read(TimePoint) {
   return r;
 }
 
-void DeviceSite::apply(TimePoint, const surplus::Outputs& out) {
+void DeviceSite::apply(TimePoint now, const surplus::Outputs& out) {
   ev_amps_ = out.ev_amps;
   if (twc_) {
-    // The router's current shared among the cars plugged in; the others get 0 A.
+    // The router's current in whole minimum currents to as many cars as it carries, taking
+    // turns when it cannot serve them all (share_charger_current).
     std::lock_guard lock{twc_mutex_};
-    std::size_t plugged = 0;
-    for (const auto& s : twc_->slaves()) plugged += plugged_in(s);
+    std::vector<surplus::ChargerDemand> demands;
+    std::size_t cars = 0;
     for (const auto& s : twc_->slaves()) {
-      twc_->set_limit(s.id, plugged_in(s) ? out.ev_amps / static_cast<double>(plugged) : 0.0);
+      demands.push_back({s.car, s.rated_amps});
+      cars += s.car;
     }
+    auto share = [&] { return surplus::share_charger_current(out.ev_amps, demands, c_.router.ev.min_a, first_charger_); };
+    auto limits = share();
+    const auto served = static_cast<std::size_t>(std::count_if(limits.begin(), limits.end(), [](double a) { return a > 0; }));
+    if (cars <= served) {
+      waiting_since_.reset();
+    } else if (!waiting_since_) {
+      waiting_since_ = now;
+    } else if (now - *waiting_since_ >= kChargerTurn) {  // the next car's turn
+      first_charger_ = (first_charger_ + 1) % demands.size();
+      waiting_since_ = now;
+      limits = share();
+    }
+    for (std::size_t i = 0; i < limits.size(); ++i) twc_->set_limit(twc_->slaves()[i].id, limits[i]);
   }
   dimmer_pct_ = c_.dimmer.output == surplus::DimmerOutput::kPhaseAngle
                     ? 100 * surplus::phase_angle_firing(out.dimmer_pct, c_.dimmer.mains_hz).power_share

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -40,6 +41,8 @@ class DeviceSite final : public surplus::Site {
   std::mutex twc_mutex_;
   std::jthread twc_thread_;
   double ev_amps_ = 0, dimmer_pct_ = 0;
+  std::size_t first_charger_ = 0;          // whose turn it is when not every car can charge
+  std::optional<TimePoint> waiting_since_;  // since a car has been waiting for its turn
   bool relay_on_ = false;
 };
 

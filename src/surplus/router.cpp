@@ -49,7 +49,7 @@ Outputs Router::step(const Inputs& in) {
     // A reading is missing: hold the last decision (the last export no longer tells what the
     // loads changed since), for at most `stale_after`.
     Outputs held = last_out_;
-    if (!in.ev_connected) held.ev_amps = 0;
+    if (!in.ev_connected && !in.ev_probe) held.ev_amps = 0;
     return held;
   }
   if (!last_export_w_ || in.time - last_good_ > s_.stale_after) {
@@ -65,7 +65,7 @@ Outputs Router::step(const Inputs& in) {
   out.surplus_w = *last_export_w_ + in.ev_actual_a * ev_w_per_a + in.dimmer_power_w + relay_w - s_.reserve_w;
   double available = out.surplus_w;
   out.ev_amps = ev_step(in, available);
-  available -= out.ev_amps * ev_w_per_a;
+  available -= (in.ev_connected ? out.ev_amps : std::min(out.ev_amps, in.ev_actual_a)) * ev_w_per_a;
   out.dimmer_pct = dimmer_step(in, available);
   available -= out.dimmer_pct / 100.0 * s_.dimmer.rated_w;
   out.relay_on = relay_step(in, available);
@@ -75,7 +75,7 @@ Outputs Router::step(const Inputs& in) {
 
 double Router::ev_step(const Inputs& in, double available_w) {
   const EvSettings& e = s_.ev;
-  if (!in.ev_connected) {
+  if (!in.ev_connected && !in.ev_probe) {
     stop_ev();
     return 0;
   }

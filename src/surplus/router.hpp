@@ -76,6 +76,10 @@ struct Inputs {
   TimePoint time;
   std::optional<double> grid_export_w;  // > 0 exporting; nullopt: meter unreachable
   bool ev_connected = false;
+  // No car known, but a charger that may have one (a TWC in 00: "may or may not be plugged
+  // in"): the EV is offered current to find out, and only what it draws is kept from the loads
+  // after it.
+  bool ev_probe = false;
   double ev_actual_a = 0;       // per phase, as the charger measures it
   double dimmer_power_w = 0;    // what the element draws now
   std::optional<double> water_temperature_c;

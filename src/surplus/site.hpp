@@ -16,6 +16,7 @@ struct SiteReading {
   std::string meter_error;              // why, when it could not
   std::optional<double> inverter_power_w;
   bool ev_connected = false;
+  bool ev_probe = false;  // no car known, a charger may have one (Inputs::ev_probe)
   double ev_actual_a = 0;
   double dimmer_power_w = 0;
   std::optional<double> water_temperature_c;

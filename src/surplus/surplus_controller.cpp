@@ -97,6 +97,7 @@ std::vector<std::string> SurplusController::cycle() {
   in.time = now_;
   in.grid_export_w = reading_.grid_export_w;
   in.ev_connected = reading_.ev_connected;
+  in.ev_probe = reading_.ev_probe;
   in.ev_actual_a = reading_.ev_actual_a;
   in.dimmer_power_w = reading_.dimmer_power_w;
   in.water_temperature_c = reading_.water_temperature_c;

@@ -122,12 +122,50 @@ TEST_F(TwcLine, TheMasterLinksUpAndTheChargerFollowsItsLimit) {
 
   ASSERT_TRUE(master_->set_limit(0xABCD, 10.5));
   ASSERT_TRUE(run_until([&] { return actual_is(10.5); }, seconds(5)));
-  master_->set_limit_all(4);  // below the car's 6 A minimum: it stops drawing
+  master_->set_limit_all(4);  // below the car's 6 A minimum: it stops drawing and waits
   ASSERT_TRUE(run_until([&] { return actual_is(0); }, seconds(5)));
-  EXPECT_EQ(master_->slaves()[0].state, kSlavePluggedNotCharging);
+  EXPECT_EQ(master_->slaves()[0].state, kSlaveReadyToCharge);
+  EXPECT_TRUE(master_->slaves()[0].car);
   master_->set_limit_all(100);  // never above the charger's rating
-  ASSERT_TRUE(run_until([&] { return actual_is(16); }, seconds(5)));
+  ASSERT_TRUE(run_until([&] { return actual_is(16); }, seconds(10)));
   EXPECT_DOUBLE_EQ(master_->slaves()[0].limit_amps, 32);
+}
+
+// What real chargers report, from TWCManager's notes (lib/TWCManager/TWCSlave.py,
+// send_slave_heartbeat): a plugged car waits in 04, starts in 08 (about 1.3 A for a few seconds),
+// then charges in 01; protocol 2 echoes each limit change as 09 for about 12 s while the car goes
+// on drawing. The master counts a car in every one of these states.
+TEST_F(TwcLine, TheMasterSeesACarInEveryStateARealChargerReports) {
+  std::vector<std::uint8_t> states;
+  auto record = [&] {
+    if (master_->slaves().size() != 1 || !master_->slaves()[0].heard_heartbeat) return;
+    const std::uint8_t s = master_->slaves()[0].state;
+    if (states.empty() || states.back() != s) states.push_back(s);
+    EXPECT_TRUE(master_->slaves()[0].car) << "no car in state " << int(s);
+  };
+  ASSERT_TRUE(run_until([&] { record(); return !states.empty(); }, seconds(30)));  // 0 A: waiting
+  master_->set_limit_all(16);
+  ASSERT_TRUE(run_until([&] { record(); return actual_is(16) && states.back() == kSlaveCharging; }, seconds(20)));
+  master_->set_limit_all(10);
+  ASSERT_TRUE(run_until([&] { record(); return actual_is(10) && states.back() == kSlaveCharging; }, seconds(20)));
+  EXPECT_EQ(states, (std::vector<std::uint8_t>{kSlaveReadyToCharge, kSlaveStarting, kSlaveCharging, kSlaveLimitEcho,
+                                               kSlaveCharging}));
+}
+
+// TWCSlave.send_master_heartbeat: the 0 A limit goes out in every heartbeat ("always send code 05
+// when desiredAmpsOffered == 0"; 09 in protocol 2), never a "no change", which leaves real
+// chargers swinging between 01 and 03 with their relay clicking every second.
+TEST_F(TwcLine, AtZeroAmpsTheMasterSendsTheLimitInEveryHeartbeat) {
+  master_->set_limit_all(16);
+  ASSERT_TRUE(run_until([&] { return actual_is(16); }, seconds(30)));
+  ASSERT_TRUE(run_until([&] { return charger_.last_command() == 0x00; }, seconds(5)));  // settled: no change
+  master_->set_limit_all(0);
+  ASSERT_TRUE(run_until([&] { return actual_is(0); }, seconds(5)));
+  for (int i = 0; i < 5; ++i) {
+    const auto answered = charger_.heartbeats_answered();
+    ASSERT_TRUE(run_until([&] { return charger_.heartbeats_answered() > answered; }, seconds(3)));
+    EXPECT_EQ(charger_.last_command(), 0x09);
+  }
 }
 
 TEST_F(TwcLine, ASilentChargerIsDroppedAfter26Seconds) {

@@ -136,7 +136,8 @@ namespace {
 TEST(TwcProcess, TheMasterDrivesTheEmulatedChargerOverAPty) {
   test::TempDir dir;
   auto charger = start({WATTSHARE_BIN, "twc-sim", "--pty-link", dir.path("twc"), "--car", "20"}, "TWC Gen2");
-  const auto r = test::run_command({WATTSHARE_BIN, "twc", "--serial", dir.path("twc"), "--amps", "13.5", "--seconds", "3", "--json"});
+  // Long enough for the link-up and the car's 4 s in state 08 (starting to charge) before 01.
+  const auto r = test::run_command({WATTSHARE_BIN, "twc", "--serial", dir.path("twc"), "--amps", "13.5", "--seconds", "9", "--json"});
   ASSERT_EQ(r.exit_code, 0);
   const json out = json::parse(r.out, nullptr, false);
   ASSERT_EQ(out["slaves"].size(), 1u) << r.out;
@@ -152,7 +153,7 @@ TEST(TwcProcess, TheMasterDrivesTheEmulatedChargerOverAPty) {
   const auto at = line.find("on /dev/pts/");
   ASSERT_NE(at, std::string::npos) << line;
   const std::string device = line.substr(at + 3, line.find(' ', at + 3) - at - 3);
-  const auto r2 = test::run_command({WATTSHARE_BIN, "twc", "--serial", device, "--amps", "16", "--seconds", "3", "--json"});
+  const auto r2 = test::run_command({WATTSHARE_BIN, "twc", "--serial", device, "--amps", "16", "--seconds", "9", "--json"});
   EXPECT_DOUBLE_EQ(json::parse(r2.out, nullptr, false)["total_actual_amps"].get<double>(), 10.0) << r2.out;
 }
 

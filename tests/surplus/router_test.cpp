@@ -54,6 +54,22 @@ TEST(Router, TheEvStartsAfterItsDelayInWholeAmperesAndTheDimmerTakesTheRest) {
   EXPECT_NEAR(o.dimmer_pct, 8.5, 1e-9);
 }
 
+// A charger with no car known (a TWC in 00) is offered current to find out, as TWCManager does;
+// the loads after it keep what the car does not draw.
+TEST(Router, AChargerWithNoCarKnownIsOfferedCurrentAndTheDimmerKeepsWhatItDoesNotDraw) {
+  Router r{with_dimmer()};
+  Inputs in = at(seconds(0), 5050);
+  in.ev_connected = false;
+  in.ev_probe = true;
+  r.step(in);
+  in.time += seconds(60);
+  Outputs o = r.step(in);
+  EXPECT_EQ(o.ev_amps, 7);               // offered, after the enable delay
+  EXPECT_DOUBLE_EQ(o.dimmer_pct, 100);   // nothing drawn by the EV: the heater takes 2000 W
+  in.ev_probe = false;                   // no charger that might have a car
+  EXPECT_EQ(r.step(in).ev_amps, 0);
+}
+
 TEST(Router, TheEvHoldsItsMinimumThroughTheDisableDelayThenStops) {
   Router r{RouterSettings{}};
   r.step(at(seconds(0), 6000));

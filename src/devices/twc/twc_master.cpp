@@ -78,6 +78,7 @@ void TwcMaster::handle(const Message& m, TimePoint now) {
     for (TwcSlave& s : slaves_) {
       if (s.id != m.sender) continue;
       s.state = m.data[0];
+      if (!state_says_nothing(s.state)) s.car = car_plugged(s.state);
       s.reported_max_amps = amps_of(m.data[1], m.data[2]);
       s.actual_amps = amps_of(m.data[3], m.data[4]);
       s.last_heard = now;
@@ -108,7 +109,10 @@ void TwcMaster::poll(TimePoint now, std::chrono::milliseconds wait) {
   for (TwcSlave& s : slaves_) {
     if (now < s.next_heartbeat) continue;
     s.next_heartbeat = now + o_.heartbeat_period;
-    const bool settled = s.heard_heartbeat && centiamps(s.reported_max_amps) == centiamps(s.limit_amps);
+    // TWCSlave.send_master_heartbeat: the limit again unless the slave reports it, and always at
+    // 0 A (a "no change" there makes the slave swing between 01 and 03, its relay clicking).
+    const bool settled = s.heard_heartbeat && centiamps(s.reported_max_amps) == centiamps(s.limit_amps) &&
+                         centiamps(s.limit_amps) > 0;
     send(master_heartbeat(o_.master_id, s.id, settled ? no_change(s.protocol) : limit_command(s.protocol, s.limit_amps)));
   }
 }

@@ -2,7 +2,8 @@
 // plays it (reference pv-surplus.md §2.4): link-ready announcements at start, then one heartbeat
 // per slave per second carrying its current limit (0.01 A), the slave's state, maximum and actual
 // current read back from its heartbeats, and a slave that stays silent 26 s dropped (its limit
-// must then be treated as unknown). The caller drives time: poll(now) reads what arrived and
+// must then be treated as unknown). The limit is sent again while it is 0 A, as TWCManager does:
+// a "no change" at 0 A makes chargers click their relay on and off every second. The caller drives time: poll(now) reads what arrived and
 // sends what is due, so tests run on any clock.
 //   TwcMaster master{port, {}};  master.set_limit_all(16);  every 100 ms: master.poll(now);
 #pragma once
@@ -35,6 +36,8 @@ struct TwcSlave {
   double limit_amps = 0;     // what we command
   double reported_max_amps = 0, actual_amps = 0;  // from its last heartbeat
   std::uint8_t state = kSlaveReady;
+  // A car is plugged in, by the last state that said anything (05 and 0F keep the previous).
+  bool car = false;
   TimePoint last_heard{};
   TimePoint next_heartbeat{};
   bool heard_heartbeat = false;

@@ -96,4 +96,33 @@ std::optional<Message> parse_message(const Bytes& b) {
   }
 }
 
+bool car_plugged(std::uint8_t state) {
+  switch (state) {
+    case kSlaveCharging: case kSlavePluggedNotCharging: case kSlaveReadyToCharge: case kSlaveStarting:
+    case kSlaveRaiseEcho: case kSlaveLowerEcho: case kSlaveLimitEcho: case kSlaveAdjusted:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool state_says_nothing(std::uint8_t state) { return state == kSlaveBusy || state == kSlaveUnknown0F; }
+
+std::string_view state_name(std::uint8_t state) {
+  switch (state) {
+    case kSlaveReady: return "ready";
+    case kSlaveCharging: return "charging";
+    case kSlaveError: return "error";
+    case kSlavePluggedNotCharging: return "plugged in, do not charge";
+    case kSlaveReadyToCharge: return "ready to charge";
+    case kSlaveBusy: return "busy";
+    case kSlaveRaiseEcho: return "raising 2 A";
+    case kSlaveLowerEcho: return "lowering 2 A";
+    case kSlaveStarting: return "starting to charge";
+    case kSlaveLimitEcho: return "limit changed";
+    case kSlaveAdjusted: return "adjustment done";
+    default: return "unknown";
+  }
+}
+
 }  // namespace wattshare::twc

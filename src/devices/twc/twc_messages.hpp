@@ -21,9 +21,23 @@ inline constexpr std::uint16_t kSlaveLinkReady = 0xFDE2;
 inline constexpr std::uint16_t kMasterHeartbeat = 0xFBE0;
 inline constexpr std::uint16_t kSlaveHeartbeat = 0xFDE0;
 
-// Slave states (heartbeat byte 0).
+// Slave states (heartbeat byte 0), as TWCManager's notes name them (ngardiner/TWCManager,
+// lib/TWCManager/TWCSlave.py, send_slave_heartbeat): 00 ready (a car may or may not be plugged
+// in), 01 charging, 02 error, 03 plugged in, do not charge (also a car at its target), 04 plugged
+// in, ready to charge (waiting for current), 05 busy (a second at a time, in any state), 08
+// starting to charge (a few seconds while the car ramps up). Protocol 2 echoes the master's
+// command as its state: 06 (raise 2 A), 07 (lower 2 A), 09 (limit), and 0A when an adjustment is
+// over; 0F was reported by users, meaning unknown.
 inline constexpr std::uint8_t kSlaveReady = 0x00, kSlaveCharging = 0x01, kSlaveError = 0x02,
-                              kSlavePluggedNotCharging = 0x03;
+                              kSlavePluggedNotCharging = 0x03, kSlaveReadyToCharge = 0x04,
+                              kSlaveBusy = 0x05, kSlaveRaiseEcho = 0x06, kSlaveLowerEcho = 0x07,
+                              kSlaveStarting = 0x08, kSlaveLimitEcho = 0x09, kSlaveAdjusted = 0x0A,
+                              kSlaveUnknown0F = 0x0F;
+// Whether `state` says a car is plugged in (01, 03, 04, 08 and the protocol-2 echoes 06, 07, 09,
+// 0A); 00, 02 say there is none known, and 05 and 0F say nothing (see `state_says_nothing`).
+bool car_plugged(std::uint8_t state);
+bool state_says_nothing(std::uint8_t state);
+std::string_view state_name(std::uint8_t state);  // "ready to charge", …; "unknown" otherwise
 
 struct Message {
   std::uint16_t command = 0;
