@@ -65,8 +65,16 @@ Outputs Router::step(const Inputs& in) {
   out.surplus_w = *last_export_w_ + in.ev_actual_a * ev_w_per_a + in.dimmer_power_w + relay_w - s_.reserve_w;
   double available = out.surplus_w;
   out.ev_amps = ev_step(in, available);
+  // EvSettings::step: a charging car's current in eco changes at most every `step`.
+  if (s_.ev.mode == Mode::kEco && out.ev_amps > 0 && ev_amps_ > 0 && in.time - ev_changed_ < s_.ev.step)
+    out.ev_amps = ev_amps_;
+  const bool ev_changed = out.ev_amps != ev_amps_;
+  if (ev_changed) {
+    ev_amps_ = out.ev_amps;
+    ev_changed_ = in.time;
+  }
   available -= (in.ev_connected ? out.ev_amps : std::min(out.ev_amps, in.ev_actual_a)) * ev_w_per_a;
-  out.dimmer_pct = dimmer_step(in, available);
+  out.dimmer_pct = dimmer_step(in, available, ev_changed);
   available -= out.dimmer_pct / 100.0 * s_.dimmer.rated_w;
   out.relay_on = relay_step(in, available);
   last_out_ = out;
@@ -114,21 +122,35 @@ void Router::stop_ev() {
   ev_below_since_.reset();
 }
 
-double Router::dimmer_step(const Inputs& in, double available_w) {
+double Router::dimmer_step(const Inputs& in, double available_w, bool ev_changed) {
   const DimmerSettings& d = s_.dimmer;
   if (d.rated_w <= 0) return 0;
   if (in.water_temperature_c) {  // the thermostat's cut-off, with its restart hysteresis
     if (*in.water_temperature_c >= d.max_temperature_c) too_hot_ = true;
     if (*in.water_temperature_c <= d.restart_below_c) too_hot_ = false;
   }
-  if (too_hot_) return 0;
-  switch (d.mode) {
-    case Mode::kOff: return 0;
-    case Mode::kBoost: return 100;
-    case Mode::kScheduled: return d.window.contains(in.time, s_.utc_offset) ? 100 : 0;
-    case Mode::kEco: return std::clamp(available_w / d.rated_w * 100.0, 0.0, 100.0);
+  double want = 0;
+  if (!too_hot_) {
+    switch (d.mode) {
+      case Mode::kOff: want = 0; break;
+      case Mode::kBoost: want = 100; break;
+      case Mode::kScheduled: want = d.window.contains(in.time, s_.utc_offset) ? 100 : 0; break;
+      case Mode::kEco: {
+        want = std::clamp(available_w / d.rated_w * 100.0, 0.0, 100.0);
+        // The surplus counts the dimmer's draw now but the meter's export of up to `settle` ago:
+        // until the meter shows the last change, or when the correction is within the dead
+        // band, the set-point stays (the EV's change is made up for at once).
+        const bool waiting = dimmer_changed_ && in.time - *dimmer_changed_ < s_.settle && !ev_changed;
+        if (waiting || std::abs(want - dimmer_pct_) / 100.0 * d.rated_w <= s_.dead_band_w) want = dimmer_pct_;
+        break;
+      }
+    }
   }
-  return 0;
+  if (want != dimmer_pct_) {
+    dimmer_pct_ = want;
+    dimmer_changed_ = in.time;
+  }
+  return want;
 }
 
 bool Router::relay_step(const Inputs& in, double available_w) {

@@ -44,6 +44,9 @@ struct EvSettings {
   int phases = 3;       // 230 V × 3 = 690 W per ampere, as the seed's charger
   double min_a = 6, max_a = 16;
   Duration enable_delay = minutes(1), disable_delay = minutes(3);
+  // The current changes at most this often (evcc adjusts a charger every cycle of 30 s): a car
+  // takes seconds to follow, and the meter shows it later still.
+  Duration step = seconds(10);
   double safe_a = 0;    // when the meter cannot be trusted
   Window window;        // for kScheduled
   double scheduled_a = 16;
@@ -66,6 +69,12 @@ struct RelaySettings {
 struct RouterSettings {
   double reserve_w = 50;
   Duration stale_after = seconds(30);
+  // A loop that settles with a meter one or two cycles late: a changed dimmer set-point is held
+  // `settle` (longer than the meter's lag) so the next correction sees its effect, and a
+  // correction smaller than `dead_band_w` is not made (seed 004's delta). Without them, the whole
+  // correction every cycle on a late meter swings between two set-points for ever.
+  Duration settle = seconds(3);
+  double dead_band_w = 50;
   Duration utc_offset = hours(9);
   EvSettings ev;
   DimmerSettings dimmer;
@@ -103,7 +112,7 @@ class Router {
 
  private:
   double ev_step(const Inputs& in, double available_w);
-  double dimmer_step(const Inputs& in, double available_w);
+  double dimmer_step(const Inputs& in, double available_w, bool ev_changed);
   bool relay_step(const Inputs& in, double available_w);
   void stop_ev();  // disabled, its enable and disable timers from scratch
 
@@ -113,6 +122,10 @@ class Router {
   TimePoint last_good_{};
   bool ev_enabled_ = false;
   std::optional<TimePoint> ev_above_since_, ev_below_since_;
+  double ev_amps_ = 0;  // the last current given, and since when
+  TimePoint ev_changed_{};
+  double dimmer_pct_ = 0;  // the last set-point given, and since when
+  std::optional<TimePoint> dimmer_changed_;
   bool too_hot_ = false;
   bool relay_state_ = false;
   TimePoint relay_changed_{};

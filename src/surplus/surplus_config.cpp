@@ -146,7 +146,7 @@ void read_site(JsonFields& f, SurplusConfig& c) {
 
 void read_ev(JsonFields& f, SurplusConfig& c) {
   refuse_unknown_keys(f, "ev", {"device", "serial", "baud", "mode", "volts", "phases", "min_a", "max_a",
-                                "enable_delay_s", "disable_delay_s", "safe_a", "schedule"});
+                                "enable_delay_s", "disable_delay_s", "step_s", "safe_a", "schedule"});
   const std::string device = f.string_or("ev.device", "emulated");
   if (device == "none") {
     c.ev.kind = EvDeviceConfig::Kind::kNone;
@@ -173,6 +173,7 @@ void read_ev(JsonFields& f, SurplusConfig& c) {
   if (e.min_a > e.max_a) f.fail("ev.min_a", fmt::format("must not exceed max_a ({} > {})", e.min_a, e.max_a));
   e.enable_delay = from_seconds(non_negative(f, "ev.enable_delay_s", to_seconds(e.enable_delay), 86400));
   e.disable_delay = from_seconds(non_negative(f, "ev.disable_delay_s", to_seconds(e.disable_delay), 86400));
+  e.step = from_seconds(non_negative(f, "ev.step_s", to_seconds(e.step), 3600));
   e.safe_a = non_negative(f, "ev.safe_a", e.safe_a, 80);
   if (e.safe_a > e.max_a) f.fail("ev.safe_a", fmt::format("must not exceed max_a ({} > {})", e.safe_a, e.max_a));
   read_window(f, "ev", e.window);
@@ -288,8 +289,8 @@ void read_mqtt(JsonFields& f, SurplusConfig& c) {
 tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const std::string& origin) {
   JsonFields f{doc, origin};
   if (!f.root_is_object()) return tl::unexpected(f.failure());
-  refuse_unknown_keys(f, "", {"name", "cycle_s", "reserve_w", "stale_after_s", "utc_offset_h", "site", "ev",
-                              "dimmer", "relay", "http", "mqtt"});
+  refuse_unknown_keys(f, "", {"name", "cycle_s", "reserve_w", "stale_after_s", "settle_s", "dead_band_w",
+                              "utc_offset_h", "site", "ev", "dimmer", "relay", "http", "mqtt"});
   SurplusConfig c;
   c.name = f.string_or("name", c.name);
   if (c.name.empty() || c.name.find_first_of("/+# ") != std::string::npos) {
@@ -299,6 +300,8 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
   RouterSettings& r = c.router;
   r.reserve_w = non_negative(f, "reserve_w", r.reserve_w, 100000);
   r.stale_after = from_seconds(positive(f, "stale_after_s", to_seconds(r.stale_after), 3600));
+  r.settle = from_seconds(non_negative(f, "settle_s", to_seconds(r.settle), 600));
+  r.dead_band_w = non_negative(f, "dead_band_w", r.dead_band_w, 100000);
   if (r.stale_after < c.cycle) {
     f.fail("stale_after_s", fmt::format("must be at least cycle_s ({} < {})", to_seconds(r.stale_after),
                                         to_seconds(c.cycle)));

@@ -3,6 +3,7 @@
 // modes and windows, the relay's minimum times, the safe state on a silent or nonsense meter; and
 // a simulated month whose energy balances.
 #include <cmath>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -68,6 +69,96 @@ TEST(Router, AChargerWithNoCarKnownIsOfferedCurrentAndTheDimmerKeepsWhatItDoesNo
   EXPECT_DOUBLE_EQ(o.dimmer_pct, 100);   // nothing drawn by the EV: the heater takes 2000 W
   in.ev_probe = false;                   // no charger that might have a car
   EXPECT_EQ(r.step(in).ev_amps, 0);
+}
+
+// A house whose grid meter is `lag` cycles late (1 s cycles): PV, a house load the test steps,
+// the dimmer's draw as commanded one cycle before.
+struct LateMeterHouse {
+  int lag = 1;
+  double pv_w = 6000, house_w = 500, dimmer_w = 0;
+  std::vector<double> exports;
+  Inputs reading(TimePoint t) {
+    exports.push_back(pv_w - house_w - dimmer_w);
+    Inputs in;
+    in.time = t;
+    in.grid_export_w = exports[exports.size() - 1 - std::min<std::size_t>(lag, exports.size() - 1)];
+    in.dimmer_power_w = dimmer_w;
+    in.water_temperature_c = 50;
+    return in;
+  }
+};
+
+struct Settling {
+  int changes = 0;            // dimmer set-point changes in the last 20 cycles
+  double worst_export_w = 0;  // the export furthest from the reserve in them
+};
+
+// 30 cycles after a step of the house load: how the last 20 look.
+Settling run_step(Router& r, LateMeterHouse& h, TimePoint& t, double step_w, double reserve_w) {
+  h.house_w += step_w;
+  Settling out;
+  double last = h.dimmer_w;
+  for (int cycle = 0; cycle < 30; ++cycle, t += seconds(1)) {
+    const Outputs o = r.step(h.reading(t));
+    h.dimmer_w = o.dimmer_pct / 100.0 * 6000;
+    if (cycle >= 10) {
+      out.changes += h.dimmer_w != last;
+      const double exported = h.pv_w - h.house_w - h.dimmer_w;
+      out.worst_export_w = std::max(out.worst_export_w, std::abs(exported - reserve_w));
+    }
+    last = h.dimmer_w;
+  }
+  return out;
+}
+
+// With the meter one or two cycles late, ±3 kW steps of the house load settle within 10 cycles
+// and stay (no limit cycle), within the dead band of the reserve. The same house without the
+// hold and the dead band swings for ever: the test would see it.
+TEST(Router, WithAMeterOneOrTwoCyclesLateLoadStepsSettleWithinTenCycles) {
+  for (const int lag : {1, 2}) {
+    RouterSettings s;
+    s.dimmer.rated_w = 6000;
+    LateMeterHouse h{.lag = lag};
+    Router r{s};
+    TimePoint t = kNoonJst;
+    run_step(r, h, t, 0, s.reserve_w);  // settle first
+    for (const double step : {3000.0, -3000.0, 3000.0}) {
+      const Settling after = run_step(r, h, t, step, s.reserve_w);
+      EXPECT_EQ(after.changes, 0) << "lag " << lag << ", step " << step;
+      EXPECT_LE(after.worst_export_w, s.dead_band_w + 1e-6) << "lag " << lag << ", step " << step;
+    }
+    RouterSettings eager = s;
+    eager.settle = Duration::zero();
+    eager.dead_band_w = 0;
+    Router swinging{eager};
+    LateMeterHouse h2{.lag = lag};
+    TimePoint t2 = kNoonJst;
+    run_step(swinging, h2, t2, 0, s.reserve_w);
+    EXPECT_GT(run_step(swinging, h2, t2, 3000, s.reserve_w).changes, 10) << "lag " << lag;
+  }
+}
+
+// EvSettings::step: once charging, the car's current changes at most every 10 s however the
+// surplus moves (a car takes seconds to follow, the meter shows it later still).
+TEST(Router, AChargingCarsCurrentChangesAtMostEveryStep) {
+  Router r{RouterSettings{}};
+  r.step(at(seconds(0), 6000));
+  ASSERT_EQ(r.step(at(seconds(60), 6000)).ev_amps, 8);
+  int changes = 0;
+  double last = 8;
+  std::optional<TimePoint> last_change;
+  for (int s = 61; s < 121; ++s) {
+    // The surplus (export + the car's 8 A − the 50 W reserve) wanders between 9 and 12 A worth.
+    const double amps = r.step(at(seconds(s), (1 + s % 4) * 690 + 50, 8)).ev_amps;
+    if (amps == last) continue;
+    if (last_change) {
+      EXPECT_GE(kNoonJst + seconds(s) - *last_change, seconds(10)) << s;
+    }
+    last_change = kNoonJst + seconds(s);
+    last = amps;
+    ++changes;
+  }
+  EXPECT_GE(changes, 3);  // it still follows
 }
 
 TEST(Router, TheEvHoldsItsMinimumThroughTheDisableDelayThenStops) {
