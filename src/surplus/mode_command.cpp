@@ -35,7 +35,7 @@ tl::expected<ModeCommand, Error> parse_mode_payload(std::string_view payload, st
     }
   }
   const auto mode = parse_mode(mode_text);
-  if (!mode) return bad(fmt::format("unknown mode \"{}\" (off, eco, boost or scheduled)", mode_text));
+  if (!mode) return bad(fmt::format("unknown mode \"{}\" ({})", mode_text, kModeChoices));
   cmd.mode = *mode;
   return cmd;
 }

@@ -11,16 +11,27 @@ std::string_view to_string(Mode m) {
     case Mode::kEco: return "eco";
     case Mode::kBoost: return "boost";
     case Mode::kScheduled: return "scheduled";
+    case Mode::kMinPv: return "minpv";
   }
   return "off";
 }
 
 std::optional<Mode> parse_mode(std::string_view s) {
-  for (Mode m : {Mode::kOff, Mode::kEco, Mode::kBoost, Mode::kScheduled}) {
+  // evcc's names for the same modes.
+  if (s == "pv") return Mode::kEco;
+  if (s == "now") return Mode::kBoost;
+  for (Mode m : {Mode::kOff, Mode::kEco, Mode::kBoost, Mode::kScheduled, Mode::kMinPv}) {
     if (to_string(m) == s) return m;
   }
   return std::nullopt;
 }
+
+namespace {
+// Whether `window` applies now: kScheduled's own window, or a schedule on top of another mode.
+bool in_window(Mode mode, bool has_schedule, const Window& window, TimePoint t, Duration utc_offset) {
+  return mode != Mode::kOff && (has_schedule || mode == Mode::kScheduled) && window.contains(t, utc_offset);
+}
+}  // namespace
 
 LocalTime local_time(TimePoint t, Duration utc_offset) {
   const TimePoint local = t + utc_offset;
@@ -65,8 +76,9 @@ Outputs Router::step(const Inputs& in) {
   out.surplus_w = *last_export_w_ + in.ev_actual_a * ev_w_per_a + in.dimmer_power_w + relay_w - s_.reserve_w;
   double available = out.surplus_w;
   out.ev_amps = ev_step(in, available);
-  // EvSettings::step: a charging car's current in eco changes at most every `step`.
-  if (s_.ev.mode == Mode::kEco && out.ev_amps > 0 && ev_amps_ > 0 && in.time - ev_changed_ < s_.ev.step)
+  // EvSettings::step: a charging car's current from the surplus changes at most every `step`.
+  const bool from_surplus = s_.ev.mode == Mode::kEco || s_.ev.mode == Mode::kMinPv;
+  if (from_surplus && out.ev_amps > 0 && ev_amps_ > 0 && in.time - ev_changed_ < s_.ev.step)
     out.ev_amps = ev_amps_;
   const bool ev_changed = out.ev_amps != ev_amps_;
   if (ev_changed) {
@@ -87,12 +99,20 @@ double Router::ev_step(const Inputs& in, double available_w) {
     stop_ev();
     return 0;
   }
+  const double scheduled =
+      in_window(e.mode, e.has_schedule, e.window, in.time, s_.utc_offset) ? std::min(e.scheduled_a, e.max_a) : 0.0;
   switch (e.mode) {
     case Mode::kOff: return 0;
     case Mode::kBoost: return e.max_a;
-    case Mode::kScheduled: return e.window.contains(in.time, s_.utc_offset) ? std::min(e.scheduled_a, e.max_a) : 0;
-    case Mode::kEco: break;
+    case Mode::kScheduled: return scheduled;
+    case Mode::kEco: return std::max(ev_from_surplus(in, available_w), scheduled);
+    case Mode::kMinPv: return std::max({ev_from_surplus(in, available_w), e.min_a, scheduled});
   }
+  return 0;
+}
+
+double Router::ev_from_surplus(const Inputs& in, double available_w) {
+  const EvSettings& e = s_.ev;
   // Whole amperes from the surplus (the car steps in ~1 A; the dimmer takes the rest).
   const double target = std::min(std::floor(std::max(available_w, 0.0) / (e.volts * e.phases)), e.max_a);
   if (!ev_enabled_) {
@@ -130,12 +150,15 @@ double Router::dimmer_step(const Inputs& in, double available_w, bool ev_changed
     if (*in.water_temperature_c <= d.restart_below_c) too_hot_ = false;
   }
   double want = 0;
-  if (!too_hot_) {
+  if (!too_hot_ && in_window(d.mode, d.has_schedule, d.window, in.time, s_.utc_offset)) {
+    want = 100;
+  } else if (!too_hot_) {
     switch (d.mode) {
       case Mode::kOff: want = 0; break;
       case Mode::kBoost: want = 100; break;
-      case Mode::kScheduled: want = d.window.contains(in.time, s_.utc_offset) ? 100 : 0; break;
-      case Mode::kEco: {
+      case Mode::kScheduled: want = 0; break;
+      case Mode::kEco:
+      case Mode::kMinPv: {
         want = std::clamp(available_w / d.rated_w * 100.0, 0.0, 100.0);
         // The surplus counts the dimmer's draw now but the meter's export of up to `settle` ago:
         // until the meter shows the last change, or when the correction is within the dead
@@ -160,10 +183,11 @@ bool Router::relay_step(const Inputs& in, double available_w) {
   switch (r.mode) {
     case Mode::kOff: want = false; break;
     case Mode::kBoost: want = true; break;
-    case Mode::kScheduled: want = r.window.contains(in.time, s_.utc_offset); break;
+    case Mode::kScheduled: want = false; break;
     // available_w already counts the relay's own draw while it is on.
-    case Mode::kEco: want = available_w >= r.rated_w; break;
+    case Mode::kEco: case Mode::kMinPv: want = available_w >= r.rated_w; break;
   }
+  want = want || in_window(r.mode, r.has_schedule, r.window, in.time, s_.utc_offset);
   if (want != relay_state_) {
     const Duration held = in.time - relay_changed_;
     if (held >= (relay_state_ ? r.min_on : r.min_off) || relay_changed_ == TimePoint{}) {

@@ -19,9 +19,16 @@
 
 namespace wattshare::surplus {
 
-enum class Mode { kOff, kEco, kBoost, kScheduled };
+// Per load: off; eco (surplus only, also called pv); boost (all now, also called now); minpv (the
+// EV's minimum current always, more from the surplus; for the dimmer and relay, eco); scheduled
+// (only inside the schedule window). A load's schedule window, when the file gives one, adds its
+// set-point inside the window on top of eco, minpv and boost: seed 003's Eco is eco with "16 A
+// from 21:00 to 07:00".
+enum class Mode { kOff, kEco, kBoost, kScheduled, kMinPv };
 std::string_view to_string(Mode m);
 [[nodiscard]] std::optional<Mode> parse_mode(std::string_view s);
+// What parse_mode takes, for error messages.
+inline constexpr std::string_view kModeChoices = "off, eco or pv, boost or now, minpv, scheduled";
 
 // Local clock-face time: the minute of the day and the weekday (0 = Monday).
 struct LocalTime {
@@ -48,7 +55,8 @@ struct EvSettings {
   // takes seconds to follow, and the meter shows it later still.
   Duration step = seconds(10);
   double safe_a = 0;    // when the meter cannot be trusted
-  Window window;        // for kScheduled
+  Window window;        // kScheduled's window, and on top of the other modes when has_schedule
+  bool has_schedule = false;
   double scheduled_a = 16;
 };
 
@@ -57,6 +65,7 @@ struct DimmerSettings {
   double rated_w = 0;   // 0: no dimmer
   double max_temperature_c = 65, restart_below_c = 60;
   Window window;
+  bool has_schedule = false;
 };
 
 struct RelaySettings {
@@ -64,6 +73,7 @@ struct RelaySettings {
   double rated_w = 0;   // 0: no relay
   Duration min_on = minutes(5), min_off = minutes(5);
   Window window;
+  bool has_schedule = false;
 };
 
 struct RouterSettings {
@@ -112,6 +122,7 @@ class Router {
 
  private:
   double ev_step(const Inputs& in, double available_w);
+  double ev_from_surplus(const Inputs& in, double available_w);  // eco's whole amperes, with its delays
   double dimmer_step(const Inputs& in, double available_w, bool ev_changed);
   bool relay_step(const Inputs& in, double available_w);
   void stop_ev();  // disabled, its enable and disable timers from scratch

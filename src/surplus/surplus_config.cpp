@@ -41,7 +41,7 @@ std::optional<int> parse_hhmm(std::string_view s) {
 Mode read_mode(JsonFields& f, const std::string& key, Mode fallback) {
   const std::string text = f.string_or(key, std::string(to_string(fallback)));
   if (auto m = parse_mode(text)) return *m;
-  f.fail(key, fmt::format("unknown mode \"{}\" (off, eco, boost or scheduled)", text));
+  f.fail(key, fmt::format("unknown mode \"{}\" ({})", text, kModeChoices));
   return fallback;
 }
 
@@ -73,9 +73,10 @@ int tcp_port(JsonFields& f, const std::string& key, int fallback, bool zero_allo
 }
 
 // "schedule": {"from": "21:00", "to": "07:00", "days": ["mon", …]} (days default to every day).
-void read_window(JsonFields& f, const std::string& load, Window& w) {
+// Returns whether the load has a schedule.
+bool read_window(JsonFields& f, const std::string& load, Window& w) {
   const std::string key = load + ".schedule";
-  if (f.object(key, false) == nullptr) return;
+  if (f.object(key, false) == nullptr) return false;
   refuse_unknown_keys(f, key, {"from", "to", "days", "amps"});
   for (auto [name, slot] : {std::pair{"from", &w.from_min}, std::pair{"to", &w.to_min}}) {
     const std::string k = fmt::format("{}.{}", key, name);
@@ -87,7 +88,7 @@ void read_window(JsonFields& f, const std::string& load, Window& w) {
       f.fail(k, fmt::format("expected a time \"HH:MM\", got \"{}\"", text));
     }
   }
-  if (f.find(key + ".days") == nullptr) return;
+  if (f.find(key + ".days") == nullptr) return true;
   w.days = 0;
   for (const auto& d : f.string_list(key + ".days")) {
     const auto it = std::find(kDays.begin(), kDays.end(), d);
@@ -98,6 +99,7 @@ void read_window(JsonFields& f, const std::string& load, Window& w) {
     w.days |= static_cast<std::uint8_t>(1u << (it - kDays.begin()));
   }
   if (w.days == 0) f.fail(key + ".days", "no day chosen");
+  return true;
 }
 
 void read_site(JsonFields& f, SurplusConfig& c) {
@@ -176,7 +178,7 @@ void read_ev(JsonFields& f, SurplusConfig& c) {
   e.step = from_seconds(non_negative(f, "ev.step_s", to_seconds(e.step), 3600));
   e.safe_a = non_negative(f, "ev.safe_a", e.safe_a, 80);
   if (e.safe_a > e.max_a) f.fail("ev.safe_a", fmt::format("must not exceed max_a ({} > {})", e.safe_a, e.max_a));
-  read_window(f, "ev", e.window);
+  e.has_schedule = read_window(f, "ev", e.window);
   e.scheduled_a = positive(f, "ev.schedule.amps", e.max_a, 80);
   if (e.scheduled_a > e.max_a) {
     f.fail("ev.schedule.amps", fmt::format("must not exceed max_a ({} > {})", e.scheduled_a, e.max_a));
@@ -212,7 +214,7 @@ void read_dimmer(JsonFields& f, SurplusConfig& c) {
     f.fail("dimmer.restart_below_c",
            fmt::format("must be below max_temperature_c ({} >= {})", d.restart_below_c, d.max_temperature_c));
   }
-  read_window(f, "dimmer", d.window);
+  d.has_schedule = read_window(f, "dimmer", d.window);
 }
 
 void read_relay(JsonFields& f, SurplusConfig& c) {
@@ -228,7 +230,7 @@ void read_relay(JsonFields& f, SurplusConfig& c) {
   r.rated_w = c.relay_present ? positive(f, "relay.rated_w", std::max(c.site.house.relay_load_w, 1000.0), 20000) : 0;
   r.min_on = from_seconds(non_negative(f, "relay.min_on_s", to_seconds(r.min_on), 86400));
   r.min_off = from_seconds(non_negative(f, "relay.min_off_s", to_seconds(r.min_off), 86400));
-  read_window(f, "relay", r.window);
+  r.has_schedule = read_window(f, "relay", r.window);
   if (c.relay_present && c.site.kind == SiteConfig::Kind::kEmulated && c.site.house.relay_load_w <= 0) {
     c.site.house.relay_load_w = r.rated_w;
   }

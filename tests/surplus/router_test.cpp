@@ -201,6 +201,44 @@ TEST(Router, ModesAndWindows) {
   EXPECT_FALSE(parse_mode("turbo"));
 }
 
+// Seed 003's Eco: "16 A from 21:00 to 07:00, otherwise follow the solar surplus" — a schedule
+// window on top of eco; minpv keeps the car's minimum always; evcc's names pv and now.
+TEST(Router, ModesCombineWithAScheduleWindow) {
+  RouterSettings s = with_dimmer();
+  s.ev.mode = Mode::kEco;
+  s.ev.window = Window{21 * 60, 7 * 60, 0x7F};
+  s.ev.has_schedule = true;
+  s.ev.scheduled_a = 16;
+  Router eco{s};
+  EXPECT_EQ(eco.step(at(hours(9), -500)).ev_amps, 16);             // Wednesday 21:00, importing
+  EXPECT_EQ(eco.step(at(hours(19), -500)).ev_amps, 0);             // Thursday 07:00: the surplus only
+  eco.step(at(hours(24), 5050));                                   // Thursday noon, 5 kW of export
+  EXPECT_EQ(eco.step(at(hours(24) + seconds(60), 5050)).ev_amps, 7);  // after the enable delay
+  // Without a schedule in the file, no night charging.
+  s.ev.has_schedule = false;
+  Router plain{s};
+  EXPECT_EQ(plain.step(at(hours(9), -500)).ev_amps, 0);
+
+  RouterSettings m = with_dimmer();
+  m.ev.mode = Mode::kMinPv;
+  Router minpv{m};
+  EXPECT_EQ(minpv.step(at(seconds(0), -2000)).ev_amps, 6);  // importing: the minimum anyway
+  Outputs o = minpv.step(at(seconds(60), 10000));
+  EXPECT_GE(o.ev_amps, 6);
+  EXPECT_EQ(minpv.step(at(seconds(120), 10000)).ev_amps, 14);  // (10000 − 50) / 690, whole amperes
+  EXPECT_EQ(parse_mode("pv"), Mode::kEco);
+  EXPECT_EQ(parse_mode("now"), Mode::kBoost);
+  EXPECT_EQ(parse_mode("minpv"), Mode::kMinPv);
+  // A dimmer schedule heats inside its window whatever the surplus.
+  RouterSettings d = with_dimmer();
+  d.dimmer.window = Window{2 * 60, 5 * 60, 0x7F};
+  d.dimmer.has_schedule = true;
+  Router heater{d};
+  Inputs night = at(hours(14) + minutes(30), -300);  // 02:30, importing
+  night.ev_connected = false;
+  EXPECT_EQ(heater.step(night).dimmer_pct, 100);
+}
+
 TEST(Router, TheDimmerStopsAtItsMaximumTemperatureWithHysteresis) {
   Router r{with_dimmer()};
   Inputs in = at(seconds(0), 1500);

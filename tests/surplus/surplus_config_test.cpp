@@ -58,7 +58,7 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
   EXPECT_EQ(problems("[1]"), "s.json: expected a JSON object at the top level");
   EXPECT_EQ(problems(R"({"reserve": 50})"), "s.json: key 'reserve': unknown key");
   EXPECT_EQ(problems(R"({"ev": {"mode": "turbo"}})"),
-            "s.json: key 'ev.mode': unknown mode \"turbo\" (off, eco, boost or scheduled)");
+            "s.json: key 'ev.mode': unknown mode \"turbo\" (off, eco or pv, boost or now, minpv, scheduled)");
   EXPECT_EQ(problems(R"({"ev": {"min_a": 20, "max_a": 16}})"), "s.json: key 'ev.min_a': must not exceed max_a (20 > 16)");
   EXPECT_EQ(problems(R"({"ev": {"phases": 2}})"), "s.json: key 'ev.phases': must be 1 or 3, got 2");
   EXPECT_EQ(problems(R"({"ev": {"device": "twc"}})"), "s.json: key 'ev.serial': missing (expected a string)");

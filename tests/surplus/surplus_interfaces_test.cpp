@@ -63,7 +63,7 @@ TEST(SurplusHttp, StatusModeButtonsAndErrors) {
                415, "/api/surplus/mode: Content-Type must be application/json, got 'application/x-www-form-urlencoded'");
   EXPECT_EQ(d.c.mode(Load::kEv), Mode::kEco);  // none of them changed anything
   expect_error(d.call("POST", "/api/surplus/mode", R"({"mode": "turbo"})"), 400,
-               "/api/surplus/mode: unknown mode \"turbo\" (off, eco, boost or scheduled)");
+               "/api/surplus/mode: unknown mode \"turbo\" (off, eco or pv, boost or now, minpv, scheduled)");
   expect_error(d.call("POST", "/api/surplus/mode", R"({"mode": "boost", "load": "dimmer"})"), 400,
                "/api/surplus/mode: this house has no dimmer");
   expect_error(d.call("POST", "/api/surplus/mode", R"({"mode": "boost", "duration_s": -1})"), 400,
@@ -146,7 +146,7 @@ TEST(SurplusMqtt, CommandsAndTheirErrors) {
   EXPECT_EQ(parse_mode_command(c, "wattshare/h/sauna/mode/set", "eco").error().message,
             "mqtt wattshare/h/sauna/mode/set: unknown load \"sauna\" (ev, dimmer or relay)");
   EXPECT_EQ(parse_mode_command(c, "wattshare/h/ev/mode/set", "").error().message,
-            "mqtt wattshare/h/ev/mode/set: unknown mode \"\" (off, eco, boost or scheduled)");
+            "mqtt wattshare/h/ev/mode/set: unknown mode \"\" (off, eco or pv, boost or now, minpv, scheduled)");
   EXPECT_EQ(parse_mode_command(c, "wattshare/hx/mode/set", "eco").error().message,
             "mqtt wattshare/hx/mode/set: not a command topic");
   EXPECT_EQ(parse_mode_command(c, "wattshare/h/evmode/set", "eco").error().message,

@@ -9,6 +9,8 @@ import { Chart } from './charts.jsx';
 import './style.css';
 
 const MODES = ['off', 'eco', 'boost', 'scheduled'];
+// minpv: the car's minimum current always, more from the surplus (the other loads: eco).
+const EV_MODES = ['off', 'eco', 'minpv', 'boost', 'scheduled'];
 const WINDOW_S = 15 * 60;
 const LOADS = [['ev', 'EV charger'], ['dimmer', 'Water heater'], ['relay', 'Relay load']];
 
@@ -39,10 +41,12 @@ function LoadPanel({ id, title, load, onMode }) {
       <h2>{title} <span class="count" data-testid={`mode-${id}`}>{load.mode}{load.mode_until ? ` until ${load.mode_until.slice(11)}` : ''}</span></h2>
       <table><tbody>{details.map(([k, v]) => <tr key={k}><th>{k}</th><td>{v}</td></tr>)}</tbody></table>
       <div class="buttons">
-        {MODES.map((m) => (
+        {(id === 'ev' ? EV_MODES : MODES).map((m) => (
           <button key={m} class={load.mode === m ? 'on' : ''} data-testid={`set-${id}-${m}`}
                   onClick={() => onMode({ load: id, mode: m })}>{m}</button>
         ))}
+        <button data-testid={`boost-${id}`} onClick={() => onMode({ load: id, mode: 'boost', duration_s: 3600 })}>
+          boost 1 h</button>
       </div>
     </div>
   );

@@ -58,6 +58,14 @@ test('a house owner watches the surplus and boosts the loads', async () => {
   await page.getByTestId('set-dimmer-off').click();
   await page.waitForSelector('[data-testid="set-dimmer-off"].on', { timeout: 5000 });
   assert.equal(await text(page, 'mode-ev'), 'eco');
+  // One load boosted for an hour, the others as they were; the car's minpv.
+  await page.getByTestId('boost-relay').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="mode-relay"]').textContent.startsWith('boost until'),
+    null, { timeout: 5000 });
+  assert.equal(await text(page, 'mode-ev'), 'eco');
+  assert.equal(await text(page, 'mode-dimmer'), 'off');
+  await page.getByTestId('set-ev-minpv').click();
+  await page.waitForSelector('[data-testid="set-ev-minpv"].on', { timeout: 5000 });
   assert.deepEqual(problems, []);
   await page.close();
 });
