@@ -159,18 +159,19 @@ double Router::dimmer_step(const Inputs& in, double available_w, bool ev_changed
       case Mode::kScheduled: want = 0; break;
       case Mode::kEco:
       case Mode::kMinPv: {
-        want = std::clamp(available_w / d.rated_w * 100.0, 0.0, 100.0);
         // The surplus counts the dimmer's draw now but the meter's export of up to `settle` ago:
         // until the meter shows the last change, or when the correction is within the dead
         // band, the set-point stays (the EV's change is made up for at once).
+        const double want_w = std::clamp(available_w, 0.0, d.rated_w);
         const bool waiting = dimmer_changed_ && in.time - *dimmer_changed_ < s_.settle && !ev_changed;
-        if (waiting || std::abs(want - dimmer_pct_) / 100.0 * d.rated_w <= s_.dead_band_w) want = dimmer_pct_;
+        want = waiting || std::abs(want_w - dimmer_w_) <= s_.dead_band_w ? dimmer_pct_ : want_w / d.rated_w * 100.0;
         break;
       }
     }
   }
   if (want != dimmer_pct_) {
     dimmer_pct_ = want;
+    dimmer_w_ = want * 0.01 * d.rated_w;
     dimmer_changed_ = in.time;
   }
   return want;

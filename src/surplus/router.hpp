@@ -135,7 +135,7 @@ class Router {
   std::optional<TimePoint> ev_above_since_, ev_below_since_;
   double ev_amps_ = 0;  // the last current given, and since when
   TimePoint ev_changed_{};
-  double dimmer_pct_ = 0;  // the last set-point given, and since when
+  double dimmer_pct_ = 0, dimmer_w_ = 0;  // the last set-point given, its power, and since when
   std::optional<TimePoint> dimmer_changed_;
   bool too_hot_ = false;
   bool relay_state_ = false;
