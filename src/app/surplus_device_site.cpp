@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include <spdlog/spdlog.h>
 
@@ -33,10 +34,15 @@ tl::expected<std::unique_ptr<DeviceSite>, Error> DeviceSite::open(const surplus:
       while (!stop.stop_requested()) s->poll_chargers();
     });
   }
+  if (c.dimmer.http) {
+    site->dimmer_http_ = std::make_unique<HttpClient>(c.dimmer.http->host, static_cast<std::uint16_t>(c.dimmer.http->port),
+                                                      std::chrono::milliseconds(c.dimmer.http->timeout_ms));
+  }
   return site;
 }
 
 DeviceSite::~DeviceSite() {
+  if (dimmer_http_) (void)dimmer_http_->request("GET", c_.dimmer.http->target_for(0));  // the heater off
   if (!twc_) return;
   twc_thread_.request_stop();
   twc_thread_.join();
@@ -82,7 +88,12 @@ surplus::SiteReading DeviceSite::read(TimePoint) {
       break;
     }
   }
-  r.dimmer_power_w = dimmer_pct_ / 100 * c_.router.dimmer.rated_w;
+  if (dimmer_http_) {
+    r.dimmer_power_w = dimmer_acked_pct_ / 100.0 * c_.router.dimmer.rated_w;
+    r.dimmer_error = dimmer_error_;
+  } else {
+    r.dimmer_power_w = dimmer_pct_ / 100 * c_.router.dimmer.rated_w;
+  }
   r.relay_on = relay_on_;
   return r;
 }
@@ -113,10 +124,32 @@ void DeviceSite::apply(TimePoint now, const surplus::Outputs& out) {
     }
     for (std::size_t i = 0; i < limits.size(); ++i) twc_->set_limit(twc_->slaves()[i].id, limits[i]);
   }
+  if (dimmer_http_) command_http_dimmer(now, out.dimmer_pct);
   dimmer_pct_ = c_.dimmer.output == surplus::DimmerOutput::kPhaseAngle
                     ? 100 * surplus::phase_angle_firing(out.dimmer_pct, c_.dimmer.mains_hz).power_share
                     : out.dimmer_pct;
   relay_on_ = out.relay_on;
+}
+
+void DeviceSite::command_http_dimmer(TimePoint now, double pct) {
+  // The dimmer does its own phase control: it gets the power share. Sent when it changes, after
+  // a failure, and every 30 s (a dimmer that restarted has forgotten it).
+  const int want = static_cast<int>(std::lround(pct));
+  if (dimmer_error_.empty() && want == dimmer_acked_pct_ && dimmer_sent_ && now - *dimmer_sent_ < seconds(30)) return;
+  const auto& h = *c_.dimmer.http;
+  const std::string target = h.target_for(want);
+  auto r = dimmer_http_->request("GET", target);
+  dimmer_sent_ = now;
+  if (r && r->status / 100 == 2) {
+    dimmer_acked_pct_ = want;
+    dimmer_error_.clear();
+    return;
+  }
+  // Not acknowledged: its power is not counted (it may be off), and the error shows.
+  dimmer_acked_pct_ = 0;
+  dimmer_error_ = r ? fmt::format("dimmer http://{}:{}{} answered HTTP {}", h.host, h.port, target, r->status)
+                    : fmt::format("dimmer http://{}:{}{}: {}", h.host, h.port, target, r.error().message);
+  spdlog::warn("{}", dimmer_error_);
 }
 
 }  // namespace wattshare::app

@@ -1,7 +1,8 @@
 // The surplus daemon's real site: the grid meter and inverter over SunSpec Modbus TCP, the EV on
 // TWC Gen2 chargers over RS485 (their master polled on its own thread, heartbeats every second),
-// the dimmer and relay as commanded (their power as their output delivers it). On destruction
-// the chargers are commanded to 0 A before the line closes.
+// the dimmer as commanded (emulated: its power as its output delivers it) or over HTTP (its
+// power counted only once the dimmer acknowledged the command), the relay as commanded. On
+// destruction the chargers are commanded to 0 A and an HTTP dimmer to 0 % before they close.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "devices/serial/serial_port.hpp"
 #include "devices/sunspec/sunspec_client.hpp"
 #include "devices/twc/twc_master.hpp"
+#include "net/http_client.hpp"
 #include "surplus/dimmer_output.hpp"
 #include "surplus/site.hpp"
 #include "surplus/surplus_config.hpp"
@@ -33,11 +35,16 @@ class DeviceSite final : public surplus::Site {
  private:
   explicit DeviceSite(const surplus::SurplusConfig& c);
   void poll_chargers();
+  void command_http_dimmer(TimePoint now, double pct);
 
   surplus::SurplusConfig c_;
   sunspec::SunSpecClient meter_;
   std::unique_ptr<SerialPort> line_;
   std::unique_ptr<twc::TwcMaster> twc_;
+  std::unique_ptr<HttpClient> dimmer_http_;
+  int dimmer_acked_pct_ = 0;            // what the HTTP dimmer last acknowledged
+  std::optional<TimePoint> dimmer_sent_;  // when, for the periodic repeat
+  std::string dimmer_error_;
   std::mutex twc_mutex_;
   std::jthread twc_thread_;
   double ev_amps_ = 0, dimmer_pct_ = 0;

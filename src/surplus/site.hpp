@@ -18,7 +18,8 @@ struct SiteReading {
   bool ev_connected = false;
   bool ev_probe = false;  // no car known, a charger may have one (Inputs::ev_probe)
   double ev_actual_a = 0;
-  double dimmer_power_w = 0;
+  double dimmer_power_w = 0;   // counted only when measured or acknowledged
+  std::string dimmer_error;    // why the dimmer did not take its command
   std::optional<double> water_temperature_c;
   bool relay_on = false;
   // Emulated sites also tell what a real meter cannot.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <initializer_list>
 #include <string_view>
@@ -185,14 +186,52 @@ void read_ev(JsonFields& f, SurplusConfig& c) {
   }
 }
 
+// "http://host[:port]/path?query" with {pct} in it.
+std::optional<HttpDimmerConfig> read_http_dimmer(JsonFields& f) {
+  const std::string url = f.string("dimmer.url");
+  const std::string scheme = "http://";
+  HttpDimmerConfig h;
+  h.timeout_ms = static_cast<int>(positive(f, "dimmer.timeout_ms", h.timeout_ms, 60000));
+  if (!url.starts_with(scheme)) {
+    f.fail("dimmer.url", fmt::format("expected \"http://host[:port]/path?…{{pct}}…\", got \"{}\"", url));
+    return std::nullopt;
+  }
+  const std::string rest = url.substr(scheme.size());
+  const auto slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  h.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  const auto colon = authority.rfind(':');
+  h.host = authority.substr(0, colon);
+  if (colon != std::string::npos) {
+    int port = 0;
+    const std::string digits = authority.substr(colon + 1);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc{} || end != digits.data() + digits.size() || port < 1 || port > 65535) {
+      f.fail("dimmer.url", fmt::format("bad port \"{}\" in \"{}\"", digits, url));
+      return std::nullopt;
+    }
+    h.port = port;
+  }
+  if (h.host.empty() || h.host.find_first_of("@ ") != std::string::npos) {
+    f.fail("dimmer.url", fmt::format("no host in \"{}\"", url));
+    return std::nullopt;
+  }
+  if (h.target.find("{pct}") == std::string::npos) {
+    f.fail("dimmer.url", fmt::format("\"{}\" has no {{pct}} for the power to set", url));
+    return std::nullopt;
+  }
+  return h;
+}
+
 void read_dimmer(JsonFields& f, SurplusConfig& c) {
   refuse_unknown_keys(f, "dimmer", {"device", "output", "mains_hz", "rated_w", "mode", "max_temperature_c",
-                                    "restart_below_c", "schedule"});
+                                    "restart_below_c", "schedule", "url", "timeout_ms"});
   const std::string device = f.string_or("dimmer.device", "emulated");
-  if (device != "emulated" && device != "none") {
-    f.fail("dimmer.device", fmt::format("unknown dimmer \"{}\" (none or emulated)", device));
+  if (device != "emulated" && device != "none" && device != "http") {
+    f.fail("dimmer.device", fmt::format("unknown dimmer \"{}\" (none, emulated or http)", device));
   }
-  c.dimmer.present = device == "emulated";
+  c.dimmer.present = device == "emulated" || device == "http";
+  if (device == "http") c.dimmer.http = read_http_dimmer(f);
   const std::string output = f.string_or("dimmer.output", "phase_angle");
   if (output == "phase_angle") {
     c.dimmer.output = DimmerOutput::kPhaseAngle;
@@ -316,6 +355,8 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
   read_site(f, c);
   read_ev(f, c);
   read_dimmer(f, c);
+  if (c.dimmer.http && c.site.kind == SiteConfig::Kind::kEmulated)
+    f.fail("dimmer.device", "\"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
   read_relay(f, c);
   if (c.site.kind == SiteConfig::Kind::kEmulated) c.site.house.ev_w_per_a = r.ev.volts * r.ev.phases;
   refuse_unknown_keys(f, "http", {"listen", "port"});
@@ -330,6 +371,14 @@ tl::expected<SurplusConfig, Error> load_surplus_config(const std::string& path) 
   auto doc = load_json_file(path);
   if (!doc) return tl::unexpected(doc.error());
   return parse_surplus_config(*doc, path);
+}
+
+std::string HttpDimmerConfig::target_for(int pct) const {
+  std::string t = target;
+  const std::string value = std::to_string(std::clamp(pct, 0, 100));
+  for (auto at = t.find("{pct}"); at != std::string::npos; at = t.find("{pct}", at + value.size()))
+    t.replace(at, 5, value);
+  return t;
 }
 
 }  // namespace wattshare::surplus

@@ -37,10 +37,22 @@ struct EvDeviceConfig {
   int baud = 9600;
 };
 
+// A dimmer driven over HTTP: a GET to a URL with `{pct}` (0–100, whole) in it, e.g. xlyric's
+// ESP8266 router "http://192.168.1.50/?POWER={pct}" or a Shelly Dimmer 2
+// "http://192.168.1.51/light/0?turn=on&brightness={pct}". A 2xx answer acknowledges the command.
+struct HttpDimmerConfig {
+  std::string host;
+  int port = 80;
+  std::string target;  // path and query, with {pct}
+  int timeout_ms = 1000;
+  [[nodiscard]] std::string target_for(int pct) const;
+};
+
 struct DimmerDeviceConfig {
   bool present = true;
   DimmerOutput output = DimmerOutput::kPhaseAngle;
   double mains_hz = 50;
+  std::optional<HttpDimmerConfig> http;  // device "http"; otherwise the emulated output
 };
 
 struct MqttConfig {

@@ -146,6 +146,7 @@ Json SurplusController::status() const {
                  {"soc", number_or_null(r.ev_soc)}});
   Json dimmer = mode_json(Load::kDimmer);
   dimmer.update(Json{{"command_pct", round_to(out_.dimmer_pct, 0.01)}, {"power_w", round_to(r.dimmer_power_w, 0.1)},
+                     {"error", r.dimmer_error.empty() ? Json(nullptr) : Json(r.dimmer_error)},
                      {"rated_w", rs.dimmer.rated_w}, {"output", to_string(config_.dimmer.output)},
                      {"temperature_c", number_or_null(r.water_temperature_c)}});
   if (config_.dimmer.output == DimmerOutput::kPhaseAngle) {

@@ -135,6 +135,60 @@ TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeter
   EXPECT_EQ(daemon->stop(), 0);
 }
 
+// A real dimmer over HTTP, as xlyric's ESP8266 router takes it (GET /?POWER=<0-100>): the peer
+// is Python's own http.server, which prints each request. The power counts once the dimmer
+// acknowledged it; a dimmer that does not answer is an error on the status, its power uncounted.
+TEST(SurplusProcess, DrivesAnHttpDimmerAndCountsItsPowerOnlyWhenItAnswers) {
+  test::TempDir dir;
+  std::string line;
+  auto meter = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "12", "--hour", "12"}, "SunSpec map", &line);
+  const std::string meter_port = std::to_string(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
+  const int dimmer_port = test::free_tcp_port();
+  const std::string server = R"(
+import http.server, sys
+class Dimmer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        print("GET " + self.path, flush=True)
+        self.send_response(200); self.send_header("Content-Type", "text/plain"); self.end_headers()
+        self.wfile.write(b"OK")
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Dimmer)
+print("dimmer ready", flush=True)
+s.serve_forever()
+)";
+  auto dimmer = start({"/usr/bin/python3", "-c", server, std::to_string(dimmer_port)}, "dimmer ready");
+  const auto cfg = dir.write("house.json", R"({
+    "name": "h4", "cycle_s": 0.5, "stale_after_s": 5,
+    "site": {"type": "sunspec", "host": "127.0.0.1", "port": )" + meter_port + R"(, "timeout_ms": 300},
+    "ev": {"device": "none"},
+    "dimmer": {"device": "http", "url": "http://127.0.0.1:)" + std::to_string(dimmer_port) + R"(/?POWER={pct}",
+               "rated_w": 2000, "timeout_ms": 500},
+    "relay": {"device": "none"},
+    "http": {"port": 0}})");
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg, "--token-file", dir.path("token")}, "status on", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  const std::string token = token_in(line);
+  // Noon on 12 kWp: the heater at full power, as the dimmer acknowledged.
+  const json heating = status_when(port, [](const json& s) { return s["dimmer"]["power_w"] == 2000.0; },
+                                   milliseconds(20000));
+  EXPECT_TRUE(heating["dimmer"]["error"].is_null()) << heating.dump();
+  bool commanded = false;
+  for (int i = 0; i < 20 && !commanded; ++i) {
+    const auto l = dimmer->read_line(milliseconds(1000));
+    commanded = l && *l == "GET /?POWER=100";
+  }
+  EXPECT_TRUE(commanded);
+  // The dimmer goes away; the next command fails: an error that names it, no power counted.
+  dimmer->stop();
+  post_mode(port, token, R"({"mode": "off", "load": "dimmer"})");
+  const json lost = status_when(port, [](const json& s) { return !s["dimmer"]["error"].is_null(); }, milliseconds(10000));
+  EXPECT_EQ(lost["dimmer"]["power_w"], 0.0);
+  EXPECT_NE(lost["dimmer"]["error"].get<std::string>().find("dimmer http://127.0.0.1:" + std::to_string(dimmer_port) + "/?POWER=0"),
+            std::string::npos) << lost.dump();
+  EXPECT_EQ(daemon->stop(), 0);
+}
+
 TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {
   const int broker_port = test::free_tcp_port();
   auto broker = std::make_unique<test::ChildProcess>(

@@ -54,6 +54,19 @@ TEST(SurplusConfig, DefaultsFromAnEmptyObject) {
   EXPECT_EQ(parsed(R"({"name": "h7", "mqtt": {}})").mqtt.prefix, "wattshare/h7");
 }
 
+TEST(SurplusConfig, AnHttpDimmersUrlTakesThePowerShare) {
+  auto c = parse_surplus_config(parse_json_text(R"({"site": {"type": "sunspec", "host": "h"},
+      "dimmer": {"device": "http", "url": "http://192.168.1.51:8080/light/0?turn=on&brightness={pct}", "rated_w": 2000}})",
+                                                "s.json").value(), "s.json");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  ASSERT_TRUE(c->dimmer.http.has_value());
+  EXPECT_EQ(c->dimmer.http->host, "192.168.1.51");
+  EXPECT_EQ(c->dimmer.http->port, 8080);
+  EXPECT_EQ(c->dimmer.http->target_for(37), "/light/0?turn=on&brightness=37");
+  EXPECT_EQ(c->dimmer.http->target_for(140), "/light/0?turn=on&brightness=100");
+  EXPECT_DOUBLE_EQ(c->router.dimmer.rated_w, 2000);
+}
+
 TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
   EXPECT_EQ(problems("[1]"), "s.json: expected a JSON object at the top level");
   EXPECT_EQ(problems(R"({"reserve": 50})"), "s.json: key 'reserve': unknown key");
@@ -68,6 +81,18 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
             "s.json: key 'ev.schedule.days': unknown day \"funday\" (mon, tue, wed, thu, fri, sat, sun)");
   EXPECT_EQ(problems(R"({"dimmer": {"max_temperature_c": 60, "restart_below_c": 62}})"),
             "s.json: key 'dimmer.restart_below_c': must be below max_temperature_c (62 >= 60)");
+  // An HTTP dimmer (xlyric's /?POWER=, a Shelly's /light/0?brightness=): a URL with {pct}.
+  const std::string sunspec = R"("site": {"type": "sunspec", "host": "h"}, )";
+  EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"device": "http", "url": "https://d/?POWER={pct}"}})"),
+            "s.json: key 'dimmer.url': expected \"http://host[:port]/path?…{pct}…\", got \"https://d/?POWER={pct}\"");
+  EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"device": "http", "url": "http://d/?POWER=50"}})"),
+            "s.json: key 'dimmer.url': \"http://d/?POWER=50\" has no {pct} for the power to set");
+  EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"device": "http", "url": "http://d:99999/?POWER={pct}"}})"),
+            "s.json: key 'dimmer.url': bad port \"99999\" in \"http://d:99999/?POWER={pct}\"");
+  EXPECT_EQ(problems(R"({"dimmer": {"device": "http", "url": "http://d/?POWER={pct}"}})"),
+            "s.json: key 'dimmer.device': \"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
+  EXPECT_EQ(problems(R"({"dimmer": {"device": "triac"}})"),
+            "s.json: key 'dimmer.device': unknown dimmer \"triac\" (none, emulated or http)");
   EXPECT_EQ(problems(R"({"dimmer": {"output": "pwm"}})"),
             "s.json: key 'dimmer.output': unknown output \"pwm\" (phase_angle or burst_fire)");
   EXPECT_EQ(problems(R"({"site": {"type": "sunspec", "host": "h", "port": 70000}})"),

@@ -33,7 +33,8 @@ function LoadPanel({ id, title, load, onMode }) {
          ...(load.soc !== null && load.soc !== undefined ? [['Car battery', fmt(100 * load.soc, '%')]] : [])],
     dimmer: [['Command', fmt(load.command_pct, '%', 1)], ['Power', fmt(load.power_w, 'W')],
              ['Water', fmt(load.temperature_c, '°C', 1)],
-             ['Output', load.output === 'burst_fire' ? 'burst fire' : `phase angle, fires ${fmt(load.firing_delay_us, 'µs')}`]],
+             ['Output', load.output === 'burst_fire' ? 'burst fire' : `phase angle, fires ${fmt(load.firing_delay_us, 'µs')}`],
+             ...(load.error ? [['Error', load.error]] : [])],
     relay: [['State', load.on ? 'on' : 'off'], ['Power', fmt(load.power_w, 'W')]],
   }[id];
   return (
