@@ -34,15 +34,15 @@ tl::expected<std::unique_ptr<DeviceSite>, Error> DeviceSite::open(const surplus:
       while (!stop.stop_requested()) s->poll_chargers();
     });
   }
-  if (c.dimmer.http) {
-    site->dimmer_http_ = std::make_unique<HttpClient>(c.dimmer.http->host, static_cast<std::uint16_t>(c.dimmer.http->port),
-                                                      std::chrono::milliseconds(c.dimmer.http->timeout_ms));
-  }
+  if (c.dimmer.http) site->dimmer_http_ = std::make_unique<HttpOutput>(*c.dimmer.http, "dimmer");
+  if (c.relay_http) site->relay_http_ = std::make_unique<HttpOutput>(*c.relay_http, "relay");
   return site;
 }
 
 DeviceSite::~DeviceSite() {
-  if (dimmer_http_) (void)dimmer_http_->request("GET", c_.dimmer.http->target_for(0));  // the heater off
+  // Real outputs off before the daemon goes.
+  if (dimmer_http_) dimmer_http_->send_now(c_.dimmer.http->target_for(0));
+  if (relay_http_) relay_http_->send_now(c_.relay_http->target_for(false));
   if (!twc_) return;
   twc_thread_.request_stop();
   twc_thread_.join();
@@ -89,12 +89,13 @@ surplus::SiteReading DeviceSite::read(TimePoint) {
     }
   }
   if (dimmer_http_) {
-    r.dimmer_power_w = dimmer_acked_pct_ / 100.0 * c_.router.dimmer.rated_w;
-    r.dimmer_error = dimmer_error_;
+    r.dimmer_power_w = dimmer_http_->acknowledged() / 100.0 * c_.router.dimmer.rated_w;
+    r.dimmer_error = dimmer_http_->error();
   } else {
     r.dimmer_power_w = dimmer_pct_ / 100 * c_.router.dimmer.rated_w;
   }
-  r.relay_on = relay_on_;
+  r.relay_on = relay_http_ ? relay_http_->acknowledged() == 1 : relay_on_;
+  if (relay_http_) r.relay_error = relay_http_->error();
   return r;
 }
 
@@ -124,32 +125,37 @@ void DeviceSite::apply(TimePoint now, const surplus::Outputs& out) {
     }
     for (std::size_t i = 0; i < limits.size(); ++i) twc_->set_limit(twc_->slaves()[i].id, limits[i]);
   }
-  if (dimmer_http_) command_http_dimmer(now, out.dimmer_pct);
+  if (dimmer_http_) {
+    // The dimmer does its own phase control: it gets the power share.
+    const int pct = static_cast<int>(std::lround(out.dimmer_pct));
+    dimmer_http_->command(now, pct, c_.dimmer.http->target_for(pct));
+  }
+  if (relay_http_) relay_http_->command(now, out.relay_on ? 1 : 0, c_.relay_http->target_for(out.relay_on));
   dimmer_pct_ = c_.dimmer.output == surplus::DimmerOutput::kPhaseAngle
                     ? 100 * surplus::phase_angle_firing(out.dimmer_pct, c_.dimmer.mains_hz).power_share
                     : out.dimmer_pct;
   relay_on_ = out.relay_on;
 }
 
-void DeviceSite::command_http_dimmer(TimePoint now, double pct) {
-  // The dimmer does its own phase control: it gets the power share. Sent when it changes, after
-  // a failure, and every 30 s (a dimmer that restarted has forgotten it).
-  const int want = static_cast<int>(std::lround(pct));
-  if (dimmer_error_.empty() && want == dimmer_acked_pct_ && dimmer_sent_ && now - *dimmer_sent_ < seconds(30)) return;
-  const auto& h = *c_.dimmer.http;
-  const std::string target = h.target_for(want);
-  auto r = dimmer_http_->request("GET", target);
-  dimmer_sent_ = now;
+HttpOutput::HttpOutput(const surplus::HttpOutputConfig& c, std::string what)
+    : c_(c), what_(std::move(what)), client_(c.host, static_cast<std::uint16_t>(c.port), std::chrono::milliseconds(c.timeout_ms)) {}
+
+void HttpOutput::command(TimePoint now, int value, const std::string& target) {
+  if (error_.empty() && value == acked_ && sent_ && now - *sent_ < seconds(30)) return;
+  sent_ = now;
+  auto r = client_.request("GET", target);
   if (r && r->status / 100 == 2) {
-    dimmer_acked_pct_ = want;
-    dimmer_error_.clear();
+    acked_ = value;
+    error_.clear();
     return;
   }
-  // Not acknowledged: its power is not counted (it may be off), and the error shows.
-  dimmer_acked_pct_ = 0;
-  dimmer_error_ = r ? fmt::format("dimmer http://{}:{}{} answered HTTP {}", h.host, h.port, target, r->status)
-                    : fmt::format("dimmer http://{}:{}{}: {}", h.host, h.port, target, r.error().message);
-  spdlog::warn("{}", dimmer_error_);
+  // Not acknowledged: what it does is unknown, so it is not counted, and the error shows.
+  acked_ = 0;
+  error_ = r ? fmt::format("{} http://{}:{}{} answered HTTP {}", what_, c_.host, c_.port, target, r->status)
+             : fmt::format("{} http://{}:{}{}: {}", what_, c_.host, c_.port, target, r.error().message);
+  spdlog::warn("{}", error_);
 }
+
+void HttpOutput::send_now(const std::string& target) { (void)client_.request("GET", target); }
 
 }  // namespace wattshare::app

@@ -22,6 +22,27 @@
 
 namespace wattshare::app {
 
+// One device output driven over HTTP (a dimmer's power share, a relay's state): sent when the
+// value changes, after a failure and every 30 s (a device that restarted has forgotten it); the
+// value counts only once the device acknowledged it with a 2xx.
+class HttpOutput {
+ public:
+  HttpOutput(const surplus::HttpOutputConfig& c, std::string what);
+  void command(TimePoint now, int value, const std::string& target);
+  [[nodiscard]] int acknowledged() const { return acked_; }  // 0 after a failure
+  [[nodiscard]] const std::string& error() const { return error_; }
+  // Sends `target` once, whatever was acknowledged (the safe value at exit).
+  void send_now(const std::string& target);
+
+ private:
+  surplus::HttpOutputConfig c_;
+  std::string what_;
+  HttpClient client_;
+  int acked_ = 0;
+  std::optional<TimePoint> sent_;
+  std::string error_;
+};
+
 class DeviceSite final : public surplus::Site {
  public:
   [[nodiscard]] static tl::expected<std::unique_ptr<DeviceSite>, Error> open(const surplus::SurplusConfig& c);
@@ -35,16 +56,12 @@ class DeviceSite final : public surplus::Site {
  private:
   explicit DeviceSite(const surplus::SurplusConfig& c);
   void poll_chargers();
-  void command_http_dimmer(TimePoint now, double pct);
 
   surplus::SurplusConfig c_;
   sunspec::SunSpecClient meter_;
   std::unique_ptr<SerialPort> line_;
   std::unique_ptr<twc::TwcMaster> twc_;
-  std::unique_ptr<HttpClient> dimmer_http_;
-  int dimmer_acked_pct_ = 0;            // what the HTTP dimmer last acknowledged
-  std::optional<TimePoint> dimmer_sent_;  // when, for the periodic repeat
-  std::string dimmer_error_;
+  std::unique_ptr<HttpOutput> dimmer_http_, relay_http_;
   std::mutex twc_mutex_;
   std::jthread twc_thread_;
   double ev_amps_ = 0, dimmer_pct_ = 0;

@@ -21,7 +21,8 @@ struct SiteReading {
   double dimmer_power_w = 0;   // counted only when measured or acknowledged
   std::string dimmer_error;    // why the dimmer did not take its command
   std::optional<double> water_temperature_c;
-  bool relay_on = false;
+  bool relay_on = false;      // as acknowledged by a real relay
+  std::string relay_error;   // why the relay did not take its command
   // Emulated sites also tell what a real meter cannot.
   std::optional<double> pv_w, house_w, ev_soc;
 };

@@ -186,14 +186,15 @@ void read_ev(JsonFields& f, SurplusConfig& c) {
   }
 }
 
-// "http://host[:port]/path?query" with {pct} in it.
-std::optional<HttpDimmerConfig> read_http_dimmer(JsonFields& f) {
-  const std::string url = f.string("dimmer.url");
+// "<load>.url": "http://host[:port]/path?query" with `placeholder` in it; "<load>.timeout_ms".
+std::optional<HttpOutputConfig> read_http_output(JsonFields& f, const std::string& load, std::string_view placeholder) {
+  const std::string key = load + ".url";
+  const std::string url = f.string(key);
   const std::string scheme = "http://";
-  HttpDimmerConfig h;
-  h.timeout_ms = static_cast<int>(positive(f, "dimmer.timeout_ms", h.timeout_ms, 60000));
+  HttpOutputConfig h;
+  h.timeout_ms = static_cast<int>(positive(f, load + ".timeout_ms", h.timeout_ms, 60000));
   if (!url.starts_with(scheme)) {
-    f.fail("dimmer.url", fmt::format("expected \"http://host[:port]/path?…{{pct}}…\", got \"{}\"", url));
+    f.fail(key, fmt::format("expected \"http://host[:port]/path?…{}…\", got \"{}\"", placeholder, url));
     return std::nullopt;
   }
   const std::string rest = url.substr(scheme.size());
@@ -207,17 +208,17 @@ std::optional<HttpDimmerConfig> read_http_dimmer(JsonFields& f) {
     const std::string digits = authority.substr(colon + 1);
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
     if (ec != std::errc{} || end != digits.data() + digits.size() || port < 1 || port > 65535) {
-      f.fail("dimmer.url", fmt::format("bad port \"{}\" in \"{}\"", digits, url));
+      f.fail(key, fmt::format("bad port \"{}\" in \"{}\"", digits, url));
       return std::nullopt;
     }
     h.port = port;
   }
   if (h.host.empty() || h.host.find_first_of("@ ") != std::string::npos) {
-    f.fail("dimmer.url", fmt::format("no host in \"{}\"", url));
+    f.fail(key, fmt::format("no host in \"{}\"", url));
     return std::nullopt;
   }
-  if (h.target.find("{pct}") == std::string::npos) {
-    f.fail("dimmer.url", fmt::format("\"{}\" has no {{pct}} for the power to set", url));
+  if (h.target.find(placeholder) == std::string::npos) {
+    f.fail(key, fmt::format("\"{}\" has no {} for the value to set", url, placeholder));
     return std::nullopt;
   }
   return h;
@@ -231,7 +232,7 @@ void read_dimmer(JsonFields& f, SurplusConfig& c) {
     f.fail("dimmer.device", fmt::format("unknown dimmer \"{}\" (none, emulated or http)", device));
   }
   c.dimmer.present = device == "emulated" || device == "http";
-  if (device == "http") c.dimmer.http = read_http_dimmer(f);
+  if (device == "http") c.dimmer.http = read_http_output(f, "dimmer", "{pct}");
   const std::string output = f.string_or("dimmer.output", "phase_angle");
   if (output == "phase_angle") {
     c.dimmer.output = DimmerOutput::kPhaseAngle;
@@ -258,12 +259,20 @@ void read_dimmer(JsonFields& f, SurplusConfig& c) {
 
 void read_relay(JsonFields& f, SurplusConfig& c) {
   if (f.object("relay", false) == nullptr) return;
-  refuse_unknown_keys(f, "relay", {"device", "rated_w", "mode", "min_on_s", "min_off_s", "schedule"});
+  refuse_unknown_keys(f, "relay", {"device", "rated_w", "mode", "min_on_s", "min_off_s", "schedule", "url",
+                                   "timeout_ms", "on", "off"});
   const std::string device = f.string_or("relay.device", "emulated");
-  if (device != "emulated" && device != "none") {
-    f.fail("relay.device", fmt::format("unknown relay \"{}\" (none or emulated)", device));
+  if (device != "emulated" && device != "none" && device != "http") {
+    f.fail("relay.device", fmt::format("unknown relay \"{}\" (none, emulated or http)", device));
   }
-  c.relay_present = device == "emulated";
+  c.relay_present = device == "emulated" || device == "http";
+  if (device == "http") {
+    c.relay_http = read_http_output(f, "relay", "{on}");
+    if (c.relay_http) {
+      c.relay_http->on_word = f.string_or("relay.on", c.relay_http->on_word);
+      c.relay_http->off_word = f.string_or("relay.off", c.relay_http->off_word);
+    }
+  }
   RelaySettings& r = c.router.relay;
   r.mode = read_mode(f, "relay.mode", r.mode);
   r.rated_w = c.relay_present ? positive(f, "relay.rated_w", std::max(c.site.house.relay_load_w, 1000.0), 20000) : 0;
@@ -355,9 +364,13 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
   read_site(f, c);
   read_ev(f, c);
   read_dimmer(f, c);
-  if (c.dimmer.http && c.site.kind == SiteConfig::Kind::kEmulated)
-    f.fail("dimmer.device", "\"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
+
   read_relay(f, c);
+  // A real device beside an emulated house would be driven by a house that does not exist.
+  if (c.site.kind == SiteConfig::Kind::kEmulated) {
+    if (c.dimmer.http) f.fail("dimmer.device", "\"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
+    if (c.relay_http) f.fail("relay.device", "\"http\" drives a real relay: it needs a real site (site.type \"sunspec\")");
+  }
   if (c.site.kind == SiteConfig::Kind::kEmulated) c.site.house.ev_w_per_a = r.ev.volts * r.ev.phases;
   refuse_unknown_keys(f, "http", {"listen", "port"});
   c.http_listen = f.string_or("http.listen", c.http_listen);
@@ -373,12 +386,18 @@ tl::expected<SurplusConfig, Error> load_surplus_config(const std::string& path) 
   return parse_surplus_config(*doc, path);
 }
 
-std::string HttpDimmerConfig::target_for(int pct) const {
-  std::string t = target;
-  const std::string value = std::to_string(std::clamp(pct, 0, 100));
-  for (auto at = t.find("{pct}"); at != std::string::npos; at = t.find("{pct}", at + value.size()))
-    t.replace(at, 5, value);
-  return t;
+namespace {
+std::string replaced(std::string text, std::string_view placeholder, std::string_view value) {
+  for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size()))
+    text.replace(at, placeholder.size(), value);
+  return text;
 }
+}  // namespace
+
+std::string HttpOutputConfig::target_for(int pct) const {
+  return replaced(target, "{pct}", std::to_string(std::clamp(pct, 0, 100)));
+}
+
+std::string HttpOutputConfig::target_for(bool on) const { return replaced(target, "{on}", on ? on_word : off_word); }
 
 }  // namespace wattshare::surplus

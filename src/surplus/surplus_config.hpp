@@ -37,22 +37,27 @@ struct EvDeviceConfig {
   int baud = 9600;
 };
 
-// A dimmer driven over HTTP: a GET to a URL with `{pct}` (0–100, whole) in it, e.g. xlyric's
-// ESP8266 router "http://192.168.1.50/?POWER={pct}" or a Shelly Dimmer 2
-// "http://192.168.1.51/light/0?turn=on&brightness={pct}". A 2xx answer acknowledges the command.
-struct HttpDimmerConfig {
+// A device output driven over HTTP: a GET to a URL with a placeholder for the value. A dimmer's
+// "{pct}" (0–100, whole): xlyric's ESP8266 router "http://192.168.1.50/?POWER={pct}", a Shelly
+// Dimmer 2 "http://192.168.1.51/light/0?turn=on&brightness={pct}". A relay's "{on}", replaced by
+// `on_word` or `off_word`: a Shelly Gen1 "http://ip/relay/0?turn={on}" (on/off), a Shelly Gen2
+// "http://ip/rpc/Switch.Set?id=0&on={on}" (true/false), Tasmota "http://ip/cm?cmnd=Power%20{on}"
+// (On/Off). A 2xx answer acknowledges the command.
+struct HttpOutputConfig {
   std::string host;
   int port = 80;
-  std::string target;  // path and query, with {pct}
+  std::string target;  // path and query, with the placeholder
   int timeout_ms = 1000;
-  [[nodiscard]] std::string target_for(int pct) const;
+  std::string on_word = "on", off_word = "off";  // a relay's
+  [[nodiscard]] std::string target_for(int pct) const;   // {pct}, clamped to 0–100
+  [[nodiscard]] std::string target_for(bool on) const;   // {on}
 };
 
 struct DimmerDeviceConfig {
   bool present = true;
   DimmerOutput output = DimmerOutput::kPhaseAngle;
   double mains_hz = 50;
-  std::optional<HttpDimmerConfig> http;  // device "http"; otherwise the emulated output
+  std::optional<HttpOutputConfig> http;  // device "http"; otherwise the emulated output
 };
 
 struct MqttConfig {
@@ -78,6 +83,7 @@ struct SurplusConfig {
   EvDeviceConfig ev;
   DimmerDeviceConfig dimmer;
   bool relay_present = false;
+  std::optional<HttpOutputConfig> relay_http;  // relay device "http"
   std::string http_listen = "127.0.0.1";
   int http_port = 4383;
   MqttConfig mqtt;

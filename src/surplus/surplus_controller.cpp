@@ -153,7 +153,8 @@ Json SurplusController::status() const {
     dimmer["firing_delay_us"] = phase_angle_firing(out_.dimmer_pct, config_.dimmer.mains_hz).delay_us;
   }
   Json relay = mode_json(Load::kRelay);
-  relay.update(Json{{"on", out_.relay_on}, {"power_w", out_.relay_on ? rs.relay.rated_w : 0.0}});
+  relay.update(Json{{"on", out_.relay_on}, {"power_w", r.relay_on ? rs.relay.rated_w : 0.0},
+                    {"error", r.relay_error.empty() ? Json(nullptr) : Json(r.relay_error)}});
   s["ev"] = std::move(ev);
   s["dimmer"] = std::move(dimmer);
   s["relay"] = std::move(relay);

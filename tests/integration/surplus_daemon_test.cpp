@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -163,27 +164,35 @@ s.serve_forever()
     "ev": {"device": "none"},
     "dimmer": {"device": "http", "url": "http://127.0.0.1:)" + std::to_string(dimmer_port) + R"(/?POWER={pct}",
                "rated_w": 2000, "timeout_ms": 500},
-    "relay": {"device": "none"},
+    "relay": {"device": "http", "url": "http://127.0.0.1:)" + std::to_string(dimmer_port) + R"(/relay/0?turn={on}",
+              "rated_w": 1000, "min_on_s": 0, "min_off_s": 0, "timeout_ms": 500},
     "http": {"port": 0}})");
   auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg, "--token-file", dir.path("token")}, "status on", &line);
   const std::uint16_t port = port_in(line);
   ASSERT_NE(port, 0) << line;
   const std::string token = token_in(line);
-  // Noon on 12 kWp: the heater at full power, as the dimmer acknowledged.
-  const json heating = status_when(port, [](const json& s) { return s["dimmer"]["power_w"] == 2000.0; },
-                                   milliseconds(20000));
+  // Noon on 12 kWp: the heater at full power and the relay on (a Shelly Gen1's /relay/0?turn=),
+  // as the devices acknowledged.
+  const json heating = status_when(
+      port, [](const json& s) { return s["dimmer"]["power_w"] == 2000.0 && s["relay"]["power_w"] == 1000.0; },
+      milliseconds(20000));
   EXPECT_TRUE(heating["dimmer"]["error"].is_null()) << heating.dump();
-  bool commanded = false;
-  for (int i = 0; i < 20 && !commanded; ++i) {
+  EXPECT_TRUE(heating["relay"]["error"].is_null()) << heating.dump();
+  std::set<std::string> commands;
+  for (int i = 0; i < 20 && commands.size() < 2; ++i) {
     const auto l = dimmer->read_line(milliseconds(1000));
-    commanded = l && *l == "GET /?POWER=100";
+    if (l && (*l == "GET /?POWER=100" || *l == "GET /relay/0?turn=on")) commands.insert(*l);
   }
-  EXPECT_TRUE(commanded);
+  EXPECT_EQ(commands.size(), 2u);
   // The dimmer goes away; the next command fails: an error that names it, no power counted.
   dimmer->stop();
   post_mode(port, token, R"({"mode": "off", "load": "dimmer"})");
-  const json lost = status_when(port, [](const json& s) { return !s["dimmer"]["error"].is_null(); }, milliseconds(10000));
+  post_mode(port, token, R"({"mode": "off", "load": "relay"})");
+  const json lost = status_when(
+      port, [](const json& s) { return !s["dimmer"]["error"].is_null() && !s["relay"]["error"].is_null(); },
+      milliseconds(10000));
   EXPECT_EQ(lost["dimmer"]["power_w"], 0.0);
+  EXPECT_EQ(lost["relay"]["power_w"], 0.0);
   EXPECT_NE(lost["dimmer"]["error"].get<std::string>().find("dimmer http://127.0.0.1:" + std::to_string(dimmer_port) + "/?POWER=0"),
             std::string::npos) << lost.dump();
   EXPECT_EQ(daemon->stop(), 0);

@@ -65,6 +65,14 @@ TEST(SurplusConfig, AnHttpDimmersUrlTakesThePowerShare) {
   EXPECT_EQ(c->dimmer.http->target_for(37), "/light/0?turn=on&brightness=37");
   EXPECT_EQ(c->dimmer.http->target_for(140), "/light/0?turn=on&brightness=100");
   EXPECT_DOUBLE_EQ(c->router.dimmer.rated_w, 2000);
+  // A Shelly Gen2 relay: its words for on and off.
+  auto r = parse_surplus_config(parse_json_text(R"({"site": {"type": "sunspec", "host": "h"},
+      "relay": {"device": "http", "url": "http://10.0.0.7/rpc/Switch.Set?id=0&on={on}", "on": "true", "off": "false"}})",
+                                                "s.json").value(), "s.json");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_TRUE(r->relay_http.has_value());
+  EXPECT_EQ(r->relay_http->target_for(true), "/rpc/Switch.Set?id=0&on=true");
+  EXPECT_EQ(r->relay_http->target_for(false), "/rpc/Switch.Set?id=0&on=false");
 }
 
 TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
@@ -86,11 +94,13 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
   EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"device": "http", "url": "https://d/?POWER={pct}"}})"),
             "s.json: key 'dimmer.url': expected \"http://host[:port]/path?…{pct}…\", got \"https://d/?POWER={pct}\"");
   EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"device": "http", "url": "http://d/?POWER=50"}})"),
-            "s.json: key 'dimmer.url': \"http://d/?POWER=50\" has no {pct} for the power to set");
+            "s.json: key 'dimmer.url': \"http://d/?POWER=50\" has no {pct} for the value to set");
   EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"device": "http", "url": "http://d:99999/?POWER={pct}"}})"),
             "s.json: key 'dimmer.url': bad port \"99999\" in \"http://d:99999/?POWER={pct}\"");
   EXPECT_EQ(problems(R"({"dimmer": {"device": "http", "url": "http://d/?POWER={pct}"}})"),
             "s.json: key 'dimmer.device': \"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
+  EXPECT_EQ(problems(R"({"relay": {"device": "http", "url": "http://r/relay/0?turn=on"}})"),
+            "s.json: key 'relay.url': \"http://r/relay/0?turn=on\" has no {on} for the value to set");
   EXPECT_EQ(problems(R"({"dimmer": {"device": "triac"}})"),
             "s.json: key 'dimmer.device': unknown dimmer \"triac\" (none, emulated or http)");
   EXPECT_EQ(problems(R"({"dimmer": {"output": "pwm"}})"),

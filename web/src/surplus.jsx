@@ -35,7 +35,8 @@ function LoadPanel({ id, title, load, onMode }) {
              ['Water', fmt(load.temperature_c, '°C', 1)],
              ['Output', load.output === 'burst_fire' ? 'burst fire' : `phase angle, fires ${fmt(load.firing_delay_us, 'µs')}`],
              ...(load.error ? [['Error', load.error]] : [])],
-    relay: [['State', load.on ? 'on' : 'off'], ['Power', fmt(load.power_w, 'W')]],
+    relay: [['State', load.on ? 'on' : 'off'], ['Power', fmt(load.power_w, 'W')],
+            ...(load.error ? [['Error', load.error]] : [])],
   }[id];
   return (
     <div class="panel load" data-testid={`load-${id}`}>
