@@ -4,6 +4,7 @@
 #include "surplus/charger_sharing.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 
@@ -14,6 +15,32 @@ namespace {
 
 // How long one car waits while others charge, when the surplus cannot serve every car.
 constexpr Duration kChargerTurn = minutes(15);
+constexpr Duration kThermometerPeriod = seconds(10), kThermometerStale = minutes(1);
+
+// The number at a dotted path ("ext_temperature.0.tC"), array indexes as numbers.
+std::optional<double> number_at(const Json& doc, std::string_view path) {
+  const Json* at = &doc;
+  while (!path.empty()) {
+    const auto dot = path.find('.');
+    const std::string_view part = path.substr(0, dot);
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+    if (at->is_object()) {
+      const auto it = at->find(std::string(part));
+      if (it == at->end()) return std::nullopt;
+      at = &*it;
+    } else if (at->is_array()) {
+      std::size_t i = 0;
+      const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), i);
+      if (ec != std::errc{} || end != part.data() + part.size() || i >= at->size()) return std::nullopt;
+      at = &(*at)[i];
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!at->is_number()) return std::nullopt;
+  const double v = at->get<double>();
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+}
 
 }  // namespace
 
@@ -36,6 +63,10 @@ tl::expected<std::unique_ptr<DeviceSite>, Error> DeviceSite::open(const surplus:
   }
   if (c.dimmer.http) site->dimmer_http_ = std::make_unique<HttpOutput>(*c.dimmer.http, "dimmer");
   if (c.relay_http) site->relay_http_ = std::make_unique<HttpOutput>(*c.relay_http, "relay");
+  if (const auto& t = c.dimmer.temperature) {
+    site->thermometer_ = std::make_unique<HttpClient>(t->host, static_cast<std::uint16_t>(t->port),
+                                                      std::chrono::milliseconds(t->timeout_ms));
+  }
   return site;
 }
 
@@ -61,8 +92,36 @@ void DeviceSite::poll_chargers() {
   for (const auto& e : twc_->take_events()) spdlog::info("twc: {}", e);
 }
 
-surplus::SiteReading DeviceSite::read(TimePoint) {
+void DeviceSite::read_thermometer(TimePoint now) {
+  if (water_tried_ && now - *water_tried_ < kThermometerPeriod) return;
+  water_tried_ = now;
+  const auto& t = *c_.dimmer.temperature;
+  auto r = thermometer_->request("GET", t.target);
+  std::optional<double> v;
+  if (!r) {
+    water_error_ = r.error().message;
+  } else if (r->status / 100 != 2) {
+    water_error_ = fmt::format("answered HTTP {}", r->status);
+  } else if (auto doc = parse_json_text(r->body, "the thermometer's answer"); !doc) {
+    water_error_ = doc.error().message;
+  } else if (!(v = number_at(*doc, t.field))) {
+    water_error_ = fmt::format("no number at \"{}\"", t.field);
+  }
+  if (v) {
+    water_c_ = v;
+    water_read_ = now;
+    water_error_.clear();
+  }
+}
+
+surplus::SiteReading DeviceSite::read(TimePoint now) {
   surplus::SiteReading r;
+  if (thermometer_) {
+    read_thermometer(now);
+    // Without a temperature the cut-off cannot act: the heater stays off until one comes.
+    heater_blocked_ = !water_read_ || now - *water_read_ > kThermometerStale;
+    if (!heater_blocked_) r.water_temperature_c = water_c_;
+  }
   if (auto m = meter_.read()) {
     r.grid_export_w = m->meter_power_w;
     r.inverter_power_w = m->inverter_power_w;
@@ -93,6 +152,11 @@ surplus::SiteReading DeviceSite::read(TimePoint) {
     r.dimmer_error = dimmer_http_->error();
   } else {
     r.dimmer_power_w = dimmer_pct_ / 100 * c_.router.dimmer.rated_w;
+  }
+  if (heater_blocked_) {
+    const auto& t = *c_.dimmer.temperature;
+    r.dimmer_error = fmt::format("thermometer http://{}:{}{}: {}; the heater stays off", t.host, t.port, t.target,
+                                 water_error_.empty() ? "no reading yet" : water_error_);
   }
   r.relay_on = relay_http_ ? relay_http_->acknowledged() == 1 : relay_on_;
   if (relay_http_) r.relay_error = relay_http_->error();
@@ -125,15 +189,16 @@ void DeviceSite::apply(TimePoint now, const surplus::Outputs& out) {
     }
     for (std::size_t i = 0; i < limits.size(); ++i) twc_->set_limit(twc_->slaves()[i].id, limits[i]);
   }
+  const double dimmer_cmd = heater_blocked_ ? 0.0 : out.dimmer_pct;
   if (dimmer_http_) {
     // The dimmer does its own phase control: it gets the power share.
-    const int pct = static_cast<int>(std::lround(out.dimmer_pct));
+    const int pct = static_cast<int>(std::lround(dimmer_cmd));
     dimmer_http_->command(now, pct, c_.dimmer.http->target_for(pct));
   }
   if (relay_http_) relay_http_->command(now, out.relay_on ? 1 : 0, c_.relay_http->target_for(out.relay_on));
   dimmer_pct_ = c_.dimmer.output == surplus::DimmerOutput::kPhaseAngle
-                    ? 100 * surplus::phase_angle_firing(out.dimmer_pct, c_.dimmer.mains_hz).power_share
-                    : out.dimmer_pct;
+                    ? 100 * surplus::phase_angle_firing(dimmer_cmd, c_.dimmer.mains_hz).power_share
+                    : dimmer_cmd;
   relay_on_ = out.relay_on;
 }
 

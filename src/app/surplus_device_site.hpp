@@ -62,6 +62,13 @@ class DeviceSite final : public surplus::Site {
   std::unique_ptr<SerialPort> line_;
   std::unique_ptr<twc::TwcMaster> twc_;
   std::unique_ptr<HttpOutput> dimmer_http_, relay_http_;
+  // The water temperature over HTTP: read every 10 s; none for a minute keeps the heater off.
+  void read_thermometer(TimePoint now);
+  std::unique_ptr<HttpClient> thermometer_;
+  std::optional<double> water_c_;
+  std::optional<TimePoint> water_read_, water_tried_;
+  std::string water_error_;
+  bool heater_blocked_ = false;
   std::mutex twc_mutex_;
   std::jthread twc_thread_;
   double ev_amps_ = 0, dimmer_pct_ = 0;

@@ -186,13 +186,17 @@ void read_ev(JsonFields& f, SurplusConfig& c) {
   }
 }
 
-// "<load>.url": "http://host[:port]/path?query" with `placeholder` in it; "<load>.timeout_ms".
-std::optional<HttpOutputConfig> read_http_output(JsonFields& f, const std::string& load, std::string_view placeholder) {
-  const std::string key = load + ".url";
+struct HttpUrl {
+  std::string host;
+  int port = 80;
+  std::string target;
+};
+
+// `key`: "http://host[:port]/path?query", with `placeholder` in it when one is given.
+std::optional<HttpUrl> read_http_url(JsonFields& f, const std::string& key, std::string_view placeholder) {
   const std::string url = f.string(key);
   const std::string scheme = "http://";
-  HttpOutputConfig h;
-  h.timeout_ms = static_cast<int>(positive(f, load + ".timeout_ms", h.timeout_ms, 60000));
+  HttpUrl h;
   if (!url.starts_with(scheme)) {
     f.fail(key, fmt::format("expected \"http://host[:port]/path?…{}…\", got \"{}\"", placeholder, url));
     return std::nullopt;
@@ -217,22 +221,50 @@ std::optional<HttpOutputConfig> read_http_output(JsonFields& f, const std::strin
     f.fail(key, fmt::format("no host in \"{}\"", url));
     return std::nullopt;
   }
-  if (h.target.find(placeholder) == std::string::npos) {
+  if (!placeholder.empty() && h.target.find(placeholder) == std::string::npos) {
     f.fail(key, fmt::format("\"{}\" has no {} for the value to set", url, placeholder));
     return std::nullopt;
   }
   return h;
 }
 
+// "<load>.url" with `placeholder`, "<load>.timeout_ms".
+std::optional<HttpOutputConfig> read_http_output(JsonFields& f, const std::string& load, std::string_view placeholder) {
+  auto url = read_http_url(f, load + ".url", placeholder);
+  const int timeout_ms = static_cast<int>(positive(f, load + ".timeout_ms", 1000, 60000));
+  if (!url) return std::nullopt;
+  HttpOutputConfig h;
+  h.host = url->host;
+  h.port = url->port;
+  h.target = url->target;
+  h.timeout_ms = timeout_ms;
+  return h;
+}
+
+std::optional<HttpTemperatureConfig> read_http_temperature(JsonFields& f) {
+  if (f.object("dimmer.temperature", false) == nullptr) return std::nullopt;
+  refuse_unknown_keys(f, "dimmer.temperature", {"url", "field", "timeout_ms"});
+  auto url = read_http_url(f, "dimmer.temperature.url", "");
+  HttpTemperatureConfig t;
+  t.field = f.string("dimmer.temperature.field");
+  t.timeout_ms = static_cast<int>(positive(f, "dimmer.temperature.timeout_ms", t.timeout_ms, 60000));
+  if (!url) return std::nullopt;
+  t.host = url->host;
+  t.port = url->port;
+  t.target = url->target;
+  return t;
+}
+
 void read_dimmer(JsonFields& f, SurplusConfig& c) {
   refuse_unknown_keys(f, "dimmer", {"device", "output", "mains_hz", "rated_w", "mode", "max_temperature_c",
-                                    "restart_below_c", "schedule", "url", "timeout_ms"});
+                                    "restart_below_c", "schedule", "url", "timeout_ms", "temperature"});
   const std::string device = f.string_or("dimmer.device", "emulated");
   if (device != "emulated" && device != "none" && device != "http") {
     f.fail("dimmer.device", fmt::format("unknown dimmer \"{}\" (none, emulated or http)", device));
   }
   c.dimmer.present = device == "emulated" || device == "http";
   if (device == "http") c.dimmer.http = read_http_output(f, "dimmer", "{pct}");
+  c.dimmer.temperature = read_http_temperature(f);
   const std::string output = f.string_or("dimmer.output", "phase_angle");
   if (output == "phase_angle") {
     c.dimmer.output = DimmerOutput::kPhaseAngle;
@@ -369,6 +401,7 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
   // A real device beside an emulated house would be driven by a house that does not exist.
   if (c.site.kind == SiteConfig::Kind::kEmulated) {
     if (c.dimmer.http) f.fail("dimmer.device", "\"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
+    if (c.dimmer.temperature) f.fail("dimmer.temperature", "the emulated house has its own tank: a real thermometer needs a real site");
     if (c.relay_http) f.fail("relay.device", "\"http\" drives a real relay: it needs a real site (site.type \"sunspec\")");
   }
   if (c.site.kind == SiteConfig::Kind::kEmulated) c.site.house.ev_w_per_a = r.ev.volts * r.ev.phases;

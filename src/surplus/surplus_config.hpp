@@ -53,11 +53,23 @@ struct HttpOutputConfig {
   [[nodiscard]] std::string target_for(bool on) const;   // {on}
 };
 
+// The water temperature read over HTTP for the heater's cut-off: a GET answering JSON, the
+// number at `field` (dotted, array indexes as numbers): xlyric's router "/state" and
+// "temperature", a Shelly with its add-on "/status" and "ext_temperature.0.tC".
+struct HttpTemperatureConfig {
+  std::string host;
+  int port = 80;
+  std::string target;
+  std::string field;
+  int timeout_ms = 1000;
+};
+
 struct DimmerDeviceConfig {
   bool present = true;
   DimmerOutput output = DimmerOutput::kPhaseAngle;
   double mains_hz = 50;
   std::optional<HttpOutputConfig> http;  // device "http"; otherwise the emulated output
+  std::optional<HttpTemperatureConfig> temperature;
 };
 
 struct MqttConfig {

@@ -136,6 +136,23 @@ TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeter
   EXPECT_EQ(daemon->stop(), 0);
 }
 
+// Devices on HTTP for the tests, served by Python's own http.server (a peer written apart from
+// ours): every request printed; "/status" answers a Shelly's add-on temperature
+// ({"ext_temperature": [{"tC": <argv 2>}]}), anything else "OK".
+constexpr const char* kHttpDevices = R"(
+import http.server, json, sys
+class Devices(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        print("GET " + self.path, flush=True)
+        body = json.dumps({"ext_temperature": [{"tC": float(sys.argv[2])}]}) if self.path == "/status" else "OK"
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
+        self.wfile.write(body.encode())
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Devices)
+print("devices ready", flush=True)
+s.serve_forever()
+)";
+
 // A real dimmer over HTTP, as xlyric's ESP8266 router takes it (GET /?POWER=<0-100>): the peer
 // is Python's own http.server, which prints each request. The power counts once the dimmer
 // acknowledged it; a dimmer that does not answer is an error on the status, its power uncounted.
@@ -145,19 +162,7 @@ TEST(SurplusProcess, DrivesAnHttpDimmerAndCountsItsPowerOnlyWhenItAnswers) {
   auto meter = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "12", "--hour", "12"}, "SunSpec map", &line);
   const std::string meter_port = std::to_string(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
   const int dimmer_port = test::free_tcp_port();
-  const std::string server = R"(
-import http.server, sys
-class Dimmer(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        print("GET " + self.path, flush=True)
-        self.send_response(200); self.send_header("Content-Type", "text/plain"); self.end_headers()
-        self.wfile.write(b"OK")
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Dimmer)
-print("dimmer ready", flush=True)
-s.serve_forever()
-)";
-  auto dimmer = start({"/usr/bin/python3", "-c", server, std::to_string(dimmer_port)}, "dimmer ready");
+  auto dimmer = start({"/usr/bin/python3", "-c", kHttpDevices, std::to_string(dimmer_port), "50"}, "devices ready");
   const auto cfg = dir.write("house.json", R"({
     "name": "h4", "cycle_s": 0.5, "stale_after_s": 5,
     "site": {"type": "sunspec", "host": "127.0.0.1", "port": )" + meter_port + R"(, "timeout_ms": 300},
@@ -196,6 +201,44 @@ s.serve_forever()
   EXPECT_NE(lost["dimmer"]["error"].get<std::string>().find("dimmer http://127.0.0.1:" + std::to_string(dimmer_port) + "/?POWER=0"),
             std::string::npos) << lost.dump();
   EXPECT_EQ(daemon->stop(), 0);
+}
+
+// The heater's cut-off with a real thermometer over HTTP (a Shelly add-on's ext_temperature):
+// a tank at 70.5 °C keeps the heater off however large the surplus; a thermometer that gives no
+// temperature keeps it off too, with an error that says so.
+TEST(SurplusProcess, AHotTankOrAMissingTemperatureKeepsTheHeaterOff) {
+  test::TempDir dir;
+  std::string line;
+  auto meter = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "12", "--hour", "12"}, "SunSpec map", &line);
+  const std::string meter_port = std::to_string(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
+  const int devices_port = test::free_tcp_port();
+  auto devices = start({"/usr/bin/python3", "-c", kHttpDevices, std::to_string(devices_port), "70.5"}, "devices ready");
+  auto run = [&](const std::string& field) {
+    const auto cfg = dir.write("house-" + field + ".json", R"({
+      "name": "h5", "cycle_s": 0.5,
+      "site": {"type": "sunspec", "host": "127.0.0.1", "port": )" + meter_port + R"(, "timeout_ms": 300},
+      "ev": {"device": "none"}, "relay": {"device": "none"},
+      "dimmer": {"device": "http", "url": "http://127.0.0.1:)" + std::to_string(devices_port) + R"(/?POWER={pct}",
+                 "rated_w": 2000, "max_temperature_c": 65, "restart_below_c": 60,
+                 "temperature": {"url": "http://127.0.0.1:)" + std::to_string(devices_port) + R"(/status",
+                                 "field": ")" + field + R"("}},
+      "http": {"port": 0}})");
+    std::string l;
+    auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg, "--token-file", dir.path("token")}, "status on", &l);
+    const std::uint16_t port = port_in(l);
+    EXPECT_NE(port, 0) << l;
+    const json s = status_when(port, [](const json& st) { return st["cycle"].get<int>() >= 6; }, milliseconds(10000));
+    EXPECT_EQ(daemon->stop(), 0);
+    return s;
+  };
+  const json hot = run("ext_temperature.0.tC");
+  EXPECT_EQ(hot["dimmer"]["temperature_c"], 70.5) << hot.dump();
+  EXPECT_EQ(hot["dimmer"]["command_pct"], 0.0);
+  EXPECT_EQ(hot["dimmer"]["power_w"], 0.0);
+  const json blind = run("nope");
+  EXPECT_EQ(blind["dimmer"]["power_w"], 0.0);
+  EXPECT_NE(blind["dimmer"]["error"].get<std::string>().find("no number at \"nope\"; the heater stays off"),
+            std::string::npos) << blind.dump();
 }
 
 TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {

@@ -101,6 +101,10 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
             "s.json: key 'dimmer.device': \"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
   EXPECT_EQ(problems(R"({"relay": {"device": "http", "url": "http://r/relay/0?turn=on"}})"),
             "s.json: key 'relay.url': \"http://r/relay/0?turn=on\" has no {on} for the value to set");
+  EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"temperature": {"url": "http://t/status"}}})"),
+            "s.json: key 'dimmer.temperature.field': missing (expected a string)");
+  EXPECT_EQ(problems(R"({"dimmer": {"temperature": {"url": "http://t/status", "field": "t"}}})"),
+            "s.json: key 'dimmer.temperature': the emulated house has its own tank: a real thermometer needs a real site");
   EXPECT_EQ(problems(R"({"dimmer": {"device": "triac"}})"),
             "s.json: key 'dimmer.device': unknown dimmer \"triac\" (none, emulated or http)");
   EXPECT_EQ(problems(R"({"dimmer": {"output": "pwm"}})"),
