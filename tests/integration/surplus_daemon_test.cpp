@@ -101,11 +101,39 @@ TEST(SurplusProcess, BadConfigurationIsRefusedWithFileKeyAndProblem) {
   EXPECT_EQ(missing.exit_code, 2);
 }
 
+// `sunspec-sim` at noon on 12 kWp: the process and its Modbus TCP port.
+struct NoonMeter {
+  std::unique_ptr<test::ChildProcess> process;
+  std::string port;
+};
+NoonMeter start_noon_meter() {
+  std::string line;
+  auto p = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "12", "--hour", "12"}, "SunSpec map", &line);
+  return {std::move(p), std::to_string(std::stoi(line.substr(line.find("127.0.0.1:") + 10)))};
+}
+
+// Devices on HTTP for the tests, served by Python's own http.server (a peer written apart from
+// ours): every request printed; "/status" answers a Shelly's add-on temperature
+// ({"ext_temperature": [{"tC": <argv 2>}]}), anything else "OK".
+constexpr const char* kHttpDevices = R"(
+import http.server, json, sys
+class Devices(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        print("GET " + self.path, flush=True)
+        body = json.dumps({"ext_temperature": [{"tC": float(sys.argv[2])}]}) if self.path == "/status" else "OK"
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
+        self.wfile.write(body.encode())
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Devices)
+print("devices ready", flush=True)
+s.serve_forever()
+)";
+
 TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeterGoes) {
   test::TempDir dir;
   std::string line;
-  auto meter = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "12", "--hour", "12"}, "SunSpec map", &line);
-  const std::string meter_port = std::to_string(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
+  auto meter = start_noon_meter();
+  const std::string& meter_port = meter.port;
   auto charger = start({WATTSHARE_BIN, "twc-sim", "--pty-link", dir.path("twc"), "--car", "32"}, "TWC Gen2");
   const auto cfg = dir.write("house.json", R"({
     "name": "h2", "cycle_s": 0.5, "stale_after_s": 2,
@@ -126,7 +154,7 @@ TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeter
   EXPECT_GE(running["ev"]["command_a"].get<double>(), 6);
   EXPECT_LE(running["ev"]["command_a"].get<double>(), 10);
   // The meter goes away: the last decision holds, then the safe state (0 A), and the charger follows.
-  meter->stop();
+  meter.process->stop();
   const json lost = status_when(port, [](const json& s) { return s["meter_ok"] == false; }, milliseconds(5000));
   EXPECT_NE(lost["meter_error"].get<std::string>(), "");
   const json safe = status_when(
@@ -136,31 +164,14 @@ TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeter
   EXPECT_EQ(daemon->stop(), 0);
 }
 
-// Devices on HTTP for the tests, served by Python's own http.server (a peer written apart from
-// ours): every request printed; "/status" answers a Shelly's add-on temperature
-// ({"ext_temperature": [{"tC": <argv 2>}]}), anything else "OK".
-constexpr const char* kHttpDevices = R"(
-import http.server, json, sys
-class Devices(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        print("GET " + self.path, flush=True)
-        body = json.dumps({"ext_temperature": [{"tC": float(sys.argv[2])}]}) if self.path == "/status" else "OK"
-        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
-        self.wfile.write(body.encode())
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Devices)
-print("devices ready", flush=True)
-s.serve_forever()
-)";
-
 // A real dimmer over HTTP, as xlyric's ESP8266 router takes it (GET /?POWER=<0-100>): the peer
 // is Python's own http.server, which prints each request. The power counts once the dimmer
 // acknowledged it; a dimmer that does not answer is an error on the status, its power uncounted.
 TEST(SurplusProcess, DrivesAnHttpDimmerAndCountsItsPowerOnlyWhenItAnswers) {
   test::TempDir dir;
   std::string line;
-  auto meter = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "12", "--hour", "12"}, "SunSpec map", &line);
-  const std::string meter_port = std::to_string(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
+  auto meter = start_noon_meter();
+  const std::string& meter_port = meter.port;
   const int dimmer_port = test::free_tcp_port();
   auto dimmer = start({"/usr/bin/python3", "-c", kHttpDevices, std::to_string(dimmer_port), "50"}, "devices ready");
   const auto cfg = dir.write("house.json", R"({
@@ -208,9 +219,8 @@ TEST(SurplusProcess, DrivesAnHttpDimmerAndCountsItsPowerOnlyWhenItAnswers) {
 // temperature keeps it off too, with an error that says so.
 TEST(SurplusProcess, AHotTankOrAMissingTemperatureKeepsTheHeaterOff) {
   test::TempDir dir;
-  std::string line;
-  auto meter = start({WATTSHARE_BIN, "sunspec-sim", "--port", "0", "--kwp", "12", "--hour", "12"}, "SunSpec map", &line);
-  const std::string meter_port = std::to_string(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
+  auto meter = start_noon_meter();
+  const std::string& meter_port = meter.port;
   const int devices_port = test::free_tcp_port();
   auto devices = start({"/usr/bin/python3", "-c", kHttpDevices, std::to_string(devices_port), "70.5"}, "devices ready");
   auto run = [&](const std::string& field) {
