@@ -130,6 +130,7 @@ void UnitAgent::report_failed_abortions() {
   for (const auto& id : interlocks_) {
     int failures = 0;
     fabric_.visit_deal(id, [&](const Deal& d) { failures = d.abortion_failures; });
+    if (failures == 0) continue;  // the usual case: nothing to remember
     int& seen = abortion_failures_seen_[id];
     if (failures <= seen) continue;
     seen = failures;
