@@ -158,7 +158,7 @@ ApiService::Result ApiService::set_global_mode(std::string_view value) {
   if (!m) return fail(400, m.error().message);
   if (auto r = c_.sharing.set_global_mode(*m); !r) return fail(503, r.error().message);
   after_write();
-  return ok(Json{{"global", std::string(to_string(*m))}, {"active", apis_web_status()["active"]}});
+  return ok(Json{{"global", std::string(to_string(*m))}, {"active", ApisWebApi::active(*m)}});
 }
 
 ApiService::Result ApiService::set_local_mode(std::size_t unit, const Json& mode) {
@@ -262,11 +262,6 @@ tl::expected<std::size_t, HttpResponse> ApiService::unit_index(std::string_view 
   const int i = c_.community.index_of(std::string(id));
   if (i < 0) return tl::make_unexpected(error_response(404, fmt::format("unknown unit '{}'", id)));
   return static_cast<std::size_t>(i);
-}
-
-Json ApiService::apis_web_status() const {
-  const OperationMode m = c_.sharing.global_mode();
-  return Json{{"active", m == OperationMode::kAutonomous || m == OperationMode::kHeteronomous}};
 }
 
 Json ApiService::unit_json(std::size_t i) {

@@ -74,7 +74,6 @@ class ApiService {
   Result set_local_mode(std::size_t unit, const Json& mode);
   Result manual_dcdc(std::size_t unit, const Json& body);
   tl::expected<std::size_t, HttpResponse> unit_index(std::string_view id) const;
-  Json apis_web_status() const;
   Json modes_json() const;
   void after_write();  // drops cached answers and tells the WebSocket
   std::string metrics_text();

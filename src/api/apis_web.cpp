@@ -1,10 +1,9 @@
 #include "api/apis_web.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
 
 #include "core/apis_time.hpp"
+#include "devices/apis_http/driver_server.hpp"
 #include "devices/apis_json.hpp"
 
 namespace wattshare {
@@ -66,10 +65,13 @@ std::optional<HttpResponse> ApisWebApi::route(const ParsedTarget& t) {
   return std::nullopt;
 }
 
-HttpResponse ApisWebApi::status_json() const {
+bool ApisWebApi::active(OperationMode global) {
   // checkGlobalOperationMode_: active when the global mode is autonomous or heteronomous.
-  const OperationMode m = c_.sharing.global_mode();
-  return apis_web_json(200, Json{{"active", m == OperationMode::kAutonomous || m == OperationMode::kHeteronomous}});
+  return global == OperationMode::kAutonomous || global == OperationMode::kHeteronomous;
+}
+
+HttpResponse ApisWebApi::status_json() const {
+  return apis_web_json(200, Json{{"active", active(c_.sharing.global_mode())}});
 }
 
 HttpResponse ApisWebApi::set_global_mode(std::string_view apis_mode) {
@@ -113,14 +115,11 @@ HttpResponse ApisWebApi::set_operation_mode(const ParsedTarget& t) {
 }
 
 Json ApisWebApi::unit_data_json(std::size_t i) {
-  const auto& spec = c_.community.spec();
-  const auto& u = spec.units[i];
+  const auto& u = c_.community.spec().units[i];
   const AgentView a = c_.sharing.agent(i);
   const UnitData d = a.data ? *a.data : c_.community.unit_data(i);
-  const UnitIdentity who{u.id, u.apis.unit.community_id, u.apis.unit.cluster_id, spec.location.utc_offset_h,
-                         u.battery.capacity_wh, c_.community.pv_w(i), c_.community.load_w(i)};
   // The driver's answer (apis-emulator's /get/unit), with the battery object DcdcEmulatorDataAcquisition adds.
-  Json unit = emulator_unit_json(d, who);
+  Json unit = emulator_unit_json(d, unit_identity(c_.community, i));
   unit["battery"] = battery_json(d);
   // DataAcquisition.getOesunit_: the unit's name and serial number from config.json, "NA" when absent.
   Json& oesunit = unit["oesunit"];

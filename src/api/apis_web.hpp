@@ -41,6 +41,8 @@ class ApisWebApi {
   std::optional<HttpResponse> route(const ParsedTarget& t);
   // Whether `path` changes something (a mode, or a shutdown).
   static bool writes(std::string_view path);
+  // What /getStatus answers for a global mode.
+  static bool active(OperationMode global);
 
   // apis-main's unit data (DataAcquisition.getData_), keyed by unit id: the driver's dcdc and
   // emu, battery, oesunit, apis (modes, remaining capacity, grid-master flag, deal ids), time.

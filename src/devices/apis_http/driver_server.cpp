@@ -36,12 +36,12 @@ std::optional<std::size_t> DriverServer::find_unit(std::string_view id) const {
   return static_cast<std::size_t>(i);
 }
 
-UnitIdentity DriverServer::identity(std::size_t unit) const {
-  const auto& spec = community_.spec();
+UnitIdentity unit_identity(const Community& community, std::size_t unit) {
+  const auto& spec = community.spec();
   const auto& u = spec.units[unit];
   return UnitIdentity{u.id, u.apis.unit.community_id, u.apis.unit.cluster_id,
-                      spec.location.utc_offset_h, u.battery.capacity_wh, community_.pv_w(unit),
-                      community_.load_w(unit)};
+                      spec.location.utc_offset_h, u.battery.capacity_wh, community.pv_w(unit),
+                      community.load_w(unit)};
 }
 
 tl::expected<DcdcCommand, Error> DriverServer::parse_command(const ParsedTarget& t,
@@ -122,7 +122,7 @@ HttpResponse DriverServer::emulator_route(const std::vector<std::string_view>& p
   if (is(parts, {"get", "log"})) {
     Json all = Json::object();
     for (std::size_t i = 0; i < community_.size(); ++i)
-      all[community_.unit_id(i)] = emulator_unit_json(community_.unit_data(i), identity(i));
+      all[community_.unit_id(i)] = emulator_unit_json(community_.unit_data(i), unit_identity(community_, i));
     return ok_json(all);
   }
   // Every other route ends with a unit id.
@@ -138,8 +138,8 @@ HttpResponse DriverServer::emulator_route(const std::vector<std::string_view>& p
   if (!unit) return error_json(404, "error", fmt::format("unknown unit '{}'", parts.back()));
   community_.touch(*unit);  // its node is alive: the converter's watchdog starts again
   const UnitData d = community_.unit_data(*unit);
-  if (known({"get", "unit"})) return ok_json(emulator_unit_json(d, identity(*unit)));
-  if (known({"get", "emu"})) return ok_json(emulator_unit_json(d, identity(*unit))["emu"]);
+  if (known({"get", "unit"})) return ok_json(emulator_unit_json(d, unit_identity(community_, *unit)));
+  if (known({"get", "emu"})) return ok_json(emulator_unit_json(d, unit_identity(community_, *unit))["emu"]);
   if (known({"get", "dcdc"})) return ok_json(dcdc_full_json(d));
   if (known({"get", "dcdc", "status"}))
     return ok_json(Json{{"status", dcdc_status_json(d)}, {"meter", dcdc_meter_json(d)}});

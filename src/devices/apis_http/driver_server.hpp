@@ -51,11 +51,13 @@ class DriverServer {
                             const ParsedTarget& t);
   tl::expected<DcdcCommand, Error> parse_command(const ParsedTarget& t, bool allow_powermeter);
   std::optional<std::size_t> find_unit(std::string_view id) const;
-  UnitIdentity identity(std::size_t unit) const;
 
   Community& community_;
   std::function<void()> sync_;
   AccelerationControl* control_;
 };
+
+// Who an emulated unit is in apis-emulator's JSON (ids, time zone, battery, present PV and load).
+UnitIdentity unit_identity(const Community& community, std::size_t unit);
 
 }  // namespace wattshare
