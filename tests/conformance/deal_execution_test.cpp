@@ -31,13 +31,11 @@ class Authorization : public test::EngineFixture, public ::testing::WithParamInt
 // flag stays set, so every later activation fails and resets again, and the deal never starts.
 TEST_P(Authorization, DealMasterAuthorizationFailureResetsTheDealAndTheMasterWaits) {
   const FailPoint p = GetParam();
-  build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
-  scheduler_->run_for(seconds(10));
-  auto id = engine_->inject_deal("E001", "E002", 200, 1.0, static_cast<std::uint16_t>(p));
-  ASSERT_TRUE(id.has_value()) << id.error().message;
+  const std::string id = inject_flagged_deal(p, 200);
+  ASSERT_FALSE(id.empty());
   std::optional<Deal> deal;
   ASSERT_TRUE(run_until([&] {
-    deal = engine_->fabric().deal(*id);
+    deal = engine_->fabric().deal(id);
     return deal && deal->reset.size() >= 2;
   }, minutes(10)));
   EXPECT_TRUE(logged_.empty());  // not aborted
@@ -73,15 +71,13 @@ class AbortionPath : public test::EngineFixture, public ::testing::WithParamInte
 // .deactivateDcdc_, points failBeforeDeactivate and failAfterDeactivate, skipped with the master
 // side in WAIT). The flags stay set, so a flag on that path fails the abortion itself: "deal
 // abortion failed", HARDWARE:LOCAL:ERROR on both units, whose error handling puts both
-// converters to WAIT (after stopMeTimeoutMsec); the deal stays for the next loop. failBeforeStop and failAfterStop fail
-// every abortion, so that deal never leaves; failBeforeDeactivate's leaves on the next loop, its
-// master side being in WAIT by then.
+// converters to WAIT (after stopMeTimeoutMsec); the deal stays for the next loop. failBeforeStop
+// and failAfterStop fail every abortion, so that deal never leaves; failBeforeDeactivate's leaves
+// on the next loop, its master side being in WAIT by then.
 TEST_P(AbortionPath, AFlagOnTheAbortsOwnPathFailsTheAbortionAndBothUnitsWait) {
   const FailPoint p = GetParam();
-  build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
-  scheduler_->run_for(seconds(10));
-  auto id = engine_->inject_deal("E001", "E002", 50, 1.0, static_cast<std::uint16_t>(p));
-  ASSERT_TRUE(id.has_value()) << id.error().message;
+  const std::string id = inject_flagged_deal(p, 50);
+  ASSERT_FALSE(id.empty());
   ASSERT_TRUE(run_until([&] { return raised_abortion_failure("E001") && raised_abortion_failure("E002"); },
                         minutes(20)));
   // ErrorHandling's AskAndWaitForStopDeals: each unit waits up to stopMeTimeoutMsec for its deals
@@ -97,7 +93,7 @@ TEST_P(AbortionPath, AFlagOnTheAbortsOwnPathFailsTheAbortionAndBothUnitsWait) {
     EXPECT_TRUE(engine_->fabric().deals().empty());
   } else {
     scheduler_->run_for(minutes(10));
-    auto deal = engine_->fabric().deal(*id);
+    auto deal = engine_->fabric().deal(id);
     ASSERT_TRUE(deal.has_value());
     EXPECT_TRUE(deal->abort.empty());  // DealAbortion failed before DealUtil.abort
     EXPECT_GE(deal->abortion_failures, 10);  // once per loop
@@ -132,12 +128,10 @@ class ActivationValidation : public test::EngineFixture {
 // DealActivation.checkNumberOfResets_: a deal reset gridMaster.deal.resetLimit times is aborted
 // with "deal reset limit exceeded : <limit>" (and LOGIC:GLOBAL:WARN).
 TEST_F(ActivationValidation, DealActivationAbortsADealResetTooOften) {
-  build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
-  scheduler_->run_for(seconds(10));
-  auto id = engine_->inject_deal("E001", "E002", 200, 1.0, static_cast<std::uint16_t>(FailPoint::kAfterAuthorize));
-  ASSERT_TRUE(id.has_value()) << id.error().message;
+  const std::string id = inject_flagged_deal(FailPoint::kAfterAuthorize, 200);
+  ASSERT_FALSE(id.empty());
   ASSERT_TRUE(run_until([&] { return !logged_.empty(); }, minutes(10)));
-  EXPECT_EQ(abort_reason_of(*id), "deal reset limit exceeded : 2");
+  EXPECT_EQ(abort_reason_of(id), "deal reset limit exceeded : 2");
   EXPECT_EQ(logged_[0].reset.size(), 2u);
 }
 

@@ -177,10 +177,7 @@ class FailPoints : public EngineFixture, public ::testing::WithParamInterface<Fa
 
 TEST_P(FailPoints, EachInjectionPointEndsInACleanAbortAndWait) {
   const FailPoint p = GetParam();
-  build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
-  scheduler_->run_for(seconds(10));  // a grid master exists
-  auto id = engine_->inject_deal("E001", "E002", 50, 1.0, static_cast<std::uint16_t>(p));
-  ASSERT_TRUE(id.has_value()) << id.error().message;
+  ASSERT_FALSE(inject_flagged_deal(p, 50).empty());
   ASSERT_TRUE(run_until([&] { return !logged_.empty() || engine_->fabric().deals().empty(); },
                         minutes(20)));
   if (p != FailPoint::kBeforeActivate) {

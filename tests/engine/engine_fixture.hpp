@@ -84,6 +84,17 @@ class EngineFixture : public ::testing::Test {
     const auto it = states_.find(id);
     return it != states_.end() && !it->second.empty() && it->second.back() == state;
   }
+  // E001 and E002 alone, in heteronomous mode (no deal of their own), a grid master elected,
+  // then a deal of `wh` from E001 to E002 carrying APIS's test feature `p`: its id, or "" with
+  // the failure recorded.
+  std::string inject_flagged_deal(FailPoint p, long long wh) {
+    build({{"E001", 70}, {"E002", 70}}, OperationMode::kHeteronomous);
+    scheduler_->run_for(seconds(10));
+    auto id = engine_->inject_deal("E001", "E002", wh, 1.0, static_cast<std::uint16_t>(p));
+    if (id) return *id;
+    ADD_FAILURE() << id.error().message;
+    return {};
+  }
   // Injects a deal of `wh` at 1 A (the grid master runs it in any mode) and runs until it has
   // started; false (with the failure recorded) if it did not within five minutes.
   bool start_injected_deal(const std::string& discharge_unit, const std::string& charge_unit, long long wh) {
