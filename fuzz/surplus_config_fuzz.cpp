@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   surplus::Router router{c->router};
   for (int i = 0; i < 4; ++i) {
     (void)router.step({.time = TimePoint{} + minutes(i), .grid_export_w = 1000.0 * i, .ev_connected = true,
-                       .water_temperature_c = 50.0});
+                       .ev_phases = i, .water_temperature_c = 50.0, .battery_w = 1500.0 - 1000 * i,
+                       .battery_soc_pct = 25.0 * i});
   }
   return 0;
 }

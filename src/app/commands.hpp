@@ -171,8 +171,11 @@ struct SurplusOptions {
   std::string token_file = "wattshare-surplus-token";  // the write token (made 0600 on first start)
   std::string web_dir = WATTSHARE_WEB_DIR;
   double days = 365;
-  double kwp = 9;  // enough for the seed's 3-phase charger (6 A × 690 W) to start on sunny days
-  double ev_daily_kwh = 8;
+  // Default 9 kWp, enough for the seed's 3-phase charger (6 A × 690 W) to start on sunny days;
+  // with --config, the file's emulated house unless given.
+  std::optional<double> kwp;
+  std::optional<double> ev_daily_kwh;  // default 8
+  std::optional<double> battery_kwh;   // a home battery (default none, or the file's)
   std::optional<std::string> start;
   bool json = false;
 };

@@ -8,14 +8,16 @@
 #include "config/community.hpp"
 #include "config/config_set.hpp"
 #include "core/json_file.hpp"
+#include "surplus/surplus_config.hpp"
 
 namespace wattshare::app {
 namespace {
 
 // What a file is: its name first, as APIS names them (`*policy*.json`, `*scenario*.json`,
 // `*hwConfig*.json`, `config*.json`, `community.json`), then the keys only that file has. A
-// policy without memberUnitIds is then reported as a policy, not taken for a scenario.
-enum class FileKind { kCommunity, kUnitConfig, kHwConfig, kPolicy, kScenario };
+// policy without memberUnitIds is then reported as a policy, not taken for a scenario. A surplus
+// router's file (examples/surplus/) has a "site", "ev" or "dimmer" section.
+enum class FileKind { kCommunity, kUnitConfig, kHwConfig, kPolicy, kScenario, kSurplus };
 
 FileKind kind_of(const std::string& path, const Json& doc) {
   const std::string name = std::filesystem::path(path).filename().string();
@@ -29,6 +31,7 @@ FileKind kind_of(const std::string& path, const Json& doc) {
   if (doc.contains("unitId")) return FileKind::kUnitConfig;
   if (doc.contains("batteryNominalCapacityWh")) return FileKind::kHwConfig;
   if (doc.contains("memberUnitIds")) return FileKind::kPolicy;
+  if (doc.contains("site") || doc.contains("ev") || doc.contains("dimmer")) return FileKind::kSurplus;
   return FileKind::kScenario;
 }
 
@@ -80,6 +83,11 @@ tl::expected<Checked, Error> check_file(const std::string& path) {
       auto s = parse_scenario(*doc, path);
       if (!s) return tl::unexpected(s.error());
       return Checked{"scenario", s->warnings};
+    }
+    case FileKind::kSurplus: {
+      auto c = surplus::parse_surplus_config(*doc, path);
+      if (!c) return tl::unexpected(c.error());
+      return Checked{fmt::format("surplus router \"{}\", {} time", c->name, c->router.zone.name()), {}};
     }
   }
   return tl::unexpected(Error::invalid_config(path + ": unknown kind of file"));

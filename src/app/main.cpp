@@ -319,8 +319,10 @@ int main(int argc, char** argv) {
                           "(mode 0600) on first start")
       ->capture_default_str();
   surplus_cmd->add_option("--days", sur.days, "Simulated days")->capture_default_str()->check(CLI::Range(1.0, 3660.0));
-  surplus_cmd->add_option("--kwp", sur.kwp, "PV peak power")->capture_default_str()->check(CLI::Range(0.0, 100.0));
-  surplus_cmd->add_option("--ev-daily-kwh", sur.ev_daily_kwh, "What the car uses per workday")->capture_default_str();
+  surplus_cmd->add_option("--kwp", sur.kwp, "PV peak power (default 9, or the file's site.pv_kwp)")->check(CLI::Range(0.0, 100.0));
+  surplus_cmd->add_option("--ev-daily-kwh", sur.ev_daily_kwh, "What the car uses per workday (default 8)")->check(CLI::Range(0.0, 200.0));
+  surplus_cmd->add_option("--battery-kwh", sur.battery_kwh, "A home battery for --simulate (default none, or the file's)")
+      ->check(CLI::Range(0.0, 1000.0));
   surplus_cmd->add_option("--start", sur.start, "First day, YYYY-MM-DD (default 2021-01-01)");
   surplus_cmd->add_flag("--json", sur.json, "Print one JSON object");
 

@@ -28,11 +28,12 @@
 namespace wattshare::app {
 namespace {
 
-tl::expected<std::unique_ptr<surplus::Site>, Error> open_site(const surplus::SurplusConfig& c) {
+tl::expected<std::unique_ptr<surplus::Site>, Error> open_site(const surplus::SurplusConfig& c,
+                                                              const std::string& mqtt_password) {
   if (c.site.kind == surplus::SiteConfig::Kind::kEmulated) {
     return std::make_unique<surplus::EmulatedSite>(c.site, c.dimmer, wall_now);
   }
-  auto site = DeviceSite::open(c);
+  auto site = DeviceSite::open(c, mqtt_password);
   if (!site) return tl::unexpected(site.error());
   return std::unique_ptr<surplus::Site>(std::move(*site));
 }
@@ -47,7 +48,12 @@ int run_surplus_daemon(const SurplusOptions& o) {
     return 2;
   }
   if (o.http_port) config->http_port = *o.http_port;
-  auto site = open_site(*config);
+  auto password = secret_option(config->mqtt.password_file, "mqtt.password_file");
+  if (!password) {
+    spdlog::error("{}", password.error().message);
+    return 2;
+  }
+  auto site = open_site(*config, *password);
   if (!site) {
     spdlog::error("{}", site.error().message);
     return 1;
@@ -90,11 +96,6 @@ int run_surplus_daemon(const SurplusOptions& o) {
 
   std::unique_ptr<MqttClient> mqtt;
   if (cfg.mqtt.enabled) {
-    auto password = secret_option(cfg.mqtt.password_file, "mqtt.password_file");
-    if (!password) {
-      spdlog::error("{}", password.error().message);
-      return 2;
-    }
     mqtt = std::make_unique<MqttClient>(MqttOptions{.host = cfg.mqtt.host, .port = cfg.mqtt.port,
                                                     .client_id = "wattshare-" + cfg.name, .keepalive_s = cfg.mqtt.keepalive_s,
                                                     .availability_topic = surplus::availability_topic(cfg.mqtt),

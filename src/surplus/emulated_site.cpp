@@ -34,6 +34,10 @@ SiteReading EmulatedSite::read(TimePoint now) {
   r.pv_w = last_.pv_w;
   r.house_w = last_.house_w;
   r.ev_soc = house_.ev_soc();
+  if (const auto soc = house_.battery_soc_pct()) {
+    r.battery_w = last_.battery_w;
+    r.battery_soc_pct = soc;
+  }
   return r;
 }
 

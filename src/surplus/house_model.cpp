@@ -21,12 +21,19 @@ bool away_at(LocalTime lt) {
 
 HouseModel::HouseModel(const HouseModelSettings& s)
     : s_(s),
+      where_(s.where),
       sun_(where_, WeatherParams{.seed = s.seed}),
       pv_{.kwp = s.pv_kwp},
       load_(LoadParams{.annual_kwh = s.load_kwh, .seed = s.seed}, where_.utc_offset_h),
       utc_offset_(from_seconds(where_.utc_offset_h * 3600)),
       ev_capacity_wh_(s.ev_battery_kwh * 1000),
-      ev_soc_wh_(0.5 * ev_capacity_wh_) {}
+      ev_soc_wh_(0.5 * ev_capacity_wh_),
+      battery_wh_(0.5 * s.battery_kwh * 1000) {}
+
+std::optional<double> HouseModel::battery_soc_pct() const {
+  if (s_.battery_kwh <= 0) return std::nullopt;
+  return 100 * battery_wh_ / (s_.battery_kwh * 1000);
+}
 
 bool HouseModel::ev_connected(TimePoint t) {
   const bool away = away_at(local_time(t, utc_offset_));
@@ -53,6 +60,15 @@ HousePowers HouseModel::advance(TimePoint t, Duration dt, double ev_amps, double
   p.pv_w = pv_.power_w(sun_.ghi_w_m2(m), sun_.ambient_c(m));
   p.house_w = load_.power_w(m);
   p.net_w = p.pv_w - p.house_w - p.ev_w - p.heater_w - p.relay_w;
+  if (s_.battery_kwh > 0) {  // self-consumption: the export charges it, the import discharges it
+    const double eta = s_.battery_efficiency, full_wh = s_.battery_kwh * 1000;
+    const double charge_max = std::min(s_.battery_w, (full_wh - battery_wh_) / eta / hours);
+    const double discharge_max = std::min(s_.battery_w, battery_wh_ * eta / hours);
+    p.battery_w = std::clamp(p.net_w, -discharge_max, charge_max);
+    battery_wh_ += p.battery_w > 0 ? p.battery_w * eta * hours : p.battery_w / eta * hours;
+    battery_wh_ = std::clamp(battery_wh_, 0.0, full_wh);
+    p.net_w -= p.battery_w;
+  }
 
   const int minute = local_time(t, utc_offset_).minute_of_day;
   const bool drawing = (minute >= 7 * 60 && minute < 7 * 60 + 30) || (minute >= 20 * 60 && minute < 20 * 60 + 30);

@@ -10,8 +10,7 @@ HouseSimResult simulate_house(const HouseSimSettings& s) {
   RouterSettings rs = s.router;
   HouseModel house{{.seed = s.seed, .pv_kwp = s.pv_kwp, .load_kwh = s.load_kwh, .ev_daily_kwh = s.ev_daily_kwh,
                     .ev_battery_kwh = s.ev_battery_kwh, .ev_w_per_a = rs.ev.volts * rs.ev.phases,
-                    .heater_w = s.heater_w}};
-  rs.utc_offset = house.utc_offset();
+                    .heater_w = s.heater_w, .where = s.where, .battery_kwh = s.battery_kwh}};
   if (s.seed_method) {
     rs.reserve_w = 0;
     rs.dimmer.rated_w = 0;
@@ -27,7 +26,7 @@ HouseSimResult simulate_house(const HouseSimSettings& s) {
   double ev_amps = 0, dimmer_pct = 0;
   for (std::int64_t k = 0; k < minutes_total; ++k) {
     const TimePoint t = s.start + minutes(k);
-    const int minute_of_day = local_time(t, rs.utc_offset).minute_of_day;
+    const int minute_of_day = local_time(t, rs.zone.offset_at(t)).minute_of_day;
     // The router decides from the meter's last minute and what the loads drew then.
     Inputs in;
     in.time = t;
@@ -36,6 +35,10 @@ HouseSimResult simulate_house(const HouseSimSettings& s) {
     in.ev_actual_a = ev_amps;
     in.dimmer_power_w = dimmer_pct / 100.0 * s.heater_w;
     in.water_temperature_c = house.tank_c();
+    if (const auto soc = house.battery_soc_pct()) {
+      in.battery_w = last.battery_w;
+      in.battery_soc_pct = soc;
+    }
     const Outputs o = router.step(in);
     ++r.router_steps;
     ev_amps = in.ev_connected ? o.ev_amps : 0;
@@ -51,6 +54,8 @@ HouseSimResult simulate_house(const HouseSimSettings& s) {
     r.import_wh += std::max(-last.net_w, 0.0) / 60;
     r.ev_wh += last.ev_w / 60;
     r.heater_wh += last.heater_w / 60;
+    r.battery_charge_wh += std::max(last.battery_w, 0.0) / 60;
+    r.battery_discharge_wh += std::max(-last.battery_w, 0.0) / 60;
     const double solar_left = std::max(last.pv_w - last.house_w, 0.0);
     const double ev_solar = std::min(last.ev_w, solar_left);
     r.ev_solar_wh += ev_solar / 60;

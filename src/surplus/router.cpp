@@ -71,11 +71,14 @@ Outputs Router::step(const Inputs& in) {
     relay_state_ = false;
     return out;
   }
-  const double ev_w_per_a = s_.ev.volts * s_.ev.phases;
+  const int phases = in.ev_phases && (*in.ev_phases == 1 || *in.ev_phases == 2 || *in.ev_phases == 3)
+                         ? *in.ev_phases : s_.ev.phases;
+  const double ev_w_per_a = s_.ev.volts * phases;
   const double relay_w = in.relay_on ? s_.relay.rated_w : 0.0;
-  out.surplus_w = *last_export_w_ + in.ev_actual_a * ev_w_per_a + in.dimmer_power_w + relay_w - s_.reserve_w;
+  out.surplus_w = *last_export_w_ + in.ev_actual_a * ev_w_per_a + in.dimmer_power_w + relay_w +
+                  battery_share_w(in) - s_.reserve_w;
   double available = out.surplus_w;
-  out.ev_amps = ev_step(in, available);
+  out.ev_amps = ev_step(in, available, ev_w_per_a);
   // EvSettings::step: a charging car's current from the surplus changes at most every `step`.
   const bool from_surplus = s_.ev.mode == Mode::kEco || s_.ev.mode == Mode::kMinPv;
   if (from_surplus && out.ev_amps > 0 && ev_amps_ > 0 && in.time - ev_changed_ < s_.ev.step)
@@ -93,28 +96,36 @@ Outputs Router::step(const Inputs& in) {
   return out;
 }
 
-double Router::ev_step(const Inputs& in, double available_w) {
+double Router::battery_share_w(const Inputs& in) const {
+  if (!in.battery_w || !std::isfinite(*in.battery_w)) return 0;
+  const double soc = in.battery_soc_pct.value_or(0);
+  const BatterySettings& b = s_.battery;
+  if (*in.battery_w >= 0) return soc >= b.priority_soc ? *in.battery_w : 0.0;  // charging
+  return b.buffer_soc && soc >= *b.buffer_soc ? 0.0 : *in.battery_w;             // discharging
+}
+
+double Router::ev_step(const Inputs& in, double available_w, double ev_w_per_a) {
   const EvSettings& e = s_.ev;
   if (!in.ev_connected && !in.ev_probe) {
     stop_ev();
     return 0;
   }
   const double scheduled =
-      in_window(e.mode, e.has_schedule, e.window, in.time, s_.utc_offset) ? std::min(e.scheduled_a, e.max_a) : 0.0;
+      in_window(e.mode, e.has_schedule, e.window, in.time, s_.zone.offset_at(in.time)) ? std::min(e.scheduled_a, e.max_a) : 0.0;
   switch (e.mode) {
     case Mode::kOff: return 0;
     case Mode::kBoost: return e.max_a;
     case Mode::kScheduled: return scheduled;
-    case Mode::kEco: return std::max(ev_from_surplus(in, available_w), scheduled);
-    case Mode::kMinPv: return std::max({ev_from_surplus(in, available_w), e.min_a, scheduled});
+    case Mode::kEco: return std::max(ev_from_surplus(in, available_w, ev_w_per_a), scheduled);
+    case Mode::kMinPv: return std::max({ev_from_surplus(in, available_w, ev_w_per_a), e.min_a, scheduled});
   }
   return 0;
 }
 
-double Router::ev_from_surplus(const Inputs& in, double available_w) {
+double Router::ev_from_surplus(const Inputs& in, double available_w, double ev_w_per_a) {
   const EvSettings& e = s_.ev;
   // Whole amperes from the surplus (the car steps in ~1 A; the dimmer takes the rest).
-  const double target = std::min(std::floor(std::max(available_w, 0.0) / (e.volts * e.phases)), e.max_a);
+  const double target = std::min(std::floor(std::max(available_w, 0.0) / ev_w_per_a), e.max_a);
   if (!ev_enabled_) {
     if (target < e.min_a) {
       ev_above_since_.reset();
@@ -150,7 +161,7 @@ double Router::dimmer_step(const Inputs& in, double available_w, bool ev_changed
     if (*in.water_temperature_c <= d.restart_below_c) too_hot_ = false;
   }
   double want = 0;
-  if (!too_hot_ && in_window(d.mode, d.has_schedule, d.window, in.time, s_.utc_offset)) {
+  if (!too_hot_ && in_window(d.mode, d.has_schedule, d.window, in.time, s_.zone.offset_at(in.time))) {
     want = 100;
   } else if (!too_hot_) {
     switch (d.mode) {
@@ -188,7 +199,7 @@ bool Router::relay_step(const Inputs& in, double available_w) {
     // available_w already counts the relay's own draw while it is on.
     case Mode::kEco: case Mode::kMinPv: want = available_w >= r.rated_w; break;
   }
-  want = want || in_window(r.mode, r.has_schedule, r.window, in.time, s_.utc_offset);
+  want = want || in_window(r.mode, r.has_schedule, r.window, in.time, s_.zone.offset_at(in.time));
   if (want != relay_state_) {
     const Duration held = in.time - relay_changed_;
     if (held >= (relay_state_ ? r.min_on : r.min_off) || relay_changed_ == TimePoint{}) {

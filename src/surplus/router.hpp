@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/time.hpp"
+#include "core/time_zone.hpp"
 
 namespace wattshare::surplus {
 
@@ -76,6 +77,15 @@ struct RelaySettings {
   bool has_schedule = false;
 };
 
+// The home battery, as evcc weighs it: below `priority_soc` (%) it charges first, so what it
+// takes is not surplus; from there on the loads may take what it would have charged; from
+// `buffer_soc` on (when given) they may also keep running from it. Its discharge otherwise
+// counts as import, so no load drains it.
+struct BatterySettings {
+  double priority_soc = 50;
+  std::optional<double> buffer_soc;
+};
+
 struct RouterSettings {
   double reserve_w = 50;
   Duration stale_after = seconds(30);
@@ -85,10 +95,11 @@ struct RouterSettings {
   // correction every cycle on a late meter swings between two set-points for ever.
   Duration settle = seconds(3);
   double dead_band_w = 50;
-  Duration utc_offset = hours(9);
+  TimeZone zone = TimeZone::fixed(hours(9));  // the schedules' clock ("time_zone" in the file)
   EvSettings ev;
   DimmerSettings dimmer;
   RelaySettings relay;
+  BatterySettings battery;
 };
 
 struct Inputs {
@@ -100,9 +111,14 @@ struct Inputs {
   // after it.
   bool ev_probe = false;
   double ev_actual_a = 0;       // per phase, as the charger measures it
+  // The phases the car draws on, when the charger reports per-phase currents (a 1-phase car on a
+  // 3-phase charger draws a third of what the configured phases say); else EvSettings::phases.
+  std::optional<int> ev_phases;
   double dimmer_power_w = 0;    // what the element draws now
   std::optional<double> water_temperature_c;
   bool relay_on = false;        // the relay's actual state
+  // The home battery, when the site has one: its power (> 0 charging) and state of charge (%).
+  std::optional<double> battery_w, battery_soc_pct;
 };
 
 struct Outputs {
@@ -121,8 +137,9 @@ class Router {
   [[nodiscard]] const RouterSettings& settings() const { return s_; }
 
  private:
-  double ev_step(const Inputs& in, double available_w);
-  double ev_from_surplus(const Inputs& in, double available_w);  // eco's whole amperes, with its delays
+  double ev_step(const Inputs& in, double available_w, double ev_w_per_a);
+  [[nodiscard]] double battery_share_w(const Inputs& in) const;  // BatterySettings
+  double ev_from_surplus(const Inputs& in, double available_w, double ev_w_per_a);  // eco's whole amperes, with its delays
   double dimmer_step(const Inputs& in, double available_w, bool ev_changed);
   bool relay_step(const Inputs& in, double available_w);
   void stop_ev();  // disabled, its enable and disable timers from scratch

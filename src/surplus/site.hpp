@@ -1,5 +1,5 @@
 // What the surplus controller drives: a house's grid meter and its flexible loads, emulated
-// (`EmulatedSite`) or real (the daemon's SunSpec meter, TWC charger). A site keeps its own clock:
+// (`EmulatedSite`) or real (the daemon's devices: app/surplus_device_site). A site keeps its own clock:
 // an emulated house may run faster than the wall clock, and the router's delays follow it.
 #pragma once
 
@@ -14,6 +14,7 @@ namespace wattshare::surplus {
 struct SiteReading {
   std::optional<double> grid_export_w;  // nullopt: the meter could not be read
   std::string meter_error;              // why, when it could not
+  bool meter_unchanged = false;         // no new reading since the last cycle (not a failure)
   std::optional<double> inverter_power_w;
   bool ev_connected = false;
   bool ev_probe = false;  // no car known, a charger may have one (Inputs::ev_probe)
@@ -23,6 +24,9 @@ struct SiteReading {
   std::optional<double> water_temperature_c;
   bool relay_on = false;      // as acknowledged by a real relay
   std::string relay_error;   // why the relay did not take its command
+  std::optional<double> battery_w, battery_soc_pct;  // the home battery's, > 0 charging
+  std::string battery_error;
+  std::optional<int> ev_phases;  // from the charger's per-phase currents, where it reports them
   // Emulated sites also tell what a real meter cannot.
   std::optional<double> pv_w, house_w, ev_soc;
 };

@@ -11,6 +11,7 @@
 
 #include "core/apis_time.hpp"
 #include "core/json_fields.hpp"
+#include "core/time_zone.hpp"
 
 namespace wattshare::surplus {
 namespace {
@@ -103,89 +104,6 @@ bool read_window(JsonFields& f, const std::string& load, Window& w) {
   return true;
 }
 
-void read_site(JsonFields& f, SurplusConfig& c) {
-  const std::string type = f.string_or("site.type", "emulated");
-  SiteConfig& s = c.site;
-  if (type == "emulated") {
-    refuse_unknown_keys(f, "site", {"type", "pv_kwp", "load_kwh", "seed", "ev_daily_kwh", "ev_battery_kwh",
-                                    "heater_w", "relay_load_w", "acceleration", "start", "start_hour"});
-    s.kind = SiteConfig::Kind::kEmulated;
-    s.house.pv_kwp = non_negative(f, "site.pv_kwp", s.house.pv_kwp, 100);
-    s.house.load_kwh = non_negative(f, "site.load_kwh", s.house.load_kwh, 100000);
-    s.house.seed = static_cast<std::uint64_t>(non_negative(f, "site.seed", 1, 1e15));
-    s.house.ev_daily_kwh = non_negative(f, "site.ev_daily_kwh", s.house.ev_daily_kwh, 200);
-    s.house.ev_battery_kwh = positive(f, "site.ev_battery_kwh", s.house.ev_battery_kwh, 500);
-    s.house.heater_w = non_negative(f, "site.heater_w", s.house.heater_w, 20000);
-    s.house.relay_load_w = non_negative(f, "site.relay_load_w", s.house.relay_load_w, 20000);
-    s.acceleration = positive(f, "site.acceleration", 1, 100000);
-    if (f.find("site.start") != nullptr) {
-      const std::string text = f.string("site.start");
-      auto d = parse_iso_date(text);
-      const double hour = non_negative(f, "site.start_hour", 0, 23.99);
-      if (d) {
-        s.start = *d - c.router.utc_offset + from_seconds(hour * 3600);
-      } else {
-        f.fail("site.start", d.error().message);
-      }
-    }
-  } else if (type == "sunspec") {
-    refuse_unknown_keys(f, "site", {"type", "host", "port", "unit_id", "timeout_ms", "invert", "meter"});
-    s.kind = SiteConfig::Kind::kSunSpec;
-    s.host = f.string("site.host");
-    s.port = tcp_port(f, "site.port", s.port, false);
-    s.unit_id = static_cast<int>(non_negative(f, "site.unit_id", s.unit_id, 247));
-    s.timeout_ms = static_cast<int>(positive(f, "site.timeout_ms", s.timeout_ms, 60000));
-    s.invert = f.boolean_or("site.invert", false);
-    const long long meter = f.integer_or("site.meter", 1);
-    if (meter < 1 || meter > 3) {
-      f.fail("site.meter", fmt::format("must be 1, 2 or 3, got {}", meter));
-    } else {
-      s.meter = static_cast<int>(meter);
-    }
-  } else {
-    f.fail("site.type", fmt::format("unknown site \"{}\" (emulated or sunspec)", type));
-  }
-}
-
-void read_ev(JsonFields& f, SurplusConfig& c) {
-  refuse_unknown_keys(f, "ev", {"device", "serial", "baud", "mode", "volts", "phases", "min_a", "max_a",
-                                "enable_delay_s", "disable_delay_s", "step_s", "safe_a", "schedule"});
-  const std::string device = f.string_or("ev.device", "emulated");
-  if (device == "none") {
-    c.ev.kind = EvDeviceConfig::Kind::kNone;
-  } else if (device == "emulated") {
-    c.ev.kind = EvDeviceConfig::Kind::kEmulated;
-  } else if (device == "twc") {
-    c.ev.kind = EvDeviceConfig::Kind::kTwc;
-    c.ev.serial = f.string("ev.serial");
-    c.ev.baud = static_cast<int>(positive(f, "ev.baud", c.ev.baud, 4000000));
-  } else {
-    f.fail("ev.device", fmt::format("unknown EV charger \"{}\" (none, emulated or twc)", device));
-  }
-  EvSettings& e = c.router.ev;
-  e.mode = read_mode(f, "ev.mode", e.mode);
-  e.volts = positive(f, "ev.volts", e.volts, 480);
-  const long long phases = f.integer_or("ev.phases", e.phases);
-  if (phases != 1 && phases != 3) {
-    f.fail("ev.phases", fmt::format("must be 1 or 3, got {}", phases));
-  } else {
-    e.phases = static_cast<int>(phases);
-  }
-  e.min_a = positive(f, "ev.min_a", e.min_a, 80);
-  e.max_a = positive(f, "ev.max_a", e.max_a, 80);
-  if (e.min_a > e.max_a) f.fail("ev.min_a", fmt::format("must not exceed max_a ({} > {})", e.min_a, e.max_a));
-  e.enable_delay = from_seconds(non_negative(f, "ev.enable_delay_s", to_seconds(e.enable_delay), 86400));
-  e.disable_delay = from_seconds(non_negative(f, "ev.disable_delay_s", to_seconds(e.disable_delay), 86400));
-  e.step = from_seconds(non_negative(f, "ev.step_s", to_seconds(e.step), 3600));
-  e.safe_a = non_negative(f, "ev.safe_a", e.safe_a, 80);
-  if (e.safe_a > e.max_a) f.fail("ev.safe_a", fmt::format("must not exceed max_a ({} > {})", e.safe_a, e.max_a));
-  e.has_schedule = read_window(f, "ev", e.window);
-  e.scheduled_a = positive(f, "ev.schedule.amps", e.max_a, 80);
-  if (e.scheduled_a > e.max_a) {
-    f.fail("ev.schedule.amps", fmt::format("must not exceed max_a ({} > {})", e.scheduled_a, e.max_a));
-  }
-}
-
 struct HttpUrl {
   std::string host;
   int port = 80;
@@ -228,6 +146,220 @@ std::optional<HttpUrl> read_http_url(JsonFields& f, const std::string& key, std:
   return h;
 }
 
+// An MQTT topic to publish to or read from: no wildcards (a device's one topic).
+std::string read_topic(JsonFields& f, const std::string& key) {
+  std::string t = f.string(key);
+  if (f.find(key) != nullptr && (t.empty() || t.find_first_of("+#") != std::string::npos)) {
+    f.fail(key, fmt::format("must be a topic without wildcards, got \"{}\"", t));
+  }
+  return t;
+}
+
+// "<key>": {"url": …, "field": …, "timeout_ms": …} or {"topic": …, "field": …}.
+// `check_keys` false: the caller's object has keys of its own, and checks them.
+std::optional<ValueSource> read_value_source(JsonFields& f, const std::string& key, bool field_required,
+                                             bool check_keys = true) {
+  if (f.object(key) == nullptr) return std::nullopt;
+  if (check_keys) refuse_unknown_keys(f, key, {"url", "topic", "field", "timeout_ms"});
+  ValueSource v;
+  const bool http = f.find(key + ".url") != nullptr, mqtt = f.find(key + ".topic") != nullptr;
+  if (http == mqtt) {
+    f.fail(key, http ? "give \"url\" or \"topic\", not both"
+                     : "needs \"url\" (a JSON answer over HTTP) or \"topic\" (an MQTT topic)");
+    return std::nullopt;
+  }
+  v.field = field_required ? f.string(key + ".field") : f.string_or(key + ".field", "");
+  v.timeout_ms = static_cast<int>(positive(f, key + ".timeout_ms", v.timeout_ms, 60000));
+  if (mqtt) {
+    v.kind = ValueSource::Kind::kMqtt;
+    v.topic = read_topic(f, key + ".topic");
+    return v;
+  }
+  auto url = read_http_url(f, key + ".url", "");
+  if (!url) return std::nullopt;
+  v.host = url->host;
+  v.port = url->port;
+  v.target = url->target;
+  return v;
+}
+
+// A Shelly energy meter's status call and its total power (import positive).
+struct ShellyModel {
+  std::string_view name, target, field;
+};
+constexpr std::array<ShellyModel, 4> kShellyModels{{
+    {"em", "/status", "emeters.*.power"},                 // Gen1 EM: the sum of its two clamps
+    {"3em", "/status", "total_power"},                    // Gen1 3EM
+    {"pro3em", "/rpc/EM.GetStatus?id=0", "total_act_power"},  // Gen2 Pro 3EM
+    {"proem", "/rpc/EM1.GetStatus?id=0", "act_power"},    // Gen2 Pro EM, its first channel
+}};
+
+void read_site(JsonFields& f, SurplusConfig& c) {
+  const std::string type = f.string_or("site.type", "emulated");
+  SiteConfig& s = c.site;
+  if (type == "emulated") {
+    refuse_unknown_keys(f, "site", {"type", "pv_kwp", "load_kwh", "seed", "ev_daily_kwh", "ev_battery_kwh",
+                                    "heater_w", "relay_load_w", "acceleration", "start", "start_hour", "latitude",
+                                    "longitude", "battery_kwh", "battery_w"});
+    s.kind = SiteConfig::Kind::kEmulated;
+    s.house.pv_kwp = non_negative(f, "site.pv_kwp", s.house.pv_kwp, 100);
+    s.house.load_kwh = non_negative(f, "site.load_kwh", s.house.load_kwh, 100000);
+    s.house.seed = static_cast<std::uint64_t>(non_negative(f, "site.seed", 1, 1e15));
+    s.house.ev_daily_kwh = non_negative(f, "site.ev_daily_kwh", s.house.ev_daily_kwh, 200);
+    s.house.ev_battery_kwh = positive(f, "site.ev_battery_kwh", s.house.ev_battery_kwh, 500);
+    s.house.heater_w = non_negative(f, "site.heater_w", s.house.heater_w, 20000);
+    s.house.relay_load_w = non_negative(f, "site.relay_load_w", s.house.relay_load_w, 20000);
+    s.house.battery_kwh = non_negative(f, "site.battery_kwh", s.house.battery_kwh, 1000);
+    s.house.battery_w = positive(f, "site.battery_w", s.house.battery_w, 100000);
+    s.house.where.latitude_deg = f.number_or("site.latitude", s.house.where.latitude_deg);
+    if (std::abs(s.house.where.latitude_deg) > 90) f.fail("site.latitude", "must be in −90…90");
+    s.house.where.longitude_deg = f.number_or("site.longitude", s.house.where.longitude_deg);
+    if (std::abs(s.house.where.longitude_deg) > 180) f.fail("site.longitude", "must be in −180…180");
+    // The physics' standard time: the zone's offset outside summer time (the smaller of January's and July's).
+    const TimeZone& z = c.router.zone;
+    s.house.where.utc_offset_h = to_seconds(std::min(z.offset_at(from_civil(2021, 1, 15)), z.offset_at(from_civil(2021, 7, 15)))) / 3600;
+    s.acceleration = positive(f, "site.acceleration", 1, 100000);
+    if (f.find("site.start") != nullptr) {
+      const std::string text = f.string("site.start");
+      auto d = parse_iso_date(text);
+      const double hour = non_negative(f, "site.start_hour", 0, 23.99);
+      if (d) {
+        s.start = z.from_local(*d + from_seconds(hour * 3600));
+      } else {
+        f.fail("site.start", d.error().message);
+      }
+    }
+  } else if (type == "sunspec") {
+    refuse_unknown_keys(f, "site", {"type", "host", "port", "unit_id", "timeout_ms", "invert", "meter"});
+    s.kind = SiteConfig::Kind::kSunSpec;
+    s.host = f.string("site.host");
+    s.port = tcp_port(f, "site.port", s.port, false);
+    s.unit_id = static_cast<int>(non_negative(f, "site.unit_id", s.unit_id, 247));
+    s.timeout_ms = static_cast<int>(positive(f, "site.timeout_ms", s.timeout_ms, 60000));
+    s.invert = f.boolean_or("site.invert", false);
+    const long long meter = f.integer_or("site.meter", 1);
+    if (meter < 1 || meter > 3) {
+      f.fail("site.meter", fmt::format("must be 1, 2 or 3, got {}", meter));
+    } else {
+      s.meter = static_cast<int>(meter);
+    }
+  } else if (type == "shelly") {
+    refuse_unknown_keys(f, "site", {"type", "host", "port", "model", "timeout_ms", "invert"});
+    s.kind = SiteConfig::Kind::kHttp;
+    const std::string model = f.string("site.model");
+    const auto* m = std::find_if(kShellyModels.begin(), kShellyModels.end(), [&](const auto& k) { return k.name == model; });
+    if (m == kShellyModels.end()) {
+      f.fail("site.model", fmt::format("unknown Shelly meter \"{}\" (em, 3em, pro3em or proem)", model));
+    } else {
+      s.meter_value = {.host = f.string("site.host"), .port = tcp_port(f, "site.port", 80, false),
+                       .target = std::string(m->target), .field = std::string(m->field)};
+    }
+    s.meter_value.timeout_ms = static_cast<int>(positive(f, "site.timeout_ms", 1000, 60000));
+    s.invert = !f.boolean_or("site.invert", false);  // a Shelly counts import as positive
+  } else if (type == "http" || type == "mqtt") {
+    refuse_unknown_keys(f, "site", {"type", "url", "topic", "field", "timeout_ms", "sign"});
+    s.kind = type == "http" ? SiteConfig::Kind::kHttp : SiteConfig::Kind::kMqtt;
+    if (f.find(type == "http" ? "site.topic" : "site.url") != nullptr) {
+      f.fail(type == "http" ? "site.topic" : "site.url", fmt::format("not for a site of type \"{}\"", type));
+    }
+    if (auto v = read_value_source(f, "site", false, false)) s.meter_value = *v;
+    const std::string sign = f.string("site.sign");
+    if (sign == "import_positive") {
+      s.invert = true;
+    } else if (sign != "export_positive" && f.find("site.sign") != nullptr) {
+      f.fail("site.sign", fmt::format("expected \"import_positive\" or \"export_positive\", got \"{}\"", sign));
+    }
+  } else {
+    f.fail("site.type", fmt::format("unknown site \"{}\" (emulated, sunspec, shelly, http or mqtt)", type));
+  }
+}
+
+void read_battery(JsonFields& f, SurplusConfig& c) {
+  if (f.object("battery", false) == nullptr) return;
+  refuse_unknown_keys(f, "battery", {"device", "priority_soc", "buffer_soc", "base", "power", "soc", "sign"});
+  BatteryDeviceConfig& b = c.battery;
+  const std::string device = f.string("battery.device");
+  if (device == "emulated") {
+    b.kind = BatteryDeviceConfig::Kind::kEmulated;
+    if (c.site.kind != SiteConfig::Kind::kEmulated) f.fail("battery.device", "\"emulated\" needs the emulated site");
+    if (c.site.house.battery_kwh <= 0) c.site.house.battery_kwh = 10;
+  } else if (device == "solaredge") {
+    b.kind = BatteryDeviceConfig::Kind::kSolarEdge;
+    if (c.site.kind != SiteConfig::Kind::kSunSpec) {
+      f.fail("battery.device", "\"solaredge\" reads the inverter's battery registers: it needs site.type \"sunspec\"");
+    }
+    const long long base = f.integer_or("battery.base", b.solaredge_base);
+    if (base != 0xE100 && base != 0xE200 && base != 0xF500) {
+      f.fail("battery.base", fmt::format("must be 57600 (0xE100, battery 1), 57856 (0xE200, battery 2) or 62720 (0xF500), got {}", base));
+    } else {
+      b.solaredge_base = static_cast<int>(base);
+    }
+  } else if (device == "mqtt") {
+    b.kind = BatteryDeviceConfig::Kind::kMqtt;
+    for (const char* which : {"power", "soc"}) {
+      const std::string key = fmt::format("battery.{}", which);
+      auto v = read_value_source(f, key, false);
+      if (v && v->kind != ValueSource::Kind::kMqtt) f.fail(key, "needs \"topic\" (an MQTT battery)");
+      if (v) (std::string_view(which) == "power" ? b.power : b.soc) = *v;
+    }
+    const std::string sign = f.string_or("battery.sign", "charge_positive");
+    if (sign == "discharge_positive") {
+      b.power_discharge_positive = true;
+    } else if (sign != "charge_positive") {
+      f.fail("battery.sign", fmt::format("expected \"charge_positive\" or \"discharge_positive\", got \"{}\"", sign));
+    }
+  } else {
+    f.fail("battery.device", fmt::format("unknown battery \"{}\" (emulated, solaredge or mqtt)", device));
+  }
+  BatterySettings& r = c.router.battery;
+  r.priority_soc = non_negative(f, "battery.priority_soc", r.priority_soc, 100);
+  if (f.find("battery.buffer_soc") != nullptr) {
+    r.buffer_soc = non_negative(f, "battery.buffer_soc", 100, 100);
+    if (*r.buffer_soc < r.priority_soc) {
+      f.fail("battery.buffer_soc", fmt::format("must not be below priority_soc ({} < {})", *r.buffer_soc, r.priority_soc));
+    }
+  }
+}
+
+void read_ev(JsonFields& f, SurplusConfig& c) {
+  refuse_unknown_keys(f, "ev", {"device", "serial", "baud", "mode", "volts", "phases", "min_a", "max_a",
+                                "enable_delay_s", "disable_delay_s", "step_s", "safe_a", "schedule"});
+  const std::string device = f.string_or("ev.device", "emulated");
+  if (device == "none") {
+    c.ev.kind = EvDeviceConfig::Kind::kNone;
+  } else if (device == "emulated") {
+    c.ev.kind = EvDeviceConfig::Kind::kEmulated;
+  } else if (device == "twc") {
+    c.ev.kind = EvDeviceConfig::Kind::kTwc;
+    c.ev.serial = f.string("ev.serial");
+    c.ev.baud = static_cast<int>(positive(f, "ev.baud", c.ev.baud, 4000000));
+  } else {
+    f.fail("ev.device", fmt::format("unknown EV charger \"{}\" (none, emulated or twc)", device));
+  }
+  EvSettings& e = c.router.ev;
+  e.mode = read_mode(f, "ev.mode", e.mode);
+  e.volts = positive(f, "ev.volts", e.volts, 480);
+  const long long phases = f.integer_or("ev.phases", e.phases);
+  if (phases != 1 && phases != 3) {
+    f.fail("ev.phases", fmt::format("must be 1 or 3, got {}", phases));
+  } else {
+    e.phases = static_cast<int>(phases);
+  }
+  e.min_a = positive(f, "ev.min_a", e.min_a, 80);
+  e.max_a = positive(f, "ev.max_a", e.max_a, 80);
+  if (e.min_a > e.max_a) f.fail("ev.min_a", fmt::format("must not exceed max_a ({} > {})", e.min_a, e.max_a));
+  e.enable_delay = from_seconds(non_negative(f, "ev.enable_delay_s", to_seconds(e.enable_delay), 86400));
+  e.disable_delay = from_seconds(non_negative(f, "ev.disable_delay_s", to_seconds(e.disable_delay), 86400));
+  e.step = from_seconds(non_negative(f, "ev.step_s", to_seconds(e.step), 3600));
+  e.safe_a = non_negative(f, "ev.safe_a", e.safe_a, 80);
+  if (e.safe_a > e.max_a) f.fail("ev.safe_a", fmt::format("must not exceed max_a ({} > {})", e.safe_a, e.max_a));
+  e.has_schedule = read_window(f, "ev", e.window);
+  e.scheduled_a = positive(f, "ev.schedule.amps", e.max_a, 80);
+  if (e.scheduled_a > e.max_a) {
+    f.fail("ev.schedule.amps", fmt::format("must not exceed max_a ({} > {})", e.scheduled_a, e.max_a));
+  }
+}
+
 // "<load>.url" with `placeholder`, "<load>.timeout_ms".
 std::optional<HttpOutputConfig> read_http_output(JsonFields& f, const std::string& load, std::string_view placeholder) {
   auto url = read_http_url(f, load + ".url", placeholder);
@@ -241,30 +373,39 @@ std::optional<HttpOutputConfig> read_http_output(JsonFields& f, const std::strin
   return h;
 }
 
-std::optional<HttpTemperatureConfig> read_http_temperature(JsonFields& f) {
-  if (f.object("dimmer.temperature", false) == nullptr) return std::nullopt;
-  refuse_unknown_keys(f, "dimmer.temperature", {"url", "field", "timeout_ms"});
-  auto url = read_http_url(f, "dimmer.temperature.url", "");
-  HttpTemperatureConfig t;
-  t.field = f.string("dimmer.temperature.field");
-  t.timeout_ms = static_cast<int>(positive(f, "dimmer.temperature.timeout_ms", t.timeout_ms, 60000));
-  if (!url) return std::nullopt;
-  t.host = url->host;
-  t.port = url->port;
-  t.target = url->target;
-  return t;
+// "<load>.device" "mqtt": "<load>.command_topic", "<load>.payload", "<load>.state_topic", "<load>.state_field".
+std::optional<MqttOutputConfig> read_mqtt_output(JsonFields& f, const std::string& load, std::string_view placeholder,
+                                                 std::string default_payload) {
+  MqttOutputConfig m;
+  m.command_topic = read_topic(f, load + ".command_topic");
+  m.payload = f.string_or(load + ".payload", std::move(default_payload));
+  const bool has_placeholder = placeholder == "{on}" ? m.payload.find("{on}") != std::string::npos
+                                                     : m.payload.find("{pct}") != std::string::npos ||
+                                                           m.payload.find("{b255}") != std::string::npos;
+  if (!has_placeholder) {
+    f.fail(load + ".payload", fmt::format("\"{}\" has no {} for the value to set", m.payload,
+                                          placeholder == "{on}" ? "{on}" : "{pct} or {b255}"));
+  }
+  m.state_topic = read_topic(f, load + ".state_topic");
+  m.state_field = f.string_or(load + ".state_field", "");
+  m.state_max = positive(f, load + ".state_max", m.state_max, 65535);
+  m.on_word = f.string_or(load + ".on", m.on_word);
+  m.off_word = f.string_or(load + ".off", m.off_word);
+  return m;
 }
 
 void read_dimmer(JsonFields& f, SurplusConfig& c) {
   refuse_unknown_keys(f, "dimmer", {"device", "output", "mains_hz", "rated_w", "mode", "max_temperature_c",
-                                    "restart_below_c", "schedule", "url", "timeout_ms", "temperature"});
+                                    "restart_below_c", "schedule", "url", "timeout_ms", "temperature", "command_topic",
+                                    "payload", "state_topic", "state_field", "state_max"});
   const std::string device = f.string_or("dimmer.device", "emulated");
-  if (device != "emulated" && device != "none" && device != "http") {
-    f.fail("dimmer.device", fmt::format("unknown dimmer \"{}\" (none, emulated or http)", device));
+  if (device != "emulated" && device != "none" && device != "http" && device != "mqtt") {
+    f.fail("dimmer.device", fmt::format("unknown dimmer \"{}\" (none, emulated, http or mqtt)", device));
   }
-  c.dimmer.present = device == "emulated" || device == "http";
+  c.dimmer.present = device != "none";
   if (device == "http") c.dimmer.http = read_http_output(f, "dimmer", "{pct}");
-  c.dimmer.temperature = read_http_temperature(f);
+  if (device == "mqtt") c.dimmer.mqtt = read_mqtt_output(f, "dimmer", "{pct}", "{pct}");
+  if (f.object("dimmer.temperature", false) != nullptr) c.dimmer.temperature = read_value_source(f, "dimmer.temperature", false);
   const std::string output = f.string_or("dimmer.output", "phase_angle");
   if (output == "phase_angle") {
     c.dimmer.output = DimmerOutput::kPhaseAngle;
@@ -292,12 +433,13 @@ void read_dimmer(JsonFields& f, SurplusConfig& c) {
 void read_relay(JsonFields& f, SurplusConfig& c) {
   if (f.object("relay", false) == nullptr) return;
   refuse_unknown_keys(f, "relay", {"device", "rated_w", "mode", "min_on_s", "min_off_s", "schedule", "url",
-                                   "timeout_ms", "on", "off"});
+                                   "timeout_ms", "on", "off", "command_topic", "payload", "state_topic", "state_field"});
   const std::string device = f.string_or("relay.device", "emulated");
-  if (device != "emulated" && device != "none" && device != "http") {
-    f.fail("relay.device", fmt::format("unknown relay \"{}\" (none, emulated or http)", device));
+  if (device != "emulated" && device != "none" && device != "http" && device != "mqtt") {
+    f.fail("relay.device", fmt::format("unknown relay \"{}\" (none, emulated, http or mqtt)", device));
   }
-  c.relay_present = device == "emulated" || device == "http";
+  c.relay_present = device != "none";
+  if (device == "mqtt") c.relay_mqtt = read_mqtt_output(f, "relay", "{on}", "{on}");
   if (device == "http") {
     c.relay_http = read_http_output(f, "relay", "{on}");
     if (c.relay_http) {
@@ -372,7 +514,8 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
   JsonFields f{doc, origin};
   if (!f.root_is_object()) return tl::unexpected(f.failure());
   refuse_unknown_keys(f, "", {"name", "cycle_s", "reserve_w", "stale_after_s", "settle_s", "dead_band_w",
-                              "utc_offset_h", "site", "ev", "dimmer", "relay", "http", "mqtt"});
+                              "utc_offset_h", "time_zone", "site", "ev", "dimmer", "relay", "battery", "http",
+                              "mqtt"});
   SurplusConfig c;
   c.name = f.string_or("name", c.name);
   if (c.name.empty() || c.name.find_first_of("/+# ") != std::string::npos) {
@@ -388,27 +531,49 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
     f.fail("stale_after_s", fmt::format("must be at least cycle_s ({} < {})", to_seconds(r.stale_after),
                                         to_seconds(c.cycle)));
   }
-  const double offset_h = f.number_or("utc_offset_h", 9);
-  if (!(offset_h >= -12 && offset_h <= 14)) f.fail("utc_offset_h", fmt::format("must be in −12…14, got {}", offset_h));
-  r.utc_offset = from_seconds(std::clamp(offset_h, -12.0, 14.0) * 3600);
-  for (const char* section : {"site", "ev", "dimmer", "relay", "http", "mqtt"}) f.object(section, false);
-  if (!f.ok()) return tl::unexpected(f.failure());  // the sections below need their objects
+  if (f.find("time_zone") != nullptr) {
+    if (f.find("utc_offset_h") != nullptr) f.fail("utc_offset_h", "give either time_zone or utc_offset_h");
+    if (auto z = TimeZone::locate(f.string("time_zone"))) {
+      r.zone = *z;
+    } else {
+      f.fail("time_zone", z.error().message);
+    }
+  } else {
+    const double offset_h = f.number_or("utc_offset_h", 9);
+    if (!(offset_h >= -12 && offset_h <= 14)) f.fail("utc_offset_h", fmt::format("must be in −12…14, got {}", offset_h));
+    r.zone = TimeZone::fixed(from_seconds(std::clamp(offset_h, -12.0, 14.0) * 3600));
+  }
+  bool sections_ok = true;  // the readers below need their objects; other problems are reported with theirs
+  for (const char* section : {"site", "ev", "dimmer", "relay", "battery", "http", "mqtt"}) {
+    const Json* j = f.find(section);
+    if (j != nullptr && !j->is_object()) {
+      f.object(section, false);
+      sections_ok = false;
+    }
+  }
+  if (!sections_ok) return tl::unexpected(f.failure());
   read_site(f, c);
   read_ev(f, c);
   read_dimmer(f, c);
 
   read_relay(f, c);
+  read_battery(f, c);
   // A real device beside an emulated house would be driven by a house that does not exist.
   if (c.site.kind == SiteConfig::Kind::kEmulated) {
-    if (c.dimmer.http) f.fail("dimmer.device", "\"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
+    if (c.dimmer.http || c.dimmer.mqtt) f.fail("dimmer.device", "a real dimmer needs a real site (site.type \"sunspec\", \"shelly\", \"http\" or \"mqtt\")");
     if (c.dimmer.temperature) f.fail("dimmer.temperature", "the emulated house has its own tank: a real thermometer needs a real site");
-    if (c.relay_http) f.fail("relay.device", "\"http\" drives a real relay: it needs a real site (site.type \"sunspec\")");
+    if (c.relay_http || c.relay_mqtt) f.fail("relay.device", "a real relay needs a real site (site.type \"sunspec\", \"shelly\", \"http\" or \"mqtt\")");
   }
   if (c.site.kind == SiteConfig::Kind::kEmulated) c.site.house.ev_w_per_a = r.ev.volts * r.ev.phases;
   refuse_unknown_keys(f, "http", {"listen", "port"});
   c.http_listen = f.string_or("http.listen", c.http_listen);
   c.http_port = tcp_port(f, "http.port", c.http_port, true);
   read_mqtt(f, c);
+  // Devices on MQTT use the broker of the "mqtt" section.
+  const bool mqtt_devices = c.site.kind == SiteConfig::Kind::kMqtt || c.dimmer.mqtt || c.relay_mqtt ||
+                            c.battery.kind == BatteryDeviceConfig::Kind::kMqtt ||
+                            (c.dimmer.temperature && c.dimmer.temperature->kind == ValueSource::Kind::kMqtt);
+  if (mqtt_devices && !c.mqtt.enabled) f.fail("mqtt", "missing: a device on MQTT needs the broker (\"mqtt\": {\"host\": …})");
   if (!f.ok()) return tl::unexpected(f.failure());
   return c;
 }
@@ -432,5 +597,17 @@ std::string HttpOutputConfig::target_for(int pct) const {
 }
 
 std::string HttpOutputConfig::target_for(bool on) const { return replaced(target, "{on}", on ? on_word : off_word); }
+
+std::string MqttOutputConfig::payload_for(int pct) const {
+  pct = std::clamp(pct, 0, 100);
+  return replaced(replaced(payload, "{pct}", std::to_string(pct)), "{b255}", std::to_string((pct * 255 + 50) / 100));
+}
+
+std::string MqttOutputConfig::payload_for(bool on) const { return replaced(payload, "{on}", on ? on_word : off_word); }
+
+std::string ValueSource::describe() const {
+  const std::string where = kind == Kind::kHttp ? fmt::format("http://{}:{}{}", host, port, target) : "mqtt " + topic;
+  return field.empty() ? where : fmt::format("{} field \"{}\"", where, field);
+}
 
 }  // namespace wattshare::surplus

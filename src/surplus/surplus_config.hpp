@@ -19,16 +19,45 @@
 
 namespace wattshare::surplus {
 
-// Where the grid meter reading comes from: the emulated house, or a SunSpec inverter + meter.
+// A number a real device gives, over HTTP (a GET answering JSON) or MQTT (a topic's payload):
+// the number at `field`, a dotted path with array indexes as numbers and "*" for the sum over an
+// array (a Shelly EM's "emeters.*.power"), or the payload itself when `field` is empty (Home
+// Assistant's state topics, Tasmota's plain ones).
+struct ValueSource {
+  enum class Kind { kHttp, kMqtt } kind = Kind::kHttp;
+  std::string host;           // http
+  int port = 80;
+  std::string target;         // http: path and query
+  int timeout_ms = 1000;
+  std::string topic;          // mqtt
+  std::string field;
+  [[nodiscard]] std::string describe() const;  // "http://host:port/target field x", "mqtt topic field x"
+};
+
+// Where the grid meter reading comes from: the emulated house, a SunSpec inverter + meter
+// (SolarEdge, Fronius: integer models 201–204 or float 211–214), a Shelly EM / 3EM / Pro 3EM /
+// Pro EM over HTTP, any JSON number over HTTP, or an MQTT topic (seed 004's router's own CT,
+// Tasmota SML, Home Assistant).
 struct SiteConfig {
-  enum class Kind { kEmulated, kSunSpec } kind = Kind::kEmulated;
+  enum class Kind { kEmulated, kSunSpec, kHttp, kMqtt } kind = Kind::kEmulated;
   HouseModelSettings house;          // emulated
   double acceleration = 1;           // emulated: house seconds per real second
   std::optional<TimePoint> start;    // emulated: the house clock's start, "start" + "start_hour" local (default: now)
   std::string host = "127.0.0.1";    // sunspec
   int port = 1502, unit_id = 1, timeout_ms = 1000;
   int meter = 1;  // sunspec: which of up to three meters is at the grid connection
-  bool invert = false;
+  bool invert = false;  // the meter counts import as positive (Shelly, most MQTT meters)
+  ValueSource meter_value;  // http, mqtt (a Shelly is http with its model's URL and field)
+};
+
+// The home battery: its power (> 0 charging) and state of charge (%). From the emulated house,
+// from a SolarEdge StorEdge's battery registers over the site's SunSpec connection (float32 with
+// the low word first: Instantaneous Power at base + 0x74, State of Energy at base + 0x84), or MQTT.
+struct BatteryDeviceConfig {
+  enum class Kind { kNone, kEmulated, kSolarEdge, kMqtt } kind = Kind::kNone;
+  int solaredge_base = 0xE100;        // battery 1; 0xE200 battery 2
+  ValueSource power, soc;             // mqtt
+  bool power_discharge_positive = false;  // the source counts discharge as positive (evcc's sign)
 };
 
 struct EvDeviceConfig {
@@ -53,23 +82,27 @@ struct HttpOutputConfig {
   [[nodiscard]] std::string target_for(bool on) const;   // {on}
 };
 
-// The water temperature read over HTTP for the heater's cut-off: a GET answering JSON, the
-// number at `field` (dotted, array indexes as numbers): xlyric's router "/state" and
-// "temperature", a Shelly with its add-on "/status" and "ext_temperature.0.tC".
-struct HttpTemperatureConfig {
-  std::string host;
-  int port = 80;
-  std::string target;
-  std::string field;
-  int timeout_ms = 1000;
+// A device output driven over MQTT: `payload` (with "{pct}", "{b255}" for 0–255, or "{on}")
+// published to `command_topic`; the device's own report on `state_topic` (the number at
+// `state_field`, or the payload) acknowledges it. Tasmota: "cmnd/heater/Dimmer" "{pct}", state
+// "stat/heater/RESULT" field "Dimmer"; its relay "cmnd/pump/POWER" "{on}" (ON/OFF), state
+// "stat/pump/POWER". ESPHome: "<node>/light/<name>/command" "{\"state\":\"ON\",\"brightness\":{b255}}",
+// state "<node>/light/<name>/state" field "brightness", state_max 255.
+struct MqttOutputConfig {
+  std::string command_topic, payload, state_topic, state_field;
+  double state_max = 100;                        // a dimmer's state at full power
+  std::string on_word = "ON", off_word = "OFF";  // a relay's
+  [[nodiscard]] std::string payload_for(int pct) const;
+  [[nodiscard]] std::string payload_for(bool on) const;
 };
 
 struct DimmerDeviceConfig {
   bool present = true;
   DimmerOutput output = DimmerOutput::kPhaseAngle;
   double mains_hz = 50;
-  std::optional<HttpOutputConfig> http;  // device "http"; otherwise the emulated output
-  std::optional<HttpTemperatureConfig> temperature;
+  std::optional<HttpOutputConfig> http;  // device "http"
+  std::optional<MqttOutputConfig> mqtt;  // device "mqtt"; neither: the emulated output
+  std::optional<ValueSource> temperature;  // the water's, for the heater's cut-off
 };
 
 struct MqttConfig {
@@ -94,8 +127,10 @@ struct SurplusConfig {
   SiteConfig site;
   EvDeviceConfig ev;
   DimmerDeviceConfig dimmer;
+  BatteryDeviceConfig battery;
   bool relay_present = false;
   std::optional<HttpOutputConfig> relay_http;  // relay device "http"
+  std::optional<MqttOutputConfig> relay_mqtt;  // relay device "mqtt"
   std::string http_listen = "127.0.0.1";
   int http_port = 4383;
   MqttConfig mqtt;

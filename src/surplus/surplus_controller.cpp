@@ -85,7 +85,7 @@ std::vector<std::string> SurplusController::cycle() {
   now_ = site_->now();
   expire_timed_modes(now_, events);
   reading_ = site_->read(now_);
-  const bool meter_ok = reading_.grid_export_w && std::isfinite(*reading_.grid_export_w);
+  const bool meter_ok = reading_.meter_unchanged || (reading_.grid_export_w && std::isfinite(*reading_.grid_export_w));
   if (!meter_ok) ++meter_failures_;
   if (meter_ok != meter_ok_) {
     events.push_back(meter_ok ? std::string("meter: readings are back")
@@ -102,6 +102,9 @@ std::vector<std::string> SurplusController::cycle() {
   in.dimmer_power_w = reading_.dimmer_power_w;
   in.water_temperature_c = reading_.water_temperature_c;
   in.relay_on = reading_.relay_on;
+  in.battery_w = reading_.battery_w;
+  in.battery_soc_pct = reading_.battery_soc_pct;
+  in.ev_phases = reading_.ev_phases;
   out_ = router_.step(in);
   if (out_.safe_state != safe_state_) {
     events.push_back(out_.safe_state
@@ -120,7 +123,7 @@ Json SurplusController::status() const {
   const double w_per_a = rs.ev.volts * rs.ev.phases;
   const SiteReading& r = reading_;
   Json s{{"name", config_.name},
-         {"time", format_apis_time(now_, rs.utc_offset)},
+         {"time", format_apis_time(now_, rs.zone.offset_at(now_))},
          {"site", site_->kind()},
          {"cycle", cycles_},
          {"meter_ok", meter_ok_},
@@ -137,7 +140,7 @@ Json SurplusController::status() const {
   auto mode_json = [&](Load l) {
     Json m{{"mode", to_string(mode(l))}, {"present", present(l)}};
     const auto& until = mode_until_[static_cast<std::size_t>(l)];
-    m["mode_until"] = until ? Json(format_apis_time(*until, rs.utc_offset)) : Json(nullptr);
+    m["mode_until"] = until ? Json(format_apis_time(*until, rs.zone.offset_at(*until))) : Json(nullptr);
     return m;
   };
   Json ev = mode_json(Load::kEv);
@@ -159,6 +162,13 @@ Json SurplusController::status() const {
   s["dimmer"] = std::move(dimmer);
   s["relay"] = std::move(relay);
   s["house"] = Json{{"pv_w", number_or_null(r.pv_w)}, {"load_w", number_or_null(r.house_w)}};
+  s["battery"] = Json{{"present", config_.battery.kind != BatteryDeviceConfig::Kind::kNone},
+                      {"power_w", number_or_null(r.battery_w)},
+                      {"soc_pct", number_or_null(r.battery_soc_pct)},
+                      {"error", r.battery_error.empty() ? Json(nullptr) : Json(r.battery_error)},
+                      {"priority_soc", rs.battery.priority_soc},
+                      {"buffer_soc", number_or_null(rs.battery.buffer_soc)}};
+  s["time_zone"] = rs.zone.name();
   return s;
 }
 

@@ -136,6 +136,30 @@ TEST(Cli, ConfigCheckNamesTheBrokenKeyAndFails) {
   EXPECT_NE(r.out.find("key 'gridCurrentCapacityA': missing"), std::string::npos) << r.out;
 }
 
+// The surplus router's files: every example of a real set-up checks, and a broken one names
+// every bad key at once (issue 20's "config check-style validation").
+TEST(Cli, ConfigCheckTakesTheSurplusRoutersFiles) {
+  const std::string dir = WATTSHARE_SOURCE_DIR "/examples/surplus/";
+  std::vector<std::string> argv{WATTSHARE_BIN, "config", "check"};
+  for (const char* f : {"emulated.json", "solaredge-twc.json", "shelly-3em-xlyric.json", "storedge-twc.json"})
+    argv.push_back(dir + f);
+  const auto ok = test::run_command(argv);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("ok " + dir + "shelly-3em-xlyric.json (surplus router \"maison-04\", Europe/Paris time)"),
+            std::string::npos) << ok.out;
+  test::TempDir tmp;
+  const std::string bad = tmp.write("house.json", R"({"time_zone": "Europe/Pariss",
+      "site": {"type": "shelly", "host": "h", "model": "3em", "invrt": true},
+      "battery": {"device": "solaredge"}, "dimmer": {"device": "mqtt", "command_topic": "c", "state_topic": "s"}})");
+  const auto r = test::run_command({WATTSHARE_BIN, "config", "check", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  for (const char* key : {"key 'time_zone': unknown time zone \"Europe/Pariss\"", "key 'site.invrt': unknown key",
+                          "key 'battery.device': \"solaredge\" reads the inverter's battery registers",
+                          "key 'mqtt': missing: a device on MQTT needs the broker"}) {
+    EXPECT_NE(r.out.find(key), std::string::npos) << key << "\n" << r.out;
+  }
+}
+
 // What apis-main loads with a WARN, config check prints as a warning line and still exits 0; a
 // file's kind comes from its name first, so a policy without memberUnitIds is reported as that.
 TEST(Cli, ConfigCheckWarnsAboutWhatApisAcceptsAndNamesAFileByItsName) {

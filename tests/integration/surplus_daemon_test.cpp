@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/http_client.hpp"
+#include "support/broker.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -247,23 +249,13 @@ TEST(SurplusProcess, AHotTankOrAMissingTemperatureKeepsTheHeaterOff) {
   EXPECT_EQ(hot["dimmer"]["power_w"], 0.0);
   const json blind = run("nope");
   EXPECT_EQ(blind["dimmer"]["power_w"], 0.0);
-  EXPECT_NE(blind["dimmer"]["error"].get<std::string>().find("no number at \"nope\"; the heater stays off"),
+  EXPECT_NE(blind["dimmer"]["error"].get<std::string>().find("no number at \"nope\" in the answer; the heater stays off"),
             std::string::npos) << blind.dump();
 }
 
 TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {
-  const int broker_port = test::free_tcp_port();
-  auto broker = std::make_unique<test::ChildProcess>(
-      std::vector<std::string>{"/usr/sbin/mosquitto", "-p", std::to_string(broker_port)});
-  // mosquitto_sub retries nothing: wait until the broker accepts connections.
-  for (int i = 0; i < 100; ++i) {
-    if (test::run_command({"/usr/bin/mosquitto_pub", "-p", std::to_string(broker_port), "-t", "probe", "-m", "x"},
-                          milliseconds(2000))
-            .exit_code == 0) {
-      break;
-    }
-    std::this_thread::sleep_for(milliseconds(100));
-  }
+  const test::Broker broker;
+  const int broker_port = broker.port();
   // stdbuf: mosquitto_sub's stdout is block-buffered on a pipe.
   test::ChildProcess sub{{"/usr/bin/stdbuf", "-oL", "/usr/bin/mosquitto_sub", "-p", std::to_string(broker_port), "-v", "-t", "wattshare/h3/#", "-t",
                           "homeassistant/#", "-t", "domoticz/in"}};
@@ -308,14 +300,11 @@ TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {
   EXPECT_EQ(state["site"], "emulated");
 
   // A command from Home Assistant's select; then a bad one, which changes nothing.
-  EXPECT_EQ(test::run_command({"/usr/bin/mosquitto_pub", "-p", std::to_string(broker_port), "-t", "wattshare/h3/dimmer/mode/set",
-                               "-m", "boost"}).exit_code, 0);
+  EXPECT_TRUE(broker.publish("wattshare/h3/dimmer/mode/set", "boost"));
   EXPECT_TRUE(wait_for("wattshare/h3/dimmer/mode", "boost"));
   EXPECT_EQ(status(port)["dimmer"]["mode"], "boost");
-  EXPECT_EQ(test::run_command({"/usr/bin/mosquitto_pub", "-p", std::to_string(broker_port), "-t", "wattshare/h3/ev/mode/set",
-                               "-m", "{\"mode\": \"warp\"}"}).exit_code, 0);
-  EXPECT_EQ(test::run_command({"/usr/bin/mosquitto_pub", "-p", std::to_string(broker_port), "-t", "wattshare/h3/mode/set",
-                               "-m", "{\"mode\": \"off\", \"duration_s\": 600}"}).exit_code, 0);
+  EXPECT_TRUE(broker.publish("wattshare/h3/ev/mode/set", R"({"mode": "warp"})"));
+  EXPECT_TRUE(broker.publish("wattshare/h3/mode/set", R"({"mode": "off", "duration_s": 600})"));
   EXPECT_TRUE(wait_for("wattshare/h3/ev/mode", "off"));
   EXPECT_EQ(status(port)["dimmer"]["mode"], "off");
 
@@ -323,7 +312,6 @@ TEST(SurplusProcess, PublishesOverMqttAndTakesModeCommands) {
   EXPECT_EQ(daemon->stop(), 0);
   EXPECT_TRUE(wait_for("wattshare/h3/status", "offline"));
   sub.stop();
-  broker->stop();
 }
 
 // Found: MQTT had no credentials and no TLS. A broker that wants a user, over TLS only, with a
@@ -388,7 +376,111 @@ TEST(SurplusProcess, LogsInToABrokerOverTlsWithAUserAndPassword) {
   EXPECT_EQ(right->stop(), 0);
   EXPECT_EQ(wrong->stop(), 0);
   sub.stop();
-  broker->stop();
+}
+
+// json_http_server.py with its answers; its port.
+std::pair<std::unique_ptr<test::ChildProcess>, std::string> json_device(const std::string& answers) {
+  std::string line;
+  auto p = start({"/usr/bin/python3", WATTSHARE_SOURCE_DIR "/tests/devices/peers/json_http_server.py", answers}, "ready ", &line);
+  return {std::move(p), line.substr(line.find("ready ") + 6)};
+}
+
+// examples/surplus/shelly-3em-xlyric.json as shipped, its devices' addresses pointed at peers
+// answering as a Shelly 3EM (/status "total_power", import positive), xlyric's dimmer (/?POWER=,
+// /state "temperature") and a Shelly Plus 1 (Gen2 Switch.Set): the composition of issue 20's
+// device interfaces from a real set-up's file.
+TEST(SurplusProcess, RunsTheShellyAndXlyricExampleAgainstItsDevices) {
+  test::TempDir dir;
+  auto [shelly, shelly_port] = json_device(R"({"/status": {"total_power": -4200.5, "emeters": []}})");
+  auto [xlyric, xlyric_port] = json_device(R"({"/state": {"dimmer": 0, "temperature": 52.5}, "/?POWER=*": "OK"})");
+  auto [plug, plug_port] = json_device(R"({"/rpc/Switch.Set*": {"was_on": false}})");
+  std::ifstream in{WATTSHARE_SOURCE_DIR "/examples/surplus/shelly-3em-xlyric.json"};
+  json cfg = json::parse(in, nullptr, true, /*ignore_comments=*/true);
+  cfg["site"]["host"] = "127.0.0.1";
+  cfg["site"]["port"] = std::stoi(shelly_port);
+  cfg["dimmer"]["url"] = "http://127.0.0.1:" + xlyric_port + "/?POWER={pct}";
+  cfg["dimmer"]["temperature"]["url"] = "http://127.0.0.1:" + xlyric_port + "/state";
+  cfg["relay"]["url"] = "http://127.0.0.1:" + plug_port + "/rpc/Switch.Set?id=0&on={on}";
+  cfg["http"]["port"] = 0;
+  std::string line;
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", dir.write("maison.json", cfg.dump()), "--token-file",
+                       dir.path("token")},
+                      "status on", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  // 4.2 kW exported: the heater (3 kW) at full power, then the pump (750 W), both acknowledged.
+  const json s = status_when(
+      port, [](const json& st) { return st["dimmer"]["power_w"] == 3000.0 && st["relay"]["power_w"] == 750.0; },
+      milliseconds(20000));
+  EXPECT_EQ(s["site"], "http") << s.dump();
+  EXPECT_EQ(s["grid_export_w"], 4200.5);
+  EXPECT_EQ(s["dimmer"]["temperature_c"], 52.5);
+  EXPECT_EQ(s["time_zone"], "Europe/Paris");
+  EXPECT_TRUE(s["dimmer"]["error"].is_null()) << s.dump();
+  bool pump_on = false;
+  while (auto l = plug->read_line(milliseconds(2000))) {
+    if (*l == "GET /rpc/Switch.Set?id=0&on=true") pump_on = true;
+    if (pump_on) break;
+  }
+  EXPECT_TRUE(pump_on);
+  EXPECT_EQ(daemon->stop(), 0);
+  // Leaving, both are switched off.
+  bool heater_off = false, pump_off = false;
+  while (auto l = xlyric->read_line(milliseconds(2000))) heater_off |= *l == "GET /?POWER=0";
+  while (auto l = plug->read_line(milliseconds(2000))) pump_off |= *l == "GET /rpc/Switch.Set?id=0&on=false";
+  EXPECT_TRUE(heater_off);
+  EXPECT_TRUE(pump_off);
+}
+
+// A house whose devices are all on MQTT: the meter is Tasmota SML (tele/sml/SENSOR), the heater a
+// Tasmota dimmer answering on stat/heater/RESULT. The heater's power counts only once the device
+// reported it; a silent dimmer is an error on the status page.
+TEST(SurplusProcess, DrivesATasmotaDimmerFromAnMqttMeter) {
+  const test::Broker broker;
+  test::TempDir dir;
+  const auto cfg = dir.write("house.json", R"({
+    "name": "h6", "cycle_s": 0.5, "stale_after_s": 10,
+    "site": {"type": "mqtt", "topic": "tele/sml/SENSOR", "field": "SML.Power_curr", "sign": "import_positive"},
+    "ev": {"device": "none"}, "relay": {"device": "none"},
+    "dimmer": {"device": "mqtt", "command_topic": "cmnd/heater/Dimmer", "state_topic": "stat/heater/RESULT",
+               "state_field": "Dimmer", "rated_w": 2000},
+    "mqtt": {"port": )" + std::to_string(broker.port()) + R"(, "homeassistant": false},
+    "http": {"port": 0}})");
+  test::ChildProcess sub{{"/usr/bin/stdbuf", "-oL", "/usr/bin/mosquitto_sub", "-p", std::to_string(broker.port()), "-v",
+                          "-t", "cmnd/heater/Dimmer"}};
+  std::string line;
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg, "--token-file", dir.path("token")}, "status on", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  // 1.2 kW exported: the dimmer is commanded; until it reports, nothing counts as drawn.
+  // (Before its first reading the heater is held at 0, and that is sent too.)
+  std::optional<std::string> command;
+  for (int i = 0; i < 100 && (!command || *command == "cmnd/heater/Dimmer 0"); ++i) {
+    broker.publish("tele/sml/SENSOR", R"({"SML":{"Power_curr":-1200}})");
+    command = sub.read_line(milliseconds(200));
+  }
+  ASSERT_TRUE(command);
+  EXPECT_TRUE(command->starts_with("cmnd/heater/Dimmer ")) << *command;
+  const int pct = std::stoi(command->substr(19));
+  EXPECT_GT(pct, 0);
+  EXPECT_EQ(status(port)["dimmer"]["power_w"], 0.0);
+  broker.publish("stat/heater/RESULT", R"({"POWER":"ON","Dimmer":)" + std::to_string(pct) + "}");
+  // The meter keeps reporting (as SML does every few seconds) while the test watches.
+  const json drawing = status_when(port, [&](const json& s) {
+    broker.publish("tele/sml/SENSOR", R"({"SML":{"Power_curr":-1200}})");
+    return s["dimmer"]["power_w"] == pct * 20.0;
+  }, milliseconds(10000));
+  EXPECT_EQ(drawing["site"], "mqtt");
+  EXPECT_FALSE(drawing["safe_state"].get<bool>()) << drawing.dump();
+  // More export; the dimmer does not answer the new command: an error on the page after 10 s.
+  const json silent = status_when(port, [&](const json& s) {
+    broker.publish("tele/sml/SENSOR", R"({"SML":{"Power_curr":-1900}})");
+    return s["dimmer"]["error"].is_string();
+  }, milliseconds(20000));
+  EXPECT_FALSE(silent["safe_state"].get<bool>()) << silent.dump();
+  EXPECT_NE(silent["dimmer"]["error"].get<std::string>().find("stat/heater/RESULT reports " + std::to_string(pct)),
+            std::string::npos) << silent.dump();
+  EXPECT_EQ(daemon->stop(), 0);
 }
 
 }  // namespace

@@ -297,6 +297,90 @@ TEST(Router, ASilentOrNonsenseMeterLeadsToTheSafeStateAndBack) {
   EXPECT_EQ(r.step(at(seconds(210), 6000)).ev_amps, 8);
 }
 
+// evcc's battery priority (site.go sitePower: below prioritySoc a charging battery is not
+// surplus; bufferSoc lets the loads run from it): issue 20 item 3.
+TEST(Router, TheHomeBatteryChargesFirstBelowItsPrioritySocAndTheLoadsNeverDrainIt) {
+  RouterSettings s = with_dimmer();
+  s.battery.priority_soc = 50;
+  Router r{s};
+  auto battery = [](Duration t, double export_w, double dimmer_w, double battery_w, double soc) {
+    Inputs in = at(t, export_w, 0, dimmer_w);
+    in.ev_connected = false;
+    in.battery_w = battery_w;
+    in.battery_soc_pct = soc;
+    return in;
+  };
+  // 3 kW into a battery at 30 %: all of it is the battery's.
+  Outputs o = r.step(battery(seconds(0), 0, 0, 3000, 30));
+  EXPECT_DOUBLE_EQ(o.surplus_w, -50);
+  EXPECT_EQ(o.dimmer_pct, 0);
+  // At 70 % the heater may take what the battery would have charged.
+  o = r.step(battery(seconds(10), 0, 0, 3000, 70));
+  EXPECT_DOUBLE_EQ(o.surplus_w, 2950);
+  EXPECT_EQ(o.dimmer_pct, 100);
+  // The battery discharges 1.5 kW while the heater draws 2 kW: that is import, the heater backs off.
+  o = r.step(battery(seconds(20), 0, 2000, -1500, 70));
+  EXPECT_DOUBLE_EQ(o.surplus_w, 450);
+  EXPECT_NEAR(o.dimmer_pct, 22.5, 0.01);
+  // Above a buffer SoC the loads may run from the battery.
+  s.battery.buffer_soc = 60;
+  Router buffered{s};
+  o = buffered.step(battery(seconds(0), 0, 2000, -1500, 70));
+  EXPECT_DOUBLE_EQ(o.surplus_w, 1950);
+  // No battery reading: the meter alone, as before.
+  EXPECT_DOUBLE_EQ(Router{s}.step(at(seconds(0), 1000)).surplus_w, 950);
+}
+
+// A 1-phase car on a 3-phase charger draws 230 W per ampere, not 690 (issue 20: the configured
+// phases doubled its apparent surplus); a charger that reports its phases says so.
+TEST(Router, ACarsPowerCountsTheCurrentOnThePhasesItDraws) {
+  Router r{with_dimmer()};
+  Inputs in = at(seconds(0), 1000, 10);
+  in.ev_phases = 1;
+  EXPECT_DOUBLE_EQ(r.step(in).surplus_w, 1000 + 10 * 230 - 50);
+  in.ev_phases = 3;
+  EXPECT_DOUBLE_EQ(r.step(in).surplus_w, 1000 + 10 * 690 - 50);
+  in.ev_phases = 7;  // nonsense: the configured phases
+  EXPECT_DOUBLE_EQ(r.step(in).surplus_w, 1000 + 10 * 690 - 50);
+}
+
+// Seed 003's "16 A from 21:00" in Paris: 19:30 UTC is 21:30 in summer (CEST) but 20:30 in
+// winter (CET); a fixed offset would run an hour late all summer.
+TEST(Router, ScheduleWindowsFollowTheZonesSummerTime) {
+  RouterSettings s;
+  s.zone = *TimeZone::locate("Europe/Paris");
+  s.ev.has_schedule = true;
+  s.ev.window = {.from_min = 21 * 60, .to_min = 7 * 60};
+  s.ev.scheduled_a = 16;
+  auto night = [&](TimePoint t) {
+    Router r{s};
+    Inputs in;
+    in.time = t;
+    in.grid_export_w = -500;
+    in.ev_connected = true;
+    return r.step(in).ev_amps;
+  };
+  EXPECT_EQ(night(from_civil(2026, 7, 15) + hours(19) + minutes(30)), 16);
+  EXPECT_EQ(night(from_civil(2026, 1, 15) + hours(19) + minutes(30)), 0);
+  EXPECT_EQ(night(from_civil(2026, 1, 15) + hours(20) + minutes(30)), 16);
+}
+
+TEST(HouseSim, AHomeBatteryBalancesItsEnergyAndRaisesSelfConsumption) {
+  HouseSimSettings s;
+  s.days = 30;
+  s.start = from_civil(2021, 6, 1) - hours(9);
+  const HouseSimResult without = simulate_house(s);
+  s.battery_kwh = 10;
+  const HouseSimResult with = simulate_house(s);
+  EXPECT_NEAR(with.pv_wh + with.import_wh + with.battery_discharge_wh,
+              with.house_wh + with.ev_wh + with.heater_wh + with.export_wh + with.battery_charge_wh, 1e-6 * with.pv_wh);
+  // What goes in comes out, less 5 % each way, give or take the half-full start and end.
+  EXPECT_NEAR(with.battery_discharge_wh, with.battery_charge_wh * 0.95 * 0.95, 10000 * 0.95);
+  EXPECT_GT(with.battery_charge_wh, 30 * 3000.0);
+  EXPECT_GT(with.self_consumption, without.self_consumption + 0.1);
+  EXPECT_LT(with.import_wh, without.import_wh * 0.7);
+}
+
 TEST(HouseSim, AMonthBalancesItsEnergyAndRoutingBeatsTheSeedsMethod) {
   HouseSimSettings s;
   s.days = 30;

@@ -39,6 +39,19 @@ TEST(SurplusConfig, ExamplesLoad) {
   EXPECT_DOUBLE_EQ(field->router.dimmer.rated_w, 0);
   EXPECT_TRUE(field->mqtt.enabled);
   EXPECT_EQ(field->mqtt.domoticz_idx.at("ev_amps"), 102);
+  EXPECT_EQ(field->router.zone.name(), "Europe/Paris");
+  auto shelly = load_surplus_config(WATTSHARE_SOURCE_DIR "/examples/surplus/shelly-3em-xlyric.json");
+  ASSERT_TRUE(shelly) << shelly.error().message;
+  EXPECT_EQ(shelly->site.meter_value.describe(), "http://192.168.1.60:80/status field \"total_power\"");
+  EXPECT_TRUE(shelly->site.invert);
+  EXPECT_EQ(shelly->dimmer.http->target_for(42), "/?POWER=42");
+  EXPECT_EQ(shelly->dimmer.temperature->describe(), "http://192.168.1.50:80/state field \"temperature\"");
+  EXPECT_EQ(shelly->relay_http->target_for(true), "/rpc/Switch.Set?id=0&on=true");
+  auto storedge = load_surplus_config(WATTSHARE_SOURCE_DIR "/examples/surplus/storedge-twc.json");
+  ASSERT_TRUE(storedge) << storedge.error().message;
+  EXPECT_EQ(storedge->battery.kind, BatteryDeviceConfig::Kind::kSolarEdge);
+  EXPECT_EQ(storedge->router.battery.priority_soc, 40);
+  EXPECT_EQ(storedge->router.ev.mode, Mode::kEco);  // "pv"
 }
 
 TEST(SurplusConfig, DefaultsFromAnEmptyObject) {
@@ -98,22 +111,22 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
   EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"device": "http", "url": "http://d:99999/?POWER={pct}"}})"),
             "s.json: key 'dimmer.url': bad port \"99999\" in \"http://d:99999/?POWER={pct}\"");
   EXPECT_EQ(problems(R"({"dimmer": {"device": "http", "url": "http://d/?POWER={pct}"}})"),
-            "s.json: key 'dimmer.device': \"http\" drives a real dimmer: it needs a real site (site.type \"sunspec\")");
+            "s.json: key 'dimmer.device': a real dimmer needs a real site (site.type \"sunspec\", \"shelly\", \"http\" or \"mqtt\")");
   EXPECT_EQ(problems(R"({"relay": {"device": "http", "url": "http://r/relay/0?turn=on"}})"),
             "s.json: key 'relay.url': \"http://r/relay/0?turn=on\" has no {on} for the value to set");
-  EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"temperature": {"url": "http://t/status"}}})"),
-            "s.json: key 'dimmer.temperature.field': missing (expected a string)");
+  EXPECT_EQ(problems("{" + sunspec + R"("dimmer": {"temperature": {"field": "tC"}}})"),
+            "s.json: key 'dimmer.temperature': needs \"url\" (a JSON answer over HTTP) or \"topic\" (an MQTT topic)");
   EXPECT_EQ(problems(R"({"dimmer": {"temperature": {"url": "http://t/status", "field": "t"}}})"),
             "s.json: key 'dimmer.temperature': the emulated house has its own tank: a real thermometer needs a real site");
   EXPECT_EQ(problems(R"({"dimmer": {"device": "triac"}})"),
-            "s.json: key 'dimmer.device': unknown dimmer \"triac\" (none, emulated or http)");
+            "s.json: key 'dimmer.device': unknown dimmer \"triac\" (none, emulated, http or mqtt)");
   EXPECT_EQ(problems(R"({"dimmer": {"output": "pwm"}})"),
             "s.json: key 'dimmer.output': unknown output \"pwm\" (phase_angle or burst_fire)");
   EXPECT_EQ(problems(R"({"site": {"type": "sunspec", "host": "h", "port": 70000}})"),
             "s.json: key 'site.port': must be a TCP port (1–65535), got 70000");
   EXPECT_EQ(problems(R"({"site": {"type": "sunspec", "host": "h", "meter": 4}})"),
             "s.json: key 'site.meter': must be 1, 2 or 3, got 4");
-  EXPECT_EQ(problems(R"({"site": {"type": "fronius"}})"), "s.json: key 'site.type': unknown site \"fronius\" (emulated or sunspec)");
+  EXPECT_EQ(problems(R"({"site": {"type": "fronius"}})"), "s.json: key 'site.type': unknown site \"fronius\" (emulated, sunspec, shelly, http or mqtt)");
   EXPECT_EQ(problems(R"({"cycle_s": 5, "stale_after_s": 2})"), "s.json: key 'stale_after_s': must be at least cycle_s (2 < 5)");
   EXPECT_EQ(problems(R"({"reserve_w": "50"})"), "s.json: key 'reserve_w': expected a number, got string \"50\"");
   EXPECT_EQ(problems(R"({"ev": 3})"), "s.json: key 'ev': expected an object, got number 3");
@@ -133,6 +146,64 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
   EXPECT_EQ(problems(R"({"ev": {"max_a": -1, "volts": 0}})"),
             "s.json: key 'ev.volts': must be > 0 and <= 480, got 0\n"
             "s.json: key 'ev.max_a': must be > 0 and <= 80, got -1");
+}
+
+// Issue 20 items 2, 3 and 6: meters, batteries and outputs of real set-ups, and an IANA zone.
+TEST(SurplusConfig, RealDevicesAndTheirMistakes) {
+  const std::string mqtt = R"("mqtt": {"host": "127.0.0.1"}, )";
+  // A Shelly Pro 3EM: its Gen2 status call, import positive.
+  const auto shelly = parsed(R"({"site": {"type": "shelly", "host": "192.168.1.60", "model": "pro3em"}})");
+  EXPECT_EQ(shelly.site.kind, SiteConfig::Kind::kHttp);
+  EXPECT_EQ(shelly.site.meter_value.describe(), "http://192.168.1.60:80/rpc/EM.GetStatus?id=0 field \"total_act_power\"");
+  EXPECT_TRUE(shelly.site.invert);
+  EXPECT_EQ(problems(R"({"site": {"type": "shelly", "host": "h", "model": "plug"}})"),
+            "s.json: key 'site.model': unknown Shelly meter \"plug\" (em, 3em, pro3em or proem)");
+  // Tasmota SML over MQTT: the topic, the field, the sign said out loud.
+  const auto sml = parsed("{" + mqtt + R"("site": {"type": "mqtt", "topic": "tele/sml/SENSOR", "field": "SML.Power_curr",
+                                                    "sign": "import_positive"}})");
+  EXPECT_EQ(sml.site.meter_value.describe(), "mqtt tele/sml/SENSOR field \"SML.Power_curr\"");
+  EXPECT_TRUE(sml.site.invert);
+  EXPECT_EQ(problems(R"({"site": {"type": "mqtt", "topic": "m/#", "sign": "export_positive"}})"),
+            "s.json: key 'site.topic': must be a topic without wildcards, got \"m/#\"\n"
+            "s.json: key 'mqtt': missing: a device on MQTT needs the broker (\"mqtt\": {\"host\": …})");
+  EXPECT_EQ(problems("{" + mqtt + R"("site": {"type": "mqtt", "topic": "m"}})"),
+            "s.json: key 'site.sign': missing (expected a string)");
+  // A StorEdge battery on the inverter's Modbus; evcc's priority and buffer.
+  const auto storedge = parsed(R"({"site": {"type": "sunspec", "host": "h"},
+                                   "battery": {"device": "solaredge", "priority_soc": 40, "buffer_soc": 80}})");
+  EXPECT_EQ(storedge.battery.kind, BatteryDeviceConfig::Kind::kSolarEdge);
+  EXPECT_EQ(storedge.battery.solaredge_base, 0xE100);
+  EXPECT_EQ(storedge.router.battery.priority_soc, 40);
+  EXPECT_EQ(storedge.router.battery.buffer_soc, 80);
+  EXPECT_EQ(problems(R"({"battery": {"device": "solaredge"}})"),
+            "s.json: key 'battery.device': \"solaredge\" reads the inverter's battery registers: it needs site.type \"sunspec\"");
+  EXPECT_EQ(problems(R"({"battery": {"device": "emulated", "priority_soc": 60, "buffer_soc": 50}})"),
+            "s.json: key 'battery.buffer_soc': must not be below priority_soc (50 < 60)");
+  // A Tasmota dimmer and relay, an ESPHome light: command topics, payloads, state topics.
+  const auto tasmota = parsed("{" + mqtt + R"("site": {"type": "sunspec", "host": "h"},
+      "dimmer": {"device": "mqtt", "command_topic": "cmnd/heater/Dimmer", "state_topic": "stat/heater/RESULT",
+                 "state_field": "Dimmer", "rated_w": 2000},
+      "relay": {"device": "mqtt", "command_topic": "cmnd/pump/POWER", "state_topic": "stat/pump/POWER"}})");
+  ASSERT_TRUE(tasmota.dimmer.mqtt && tasmota.relay_mqtt);
+  EXPECT_EQ(tasmota.dimmer.mqtt->payload_for(37), "37");
+  EXPECT_EQ(tasmota.relay_mqtt->payload_for(true), "ON");
+  const auto esphome = parsed("{" + mqtt + R"("site": {"type": "sunspec", "host": "h"},
+      "dimmer": {"device": "mqtt", "command_topic": "n/light/h/command", "payload": "{\"state\":\"ON\",\"brightness\":{b255}}",
+                 "state_topic": "n/light/h/state", "state_field": "brightness", "state_max": 255, "rated_w": 2000}})");
+  EXPECT_EQ(esphome.dimmer.mqtt->payload_for(50), R"({"state":"ON","brightness":128})");
+  EXPECT_EQ(problems("{" + mqtt + R"("site": {"type": "sunspec", "host": "h"},
+      "dimmer": {"device": "mqtt", "command_topic": "c", "payload": "50", "state_topic": "s"}})"),
+            "s.json: key 'dimmer.payload': \"50\" has no {pct} or {b255} for the value to set");
+  // Local time from the tz database, summer time included.
+  const auto paris = parsed(R"({"time_zone": "Europe/Paris"})");
+  EXPECT_EQ(paris.router.zone.name(), "Europe/Paris");
+  EXPECT_EQ(paris.router.zone.offset_at(from_civil(2026, 1, 10)), hours(1));
+  EXPECT_EQ(paris.router.zone.offset_at(from_civil(2026, 7, 10)), hours(2));
+  EXPECT_EQ(problems(R"({"time_zone": "Europe/Atlantis"})").rfind(
+                "s.json: key 'time_zone': unknown time zone \"Europe/Atlantis\" (an IANA name such as \"Europe/Paris\")", 0),
+            0u);
+  EXPECT_EQ(problems(R"({"time_zone": "Asia/Tokyo", "utc_offset_h": 9})"),
+            "s.json: key 'utc_offset_h': give either time_zone or utc_offset_h");
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ struct Daemon {
     EXPECT_TRUE(c);
     c->site.kind = SiteConfig::Kind::kEmulated;  // the same router settings on the emulated house
     c->site.acceleration = 1;
-    c->site.start = from_civil(2021, 5, 22) + hours(3) - c->router.utc_offset + hours(9);
+    c->site.start = from_civil(2021, 5, 22) + hours(3) - c->router.zone.offset_at(from_civil(2021, 5, 22)) + hours(9);
     c->ev.kind = EvDeviceConfig::Kind::kEmulated;
     return *c;
   }();

@@ -69,6 +69,11 @@ tl::expected<std::vector<std::uint16_t>, Error> SunSpecClient::registers(std::ui
   return out;
 }
 
+tl::expected<std::vector<std::uint16_t>, Error> SunSpecClient::read_registers(std::uint32_t address, int count) {
+  if (auto c = connect(); !c) return tl::make_unexpected(c.error());
+  return registers(address, count);
+}
+
 tl::expected<SiteReading, Error> SunSpecClient::read() {
   if (auto c = connect(); !c) return tl::make_unexpected(c.error());
   if (!base_) {  // find the "SunS" marker

@@ -46,6 +46,9 @@ class SunSpecClient {
 
   [[nodiscard]] tl::expected<SiteReading, Error> read();
   [[nodiscard]] const SunSpecOptions& options() const { return o_; }
+  // Holding registers outside the SunSpec chain on the same connection (SolarEdge serves one
+  // client at a time): a StorEdge's battery registers at 0xE100.
+  [[nodiscard]] tl::expected<std::vector<std::uint16_t>, Error> read_registers(std::uint32_t address, int count);
 
  private:
   tl::expected<void, Error> connect();

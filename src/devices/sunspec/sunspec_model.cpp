@@ -1,5 +1,6 @@
 #include "devices/sunspec/sunspec_model.hpp"
 
+#include <bit>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -20,6 +21,12 @@ std::string text_of(std::span<const std::uint16_t> words) {
 }
 
 }  // namespace
+
+std::optional<double> float32(std::uint16_t high, std::uint16_t low) {
+  const std::uint32_t bits = (static_cast<std::uint32_t>(high) << 16) | low;
+  const auto v = static_cast<double>(std::bit_cast<float>(bits));
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+}
 
 std::optional<double> scaled(std::uint16_t raw, std::uint16_t sf) {
   const auto v = static_cast<std::int16_t>(raw);
@@ -59,6 +66,12 @@ tl::expected<SunSpecReading, Error> parse_sunspec(std::span<const std::uint16_t>
       r.inverter_model = id;
       r.inverter_power_w = scaled(block[12], block[13]);
       if (block[36] != 0xFFFF) r.inverter_status = block[36];
+    } else if (id >= 211 && id <= 214 && len >= 28) {
+      // The float meters (Fronius, SMA): W, a float32 high word first, 26 registers into the block;
+      // NaN means not implemented.
+      r.meter_models.push_back(id);
+      r.meter_powers_w.push_back(float32(block[26], block[27]));
+      if (r.meter_models.size() == 1) r.meter_power_w = r.meter_powers_w.front();
     } else if (id >= 201 && id <= 204 && len >= 21) {
       r.meter_models.push_back(id);
       // Total W at +18, W_SF at +22 from the model id register.
@@ -67,7 +80,7 @@ tl::expected<SunSpecReading, Error> parse_sunspec(std::span<const std::uint16_t>
     }
     at += 2 + len;
   }
-  if (!r.inverter_model && r.meter_models.empty()) return bad("neither an inverter (101–103) nor a meter (201–204) model");
+  if (!r.inverter_model && r.meter_models.empty()) return bad("neither an inverter (101–103) nor a meter (201–204, 211–214) model");
   return r;
 }
 

@@ -1,7 +1,8 @@
 // SunSpec register maps as SolarEdge inverters serve them (reference pv-surplus.md §5): the "SunS"
 // marker at a base address, then a chain of [model id, length] blocks — the common model (1),
-// an inverter (101/102/103) and up to three meters (201–204) — ended by 0xFFFF. Values are
-// int16 × 10^SF; 0x8000 (int16), 0xFFFF (uint16) and an SF of 0x8000 mean "not implemented".
+// an inverter (101/102/103) and up to three meters (integer 201–204, float 211–214) — ended by
+// 0xFFFF. Values are int16 × 10^SF; 0x8000 (int16), 0xFFFF (uint16) and an SF of 0x8000 mean "not
+// implemented"; the float models' float32 (high word first) is NaN when not implemented.
 // Pure: the caller reads registers; parse_sunspec walks the chain instead of trusting offsets.
 //   auto r = parse_sunspec(regs, 40000);  if (r) use(r->inverter_power_w);
 #pragma once
@@ -34,7 +35,7 @@ struct SunSpecReading {
   std::optional<std::uint16_t> inverter_model;  // 101, 102 or 103
   std::optional<double> inverter_power_w;       // AC, > 0 producing
   std::optional<std::uint16_t> inverter_status; // 1 off … 4 producing … 7 fault
-  std::vector<std::uint16_t> meter_models;      // 201–204, in chain order
+  std::vector<std::uint16_t> meter_models;      // 201–204 and 211–214, in chain order
   std::optional<double> meter_power_w;          // meter 1 total, as the device signs it
   std::vector<std::optional<double>> meter_powers_w;  // every meter's total, in chain order
 };
@@ -42,6 +43,9 @@ struct SunSpecReading {
 // `regs` holds registers from `base` on (at least through the end marker).
 [[nodiscard]] tl::expected<SunSpecReading, Error> parse_sunspec(std::span<const std::uint16_t> regs,
                                                                 std::uint32_t base);
+
+// A float32 from two registers, high word first (SunSpec's order), or nullopt for NaN or infinity.
+std::optional<double> float32(std::uint16_t high, std::uint16_t low);
 
 // value × 10^sf, or nullopt for "not implemented" or a nonsense scale factor (|sf| > 10).
 std::optional<double> scaled(std::uint16_t raw, std::uint16_t sf);
