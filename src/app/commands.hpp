@@ -169,6 +169,7 @@ struct SurplusOptions {
   std::optional<std::string> config;   // the daemon's file (default: an emulated house)
   std::optional<int> http_port;        // overrides the file's http.port (0: any free port)
   std::string token_file = "wattshare-surplus-token";  // the write token (made 0600 on first start)
+  std::optional<std::string> sessions_file;  // SQLite (default: wattshare-sessions.sqlite beside the token)
   std::string web_dir = WATTSHARE_WEB_DIR;
   double days = 365;
   // Default 9 kWp, enough for the seed's 3-phase charger (6 A × 690 W) to start on sunny days;

@@ -313,6 +313,8 @@ int main(int argc, char** argv) {
   surplus_cmd->add_option("--config", sur.config, "The daemon's configuration (JSON)");
   surplus_cmd->add_option("--http-port", sur.http_port, "Override the file's http.port (0: any free port)")
       ->check(CLI::Range(0, 65535));
+  surplus_cmd->add_option("--sessions-file", sur.sessions_file,
+                          "The charging sessions' SQLite file (default: wattshare-sessions.sqlite beside the token file)");
   surplus_cmd->add_option("--web-dir", sur.web_dir, "The built dashboard (web/dist)")->capture_default_str();
   surplus_cmd->add_option("--token-file", sur.token_file,
                           "The bearer token for mode changes (POST /api/surplus/mode) and the WebSocket; made "

@@ -3,6 +3,7 @@
 // HTTP thread); the HTTP thread serves the REST API, the status page and the WebSocket; the MQTT
 // client's thread brings mode commands. One mutex guards the controller.
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include "app/wall_clock.hpp"
 #include "mqtt/mqtt_client.hpp"
 #include "net/http_server.hpp"
+#include "store/charging_session_store.hpp"
 #include "surplus/emulated_site.hpp"
 #include "surplus/mqtt_messages.hpp"
 #include "surplus/surplus_controller.hpp"
@@ -36,6 +38,30 @@ tl::expected<std::unique_ptr<surplus::Site>, Error> open_site(const surplus::Sur
   auto site = DeviceSite::open(c, mqtt_password);
   if (!site) return tl::unexpected(site.error());
   return std::unique_ptr<surplus::Site>(std::move(*site));
+}
+
+// GET /api/sessions (the newest 200, the running one first) and /api/sessions.csv.
+std::optional<HttpResponse> sessions_request(const HttpRequest& r, ChargingSessionStore& store,
+                                             const surplus::SurplusController& controller) {
+  const std::string path = r.target.substr(0, r.target.find('?'));
+  if (path != "/api/sessions" && path != "/api/sessions.csv") return std::nullopt;
+  if (r.method != "GET") {
+    return HttpResponse{405, "application/json", dump_json(Json{{"error", fmt::format("{} {}: use GET", r.method, path)}}), {}};
+  }
+  auto sessions = store.latest(200);
+  if (!sessions) return HttpResponse{500, "application/json", dump_json(Json{{"error", sessions.error().message}}), {}};
+  const TimeZone& zone = controller.config().router.zone;
+  if (path == "/api/sessions.csv") return HttpResponse{200, "text/csv", surplus::sessions_csv(*sessions, zone), {}};
+  Json list = Json::array();
+  for (const auto& s : *sessions) list.push_back(surplus::session_json(s, zone));
+  const Json running = controller.status()["session"];
+  return HttpResponse{200, "application/json", dump_json(Json{{"running", running}, {"sessions", std::move(list)}}), {}};
+}
+
+void store_sessions(surplus::SurplusController& controller, ChargingSessionStore& store) {
+  for (const auto& s : controller.take_finished_sessions()) {
+    if (auto added = store.add(s); !added) spdlog::error("{}", added.error().message);
+  }
 }
 
 }  // namespace
@@ -63,6 +89,13 @@ int run_surplus_daemon(const SurplusOptions& o) {
     spdlog::error("--token-file: {}", token.error().message);
     return 2;
   }
+  const std::string sessions_file =
+      o.sessions_file.value_or((std::filesystem::path(o.token_file).parent_path() / "wattshare-sessions.sqlite").string());
+  auto sessions = ChargingSessionStore::open(sessions_file);
+  if (!sessions) {
+    spdlog::error("--sessions-file: {}", sessions.error().message);
+    return 2;
+  }
   const surplus::SurplusConfig& cfg = *config;
   surplus::SurplusController controller{cfg, std::move(*site)};
   std::mutex mutex;  // guards the controller and the status text
@@ -76,6 +109,7 @@ int run_surplus_daemon(const SurplusOptions& o) {
   }, *token);
   auto port = http.listen(cfg.http_listen, static_cast<std::uint16_t>(cfg.http_port), [&](const HttpRequest& r) {
     std::unique_lock lock{mutex};
+    if (auto answer = sessions_request(r, **sessions, controller)) return *answer;
     if (auto answer = surplus::handle_surplus_request(controller, r, *token)) {
       if (r.method == "POST" && answer->status == 200) {
         status_text = answer->body;
@@ -139,6 +173,7 @@ int run_surplus_daemon(const SurplusOptions& o) {
       {
         std::lock_guard lock{mutex};
         events = controller.cycle();
+        store_sessions(controller, **sessions);
         status = controller.status();
         text = status_text = dump_json(status);
       }
@@ -160,6 +195,9 @@ int run_surplus_daemon(const SurplusOptions& o) {
   run_until_signal(io, [&] {
     control.request_stop();
     control.join();
+    std::lock_guard lock{mutex};
+    controller.end_session();  // the car is still there: its session so far is kept
+    store_sessions(controller, **sessions);
     if (mqtt) mqtt->stop();
     http.stop();
   });

@@ -515,7 +515,7 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
   if (!f.root_is_object()) return tl::unexpected(f.failure());
   refuse_unknown_keys(f, "", {"name", "cycle_s", "reserve_w", "stale_after_s", "settle_s", "dead_band_w",
                               "utc_offset_h", "time_zone", "site", "ev", "dimmer", "relay", "battery", "http",
-                              "mqtt"});
+                              "mqtt", "tariff"});
   SurplusConfig c;
   c.name = f.string_or("name", c.name);
   if (c.name.empty() || c.name.find_first_of("/+# ") != std::string::npos) {
@@ -544,7 +544,7 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
     r.zone = TimeZone::fixed(from_seconds(std::clamp(offset_h, -12.0, 14.0) * 3600));
   }
   bool sections_ok = true;  // the readers below need their objects; other problems are reported with theirs
-  for (const char* section : {"site", "ev", "dimmer", "relay", "battery", "http", "mqtt"}) {
+  for (const char* section : {"site", "ev", "dimmer", "relay", "battery", "http", "mqtt", "tariff"}) {
     const Json* j = f.find(section);
     if (j != nullptr && !j->is_object()) {
       f.object(section, false);
@@ -569,6 +569,12 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
   c.http_listen = f.string_or("http.listen", c.http_listen);
   c.http_port = tcp_port(f, "http.port", c.http_port, true);
   read_mqtt(f, c);
+  if (f.object("tariff", false) != nullptr) {
+    refuse_unknown_keys(f, "tariff", {"grid_per_kwh", "feed_in_per_kwh", "currency"});
+    c.tariff = Tariff{.grid_per_kwh = non_negative(f, "tariff.grid_per_kwh", 0, 100),
+                      .feed_in_per_kwh = non_negative(f, "tariff.feed_in_per_kwh", 0, 100),
+                      .currency = f.string_or("tariff.currency", "EUR")};
+  }
   // Devices on MQTT use the broker of the "mqtt" section.
   const bool mqtt_devices = c.site.kind == SiteConfig::Kind::kMqtt || c.dimmer.mqtt || c.relay_mqtt ||
                             c.battery.kind == BatteryDeviceConfig::Kind::kMqtt ||

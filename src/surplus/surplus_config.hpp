@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "surplus/charging_sessions.hpp"
 #include "surplus/dimmer_output.hpp"
 #include "surplus/house_model.hpp"
 #include "surplus/router.hpp"
@@ -131,6 +132,7 @@ struct SurplusConfig {
   bool relay_present = false;
   std::optional<HttpOutputConfig> relay_http;  // relay device "http"
   std::optional<MqttOutputConfig> relay_mqtt;  // relay device "mqtt"
+  std::optional<Tariff> tariff;  // prices the charging sessions
   std::string http_listen = "127.0.0.1";
   int http_port = 4383;
   MqttConfig mqtt;

@@ -39,7 +39,7 @@ std::optional<Load> parse_load(std::string_view s) {
 }
 
 SurplusController::SurplusController(SurplusConfig config, std::unique_ptr<Site> site)
-    : config_(std::move(config)), site_(std::move(site)), router_(config_.router) {}
+    : config_(std::move(config)), site_(std::move(site)), router_(config_.router), sessions_(config_.tariff) {}
 
 Mode SurplusController::mode(Load l) const { return mode_in(router_.settings(), l); }
 
@@ -114,6 +114,12 @@ std::vector<std::string> SurplusController::cycle() {
     safe_state_ = out_.safe_state;
   }
   site_->apply(now_, out_);
+  const double ev_w = reading_.ev_actual_a * config_.router.ev.volts * reading_.ev_phases.value_or(config_.router.ev.phases);
+  if (auto done = sessions_.step(now_, reading_.ev_connected, ev_w, reading_.grid_export_w)) {
+    events.push_back(fmt::format("ev: charging session over, {:.0f} Wh, {:.0f} % solar", done->energy_wh,
+                                 100 * done->solar_share()));
+    finished_.push_back(*done);
+  }
   ++cycles_;
   return events;
 }
@@ -169,6 +175,7 @@ Json SurplusController::status() const {
                       {"priority_soc", rs.battery.priority_soc},
                       {"buffer_soc", number_or_null(rs.battery.buffer_soc)}};
   s["time_zone"] = rs.zone.name();
+  s["session"] = sessions_.current() ? session_json(*sessions_.current(), rs.zone) : Json(nullptr);
   return s;
 }
 

@@ -1,7 +1,7 @@
 // The surplus daemon's brain, without I/O of its own: each cycle it reads the site, solves the
 // router and commands the loads, and keeps the status the REST API, the WebSocket, the dashboard
 // and MQTT show (available and pulling amps as TWCManager names them, surplus, each load's mode
-// and power). Mode changes (the Boost and Eco buttons, MQTT commands) may be timed: a boost for an
+// and power), and the car's charging sessions. Mode changes (the Boost and Eco buttons, MQTT commands) may be timed: a boost for an
 // hour falls back to the configured mode by itself. Not thread-safe: the daemon serialises calls.
 //   SurplusController c{config, std::make_unique<EmulatedSite>(...)};
 //   every cycle: for (auto& e : c.cycle()) log(e);   c.set_mode(Load::kEv, Mode::kBoost, hours(1));
@@ -11,12 +11,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <tl/expected.hpp>
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "surplus/charging_sessions.hpp"
 #include "surplus/dimmer_output.hpp"
 #include "surplus/router.hpp"
 #include "surplus/site.hpp"
@@ -45,6 +47,12 @@ class SurplusController {
   [[nodiscard]] const SurplusConfig& config() const { return config_; }
   [[nodiscard]] Site& site() { return *site_; }
   [[nodiscard]] std::uint64_t cycles() const { return cycles_; }
+  // Charging sessions that ended since the last call (the daemon stores them), and the end of
+  // the running one (at exit, so none is lost).
+  [[nodiscard]] std::vector<ChargingSession> take_finished_sessions() { return std::exchange(finished_, {}); }
+  void end_session() {
+    if (auto s = sessions_.end(now_)) finished_.push_back(*s);
+  }
 
  private:
   void expire_timed_modes(TimePoint now, std::vector<std::string>& events);
@@ -56,6 +64,8 @@ class SurplusController {
   SiteReading reading_;
   TimePoint now_{};
   std::array<std::optional<TimePoint>, 3> mode_until_{};
+  SessionTracker sessions_;
+  std::vector<ChargingSession> finished_;
   std::uint64_t cycles_ = 0, meter_failures_ = 0;
   bool meter_ok_ = true, safe_state_ = false;
 };

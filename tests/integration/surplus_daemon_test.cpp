@@ -483,5 +483,66 @@ TEST(SurplusProcess, DrivesATasmotaDimmerFromAnMqttMeter) {
   EXPECT_EQ(daemon->stop(), 0);
 }
 
+// Issue 20 item 7: a car that charged on a Monday morning and left at 07:30 is one session in
+// /api/sessions and its CSV, kept in the SQLite file across a restart; a session running when
+// the daemon stops is kept too.
+TEST(SurplusProcess, KeepsChargingSessionsAcrossARestart) {
+  test::TempDir dir;
+  const auto cfg = dir.write("house.json", R"({
+    "name": "h7", "cycle_s": 0.2, "time_zone": "Asia/Tokyo",
+    "site": {"type": "emulated", "start": "2021-05-24", "start_hour": 7, "acceleration": 300},
+    "ev": {"device": "emulated", "mode": "boost"}, "dimmer": {"device": "none"},
+    "tariff": {"grid_per_kwh": 30, "feed_in_per_kwh": 8, "currency": "JPY"},
+    "http": {"port": 0}})");
+  const std::vector<std::string> argv{WATTSHARE_BIN, "surplus", "--config", cfg, "--token-file", dir.path("token")};
+  std::string line;
+  auto daemon = start(argv, "status on", &line);
+  std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  // /api/sessions, polled until `done` (10 s at most).
+  auto sessions_when = [](std::uint16_t p, const std::function<bool(const json&)>& done) {
+    json j;
+    for (int i = 0; i < 100; ++i) {
+      const auto r = test::http_get("127.0.0.1", p, "/api/sessions");
+      EXPECT_EQ(r.status, 200) << r.body;
+      j = json::parse(r.body);
+      if (done(j)) break;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    return j;
+  };
+  // 07:30 comes after 6 s of wall time: the car leaves.
+  const json sessions = sessions_when(port, [](const json& j) { return !j["sessions"].empty(); });
+  ASSERT_EQ(sessions["sessions"].size(), 1u) << sessions.dump();
+  const json s = sessions["sessions"][0];
+  // (The house clock runs 300 times faster: its first cycle comes a few house seconds after 07:00.)
+  EXPECT_EQ(s["start"].get<std::string>().substr(0, 15), "2021/05/24-07:0") << s.dump();
+  EXPECT_EQ(s["end"].get<std::string>().substr(0, 15), "2021/05/24-07:3") << s.dump();
+  // Boost: 16 A on 3 phases (11 kW) for half an hour, most of it from the grid at 7 in the morning.
+  EXPECT_NEAR(s["energy_wh"].get<double>(), 11040 * 0.5, 11040 * 0.1) << s.dump();
+  EXPECT_LT(s["solar_share"].get<double>(), 0.5);
+  EXPECT_EQ(s["currency"], "JPY");
+  EXPECT_GT(s["cost"].get<double>(), 0.5 * 5.5 * 30);
+  const auto csv = test::http_get("127.0.0.1", port, "/api/sessions.csv");
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.rfind("start,end,duration_s,energy_wh,solar_wh,solar_share,cost,currency\n" + s["start"].get<std::string>() + ",", 0), 0u)
+      << csv.body;
+  EXPECT_EQ(test::http_request("127.0.0.1", port, "POST", "/api/sessions", "{}").status, 405);
+  EXPECT_EQ(daemon->stop(), 0);
+  // Started again (at 07:00 again, the car home): the finished session is still there.
+  daemon = start(argv, "status on", &line);
+  port = port_in(line);
+  const json again = sessions_when(port, [](const json& j) { return !j["running"].is_null(); });
+  ASSERT_GE(again["sessions"].size(), 1u) << again.dump();
+  EXPECT_EQ(again["sessions"].back()["start"], s["start"]);
+  EXPECT_EQ(again["running"]["start"].get<std::string>().substr(0, 15), "2021/05/24-07:0") << again.dump();
+  EXPECT_EQ(daemon->stop(), 0);
+  // The session that ran when it stopped is kept as well.
+  daemon = start(argv, "status on", &line);
+  const json third = sessions_when(port_in(line), [](const json& j) { return !j["running"].is_null(); });
+  EXPECT_EQ(third["sessions"].size(), again["sessions"].size() + 1) << third.dump();
+  EXPECT_EQ(daemon->stop(), 0);
+}
+
 }  // namespace
 }  // namespace wattshare

@@ -1,7 +1,8 @@
 // The PV-surplus router's status page (`wattshare surplus`): surplus, grid and available amps,
 // each load with its mode, power and set-point, Boost / Eco buttons (for one hour, or until
-// changed), and the last 15 minutes as a chart. Live from the WebSocket (one push per cycle),
-// falling back to polling every 2 s while it is down.
+// changed), the last 15 minutes as a chart, and the car's charging sessions (energy, solar
+// share, cost; CSV to download). Live from the WebSocket (one push per cycle), falling back to
+// polling every 2 s while it is down; the sessions are read every 30 s.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { connect, get, post } from './api.js';
@@ -54,6 +55,33 @@ function LoadPanel({ id, title, load, onMode }) {
   );
 }
 
+function Sessions({ running }) {
+  const [list, setList] = useState(null);
+  useEffect(() => {
+    const load = () => get('/api/sessions').then((r) => setList(r.sessions)).catch(() => {});
+    load();
+    const timer = setInterval(load, 30000);
+    return () => clearInterval(timer);
+  }, [running ? running.start : null]);  // and when a session starts or ends
+  const rows = [...(running ? [{ ...running, running: true }] : []), ...(list || [])];
+  const money = (r) => (r.cost === null ? '—' : `${r.cost.toFixed(2)} ${r.currency}`);
+  return (
+    <div class="panel" data-testid="sessions">
+      <h2>Charging sessions <a href="/api/sessions.csv" download="sessions.csv">CSV</a></h2>
+      {rows.length === 0 ? <p class="hint">No session yet: one starts when the car is plugged in.</p> : (
+        <table>
+          <thead><tr><th>Start</th><th>End</th><th>Energy</th><th>Solar</th><th>Cost</th></tr></thead>
+          <tbody>{rows.map((r) => (
+            <tr key={r.start} data-testid={r.running ? 'session-running' : 'session'}>
+              <td>{r.start}</td><td>{r.running ? 'charging' : r.end}</td><td>{fmt(r.energy_wh / 1000, 'kWh', 2)}</td>
+              <td>{fmt(100 * r.solar_share, '%')}</td><td>{money(r)}</td>
+            </tr>))}
+          </tbody>
+        </table>)}
+    </div>
+  );
+}
+
 function App() {
   const [s, setS] = useState(null);
   const [live, setLive] = useState(false);
@@ -102,6 +130,7 @@ function App() {
           <LoadPanel key={id} id={id} title={title} load={s[id]} onMode={mode} />
         ))}
       </div>
+      {s.ev.present && <div class="lists"><Sessions running={s.session} /></div>}
       <div class="charts">
         <Chart title="Power (W)" testid="chart-power" series={['surplus', 'grid export', 'EV', 'water heater']}
                data={[rows.map((r) => r.t), rows.map((r) => r.surplus), rows.map((r) => r.grid), rows.map((r) => r.ev),

@@ -1,7 +1,7 @@
 // The PV-surplus status page in Debian's Chromium against a real `wattshare surplus` on its
 // emulated house (60× faster than the wall clock): live figures, each load, the Boost button
-// (for an hour) and Eco, a load's own mode, the page updating by itself, a phone-sized screen
-// and no console errors. Screenshots go to $WATTSHARE_ARTIFACTS.
+// (for an hour) and Eco, a load's own mode, the car's charging session, the page updating by
+// itself, a phone-sized screen and no console errors. Screenshots go to $WATTSHARE_ARTIFACTS.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -40,6 +40,9 @@ test('a house owner watches the surplus and boosts the loads', async () => {
     await page.getByTestId(id).waitFor();
   }
   assert.match(await text(page, 'surplus'), /^Surplus-?\d+ W$/);
+  // The car is home on this Saturday morning: its charging session runs, in the sessions table.
+  await page.getByTestId('session-running').waitFor({ timeout: 5000 });
+  assert.match(await text(page, 'session-running'), /^2021\/05\/22-08:\d\d:\d\dcharging\d+\.\d\d kWh\d+ %—$/);
   await page.screenshot({ path: join(artifacts, '10-surplus.png'), fullPage: true });
 
   // Boost: every load to full power for an hour, the car at its 16 A limit.
