@@ -128,6 +128,12 @@ struct TwcSimOptions {
   int protocol = 2;
   double rated_amps = 32, car_amps = 16;
   std::string fault;
+  // The house's SolarEdge meter beside the charger (`--meter-port`): it sees the car's draw, at
+  // `car_volts` on `car_phases`, on top of the sunspec-sim models.
+  std::optional<int> meter_port;
+  double kwp = 12, hour = 12;
+  double car_volts = 230;
+  int car_phases = 3;
 };
 int run_twc_sim(const TwcSimOptions& o);
 

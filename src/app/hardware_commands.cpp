@@ -3,12 +3,14 @@
 // pseudo-terminals for tests and demos.
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/modelled_site.hpp"
 #include "app/secret_option.hpp"
 #include "app/shutdown.hpp"
 #include "devices/battery/battery_client.hpp"
@@ -17,12 +19,14 @@
 #include "devices/eza2500/emulator.hpp"
 #include "devices/serial/pty_server.hpp"
 #include "devices/serial/serial_port.hpp"
+#include "devices/sunspec/sunspec_server.hpp"
 #include "devices/twc/twc_emulator.hpp"
 #include "devices/twc/twc_master.hpp"
 #include "config/policy.hpp"
 #include "core/json_file.hpp"
 #include "net/asio_scheduler.hpp"
 #include "net/http_server.hpp"
+#include "physics/solar.hpp"
 
 namespace wattshare::app {
 namespace {
@@ -252,6 +256,25 @@ int run_twc_sim(const TwcSimOptions& o) {
   server.add(**pty, charger);
   fmt::print("wattshare twc-sim: TWC Gen2 {:04x} (protocol {}, {} A rated, car {} A) on {} ({})\n", o.id, o.protocol,
              o.rated_amps, o.car_amps, (*pty)->path(), (*pty)->slave_name());
+  // The house's meter beside it sees what the car draws (the charger is thread-safe).
+  std::unique_ptr<sunspec::SunSpecServer> meter;
+  std::jthread meter_thread;
+  if (o.meter_port) {
+    const Location where{};
+    const TimePoint first = from_civil(2021, 6, 1) + from_seconds((o.hour - where.utc_offset_h) * 3600.0);
+    auto listening = sunspec::SunSpecServer::listen(
+        "127.0.0.1", *o.meter_port,
+        modelled_site({.kwp = o.kwp, .first = first},
+                      [&charger, w_per_a = o.car_volts * o.car_phases] { return charger.actual_amps() * w_per_a; }));
+    if (!listening) {
+      spdlog::error("{}", listening.error().message);
+      return 1;
+    }
+    meter = std::move(*listening);
+    fmt::print("wattshare twc-sim: the house's SolarEdge meter (sees the car) on 127.0.0.1:{}, {} kWp at {:.0f}:00\n",
+               meter->port(), o.kwp, o.hour);
+    meter_thread = std::jthread([&] { meter->run(stop_flag_on_signals()); });
+  }
   return serve_ptys(server);
 }
 

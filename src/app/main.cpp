@@ -262,6 +262,14 @@ int main(int argc, char** argv) {
   twc_sim_cmd->add_option("--car", twc_sim.car_amps, "What the car draws when allowed, A (0: no car)")
       ->capture_default_str()->check(CLI::Range(0.0, 80.0));
   twc_sim_cmd->add_option("--fault", twc_sim.fault, "silence or checksum");
+  twc_sim_cmd->add_option("--meter-port", twc_sim.meter_port,
+                          "Also serve the house's SolarEdge SunSpec meter on 127.0.0.1:PORT (0: any), seeing the car's draw")
+      ->check(CLI::Range(0, 65535));
+  twc_sim_cmd->add_option("--kwp", twc_sim.kwp, "The meter's house: PV peak power")->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  twc_sim_cmd->add_option("--hour", twc_sim.hour, "The meter's house: local hour at start (1 June)")->capture_default_str()
+      ->check(CLI::Range(0.0, 23.99));
+  twc_sim_cmd->add_option("--car-phases", twc_sim.car_phases, "The phases the car draws on (the meter sees amps × 230 V × phases)")
+      ->capture_default_str()->check(CLI::IsMember({1, 2, 3}));
 
   TwcMasterCliOptions twc;
   auto* twc_cmd = cli.add_subcommand(

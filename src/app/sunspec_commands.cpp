@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/modelled_site.hpp"
 #include "app/shutdown.hpp"
 #include "core/apis_time.hpp"
 #include "core/json_file.hpp"
@@ -21,6 +22,19 @@ namespace {
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
 }  // namespace
+
+std::function<sunspec::SiteValues()> modelled_site(const ModelledSite& m, std::function<double()> extra_load_w) {
+  const Location where{};
+  const auto t0 = std::chrono::steady_clock::now();
+  return [=, sun = SolarResource{where, WeatherParams{.seed = m.seed}}, pv = PvArray{.kwp = m.kwp},
+          load = HouseholdLoad{LoadParams{.annual_kwh = m.load_kwh, .seed = m.seed}, where.utc_offset_h}] {
+    const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::int64_t minute = minute_index(m.first + from_seconds(real_s * m.acceleration));
+    const double production = 0.97 * pv.power_w(sun.ghi_w_m2(minute), sun.ambient_c(minute));  // inverter efficiency
+    return sunspec::SiteValues{production, production - load.power_w(minute) - extra_load_w(),
+                               production > 1 ? std::uint16_t{4} : std::uint16_t{2}};
+  };
+}
 
 int run_sunspec_read(const SunSpecReadOptions& o) {
   sunspec::SunSpecClient client{{.host = o.host, .port = o.port, .unit_id = o.unit_id,
@@ -66,18 +80,11 @@ int run_sunspec_sim(const SunSpecSimOptions& o) {
     return 2;
   }
   const Location where{};
-  const SolarResource sun{where, WeatherParams{.seed = o.seed}};
-  const PvArray pv{.kwp = o.kwp};
-  const HouseholdLoad load{LoadParams{.annual_kwh = o.load_kwh, .seed = o.seed}, where.utc_offset_h};
-  const auto t0 = std::chrono::steady_clock::now();
   // Community time runs from --start (local midnight + --hour) at --acceleration.
   const TimePoint first = *start + from_seconds((o.hour - where.utc_offset_h) * 3600.0);
-  auto site = [&] {
-    const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const std::int64_t m = minute_index(first + from_seconds(real_s * o.acceleration));
-    const double production = 0.97 * pv.power_w(sun.ghi_w_m2(m), sun.ambient_c(m));  // inverter efficiency
-    return sunspec::SiteValues{production, production - load.power_w(m), production > 1 ? std::uint16_t{4} : std::uint16_t{2}};
-  };
+  const auto site = modelled_site({.kwp = o.kwp, .load_kwh = o.load_kwh, .seed = o.seed, .first = first,
+                                   .acceleration = o.acceleration},
+                                  [] { return 0.0; });
   auto server = sunspec::SunSpecServer::listen(o.host, o.port, site);
   if (!server) {
     spdlog::error("{}", server.error().message);

@@ -166,6 +166,53 @@ TEST(SurplusProcess, FollowsASunSpecMeterWithATwcChargerAndFallsSafeWhenTheMeter
   EXPECT_EQ(daemon->stop(), 0);
 }
 
+// Issue 20's "done when": a protocol-2 charger whose car waits in 04, starts in 08 and echoes 09
+// for ~12 s after every limit change (twc-sim, after TWCManager's TWCSlave.py notes), and a
+// SolarEdge meter that sees the car's draw (twc-sim --meter-port): with the default settings
+// (enable delay 1 min, a current change at most every 10 s) charging starts within 2 minutes of
+// 8 kW export, never stops, and the export settles within ±1 kW. Times are the daemon's own clock.
+TEST(SurplusProcess, ChargesAWaitingCarFromEightKilowattsOfExportWithoutACut) {
+  test::TempDir dir;
+  std::string line;
+  auto charger = start({WATTSHARE_BIN, "twc-sim", "--pty-link", dir.path("twc"), "--car", "32", "--meter-port", "0",
+                        "--kwp", "12", "--hour", "12"},
+                       "SolarEdge meter", &line);
+  const std::string meter_port = line.substr(line.find("127.0.0.1:") + 10, line.find(',') - line.find("127.0.0.1:") - 10);
+  const auto cfg = dir.write("house.json", R"({
+    "name": "h8",
+    "site": {"type": "sunspec", "host": "127.0.0.1", "port": )" + meter_port + R"(, "timeout_ms": 500},
+    "ev": {"device": "twc", "serial": ")" + dir.path("twc") + R"("},
+    "dimmer": {"device": "none"},
+    "http": {"port": 0}})");
+  auto daemon = start({WATTSHARE_BIN, "surplus", "--config", cfg, "--token-file", dir.path("token")}, "status on", &line);
+  const std::uint16_t port = port_in(line);
+  ASSERT_NE(port, 0) << line;
+  auto clock_s = [](const json& s) {  // "YYYY/MM/DD-hh:mm:ss"
+    const std::string t = s["time"];
+    return std::stoi(t.substr(11, 2)) * 3600 + std::stoi(t.substr(14, 2)) * 60 + std::stoi(t.substr(17, 2));
+  };
+  std::optional<int> exporting_since, charging_since;
+  std::vector<json> after;
+  for (int i = 0; i < 400 && (!charging_since || clock_s(after.back()) - *charging_since < 60); ++i) {
+    const json s = status(port);
+    if (!exporting_since && s["grid_export_w"].is_number() && s["grid_export_w"].get<double>() >= 7500) exporting_since = clock_s(s);
+    if (!charging_since && s["pulling_amps"].get<double>() >= 6) charging_since = clock_s(s);
+    if (charging_since) after.push_back(s);
+    std::this_thread::sleep_for(milliseconds(500));
+  }
+  ASSERT_TRUE(exporting_since);
+  ASSERT_TRUE(charging_since) << "never charged";
+  EXPECT_LE(*charging_since - *exporting_since, 120);
+  for (const json& s : after) {
+    EXPECT_GE(s["pulling_amps"].get<double>(), 5) << "cut: " << s.dump();  // never 0 (a car follows in ~1 A steps)
+    EXPECT_TRUE(s["ev"]["connected"].get<bool>()) << s.dump();
+    if (clock_s(s) - *charging_since >= 30) {
+      EXPECT_LE(std::abs(s["grid_export_w"].get<double>()), 1000) << s.dump();
+    }
+  }
+  EXPECT_EQ(daemon->stop(), 0);
+}
+
 // A real dimmer over HTTP, as xlyric's ESP8266 router takes it (GET /?POWER=<0-100>): the peer
 // is Python's own http.server, which prints each request. The power counts once the dimmer
 // acknowledged it; a dimmer that does not answer is an error on the status, its power uncounted.
