@@ -1,5 +1,7 @@
 #include "core/json_fields.hpp"
 
+#include <charconv>
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -13,10 +15,17 @@ const Json* JsonFields::find(std::string_view dotted_key) const {
     const std::size_t dot = dotted_key.find('.', start);
     const std::string_view part = dotted_key.substr(
         start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (!node->is_object()) return nullptr;
-    const auto it = node->find(part);
-    if (it == node->end()) return nullptr;
-    node = &*it;
+    if (node->is_array()) {  // "schedule.1": an array's element by index
+      std::size_t i = 0;
+      const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), i);
+      if (ec != std::errc{} || end != part.data() + part.size() || i >= node->size()) return nullptr;
+      node = &(*node)[i];
+    } else {
+      if (!node->is_object()) return nullptr;
+      const auto it = node->find(part);
+      if (it == node->end()) return nullptr;
+      node = &*it;
+    }
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }

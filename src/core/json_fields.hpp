@@ -23,7 +23,7 @@ class JsonFields {
   // False (with the problem recorded) unless the document is a JSON object.
   bool root_is_object();
 
-  // Dotted keys walk nested objects: "safety.range.dcdc.meter.vg.min".
+  // Dotted keys walk nested objects and arrays: "safety.range.dcdc.meter.vg.min", "ev.schedule.1.from".
   [[nodiscard]] const Json* find(std::string_view dotted_key) const;
 
   double number(std::string_view key);

@@ -27,11 +27,23 @@ std::optional<Mode> parse_mode(std::string_view s) {
 }
 
 namespace {
-// Whether `window` applies now: kScheduled's own window, or a schedule on top of another mode.
-bool in_window(Mode mode, bool has_schedule, const Window& window, TimePoint t, Duration utc_offset) {
-  return mode != Mode::kOff && (has_schedule || mode == Mode::kScheduled) && window.contains(t, utc_offset);
+// A schedule's set-point now: its own windows on top of any mode but off; kScheduled's default
+// window (21:00–07:00 at `fallback`) when it has none.
+std::optional<double> scheduled(Mode mode, const Schedule& s, double fallback, TimePoint t, Duration utc_offset) {
+  if (mode == Mode::kOff) return std::nullopt;
+  if (s.count > 0) return s.active(t, utc_offset);
+  if (mode == Mode::kScheduled && Window{}.contains(t, utc_offset)) return fallback;
+  return std::nullopt;
 }
 }  // namespace
+
+std::optional<double> Schedule::active(TimePoint t, Duration utc_offset) const {
+  std::optional<double> best;
+  for (std::size_t i = 0; i < std::min(count, entries.size()); ++i) {
+    if (entries[i].window.contains(t, utc_offset)) best = std::max(best.value_or(0.0), entries[i].amps);
+  }
+  return best;
+}
 
 LocalTime local_time(TimePoint t, Duration utc_offset) {
   const TimePoint local = t + utc_offset;
@@ -110,14 +122,14 @@ double Router::ev_step(const Inputs& in, double available_w, double ev_w_per_a) 
     stop_ev();
     return 0;
   }
-  const double scheduled =
-      in_window(e.mode, e.has_schedule, e.window, in.time, s_.zone.offset_at(in.time)) ? std::min(e.scheduled_a, e.max_a) : 0.0;
+  const double window_a =
+      std::min(scheduled(e.mode, e.schedule, e.max_a, in.time, s_.zone.offset_at(in.time)).value_or(0.0), e.max_a);
   switch (e.mode) {
     case Mode::kOff: return 0;
     case Mode::kBoost: return e.max_a;
-    case Mode::kScheduled: return scheduled;
-    case Mode::kEco: return std::max(ev_from_surplus(in, available_w, ev_w_per_a), scheduled);
-    case Mode::kMinPv: return std::max({ev_from_surplus(in, available_w, ev_w_per_a), e.min_a, scheduled});
+    case Mode::kScheduled: return window_a;
+    case Mode::kEco: return std::max(ev_from_surplus(in, available_w, ev_w_per_a), window_a);
+    case Mode::kMinPv: return std::max({ev_from_surplus(in, available_w, ev_w_per_a), e.min_a, window_a});
   }
   return 0;
 }
@@ -161,7 +173,7 @@ double Router::dimmer_step(const Inputs& in, double available_w, bool ev_changed
     if (*in.water_temperature_c <= d.restart_below_c) too_hot_ = false;
   }
   double want = 0;
-  if (!too_hot_ && in_window(d.mode, d.has_schedule, d.window, in.time, s_.zone.offset_at(in.time))) {
+  if (!too_hot_ && scheduled(d.mode, d.schedule, 1, in.time, s_.zone.offset_at(in.time))) {
     want = 100;
   } else if (!too_hot_) {
     switch (d.mode) {
@@ -199,7 +211,7 @@ bool Router::relay_step(const Inputs& in, double available_w) {
     // available_w already counts the relay's own draw while it is on.
     case Mode::kEco: case Mode::kMinPv: want = available_w >= r.rated_w; break;
   }
-  want = want || in_window(r.mode, r.has_schedule, r.window, in.time, s_.zone.offset_at(in.time));
+  want = want || scheduled(r.mode, r.schedule, 1, in.time, s_.zone.offset_at(in.time)).has_value();
   if (want != relay_state_) {
     const Duration held = in.time - relay_changed_;
     if (held >= (relay_state_ ? r.min_on : r.min_off) || relay_changed_ == TimePoint{}) {

@@ -11,6 +11,8 @@
 //   Router router{settings};  Outputs o = router.step(inputs);  ev.set(o.ev_amps);
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -22,9 +24,9 @@ namespace wattshare::surplus {
 
 // Per load: off; eco (surplus only, also called pv); boost (all now, also called now); minpv (the
 // EV's minimum current always, more from the surplus; for the dimmer and relay, eco); scheduled
-// (only inside the schedule window). A load's schedule window, when the file gives one, adds its
-// set-point inside the window on top of eco, minpv and boost: seed 003's Eco is eco with "16 A
-// from 21:00 to 07:00".
+// (only inside its schedule windows). A load's schedule windows, when the file gives them, add
+// their set-point inside the window on top of eco, minpv and boost: seed 003's Eco is eco with
+// "16 A from 21:00 to 07:00".
 enum class Mode { kOff, kEco, kBoost, kScheduled, kMinPv };
 std::string_view to_string(Mode m);
 [[nodiscard]] std::optional<Mode> parse_mode(std::string_view s);
@@ -46,6 +48,20 @@ struct Window {
   [[nodiscard]] bool contains(TimePoint t, Duration utc_offset) const;
 };
 
+// A load's schedule: up to four weekly windows (seed 003's "16 A 21:00–07:00" and a weekend
+// one), each adding its set-point inside it on top of any mode but off (the EV's `amps`; the
+// dimmer at full power, the relay on). Fixed size: the router stays allocation-free.
+struct Schedule {
+  struct Entry {
+    Window window;
+    double amps = 16;  // the EV's; unused by the dimmer and the relay
+  };
+  std::array<Entry, 4> entries{};
+  std::size_t count = 0;
+  // The largest set-point of the windows `t` is in (the EV's amps; 1 for the others), or nullopt.
+  [[nodiscard]] std::optional<double> active(TimePoint t, Duration utc_offset) const;
+};
+
 struct EvSettings {
   Mode mode = Mode::kEco;
   double volts = 230;
@@ -56,25 +72,23 @@ struct EvSettings {
   // takes seconds to follow, and the meter shows it later still.
   Duration step = seconds(10);
   double safe_a = 0;    // when the meter cannot be trusted
-  Window window;        // kScheduled's window, and on top of the other modes when has_schedule
-  bool has_schedule = false;
-  double scheduled_a = 16;
+  // On top of the other modes; kScheduled charges only inside it (21:00–07:00 at max_a when the
+  // file gives no schedule).
+  Schedule schedule;
 };
 
 struct DimmerSettings {
   Mode mode = Mode::kEco;
   double rated_w = 0;   // 0: no dimmer
   double max_temperature_c = 65, restart_below_c = 60;
-  Window window;
-  bool has_schedule = false;
+  Schedule schedule;
 };
 
 struct RelaySettings {
   Mode mode = Mode::kEco;
   double rated_w = 0;   // 0: no relay
   Duration min_on = minutes(5), min_off = minutes(5);
-  Window window;
-  bool has_schedule = false;
+  Schedule schedule;
 };
 
 // The home battery, as evcc weighs it: below `priority_soc` (%) it charges first, so what it

@@ -74,12 +74,12 @@ int tcp_port(JsonFields& f, const std::string& key, int fallback, bool zero_allo
   return static_cast<int>(v);
 }
 
-// "schedule": {"from": "21:00", "to": "07:00", "days": ["mon", …]} (days default to every day).
-// Returns whether the load has a schedule.
-bool read_window(JsonFields& f, const std::string& load, Window& w) {
-  const std::string key = load + ".schedule";
-  if (f.object(key, false) == nullptr) return false;
-  refuse_unknown_keys(f, key, {"from", "to", "days", "amps"});
+// One window at `key`: {"from": "21:00", "to": "07:00", "days": ["mon", …]} (days default to
+// every day) and, for the EV (`max_amps` > 0), its "amps" (default max_amps).
+void read_window(JsonFields& f, const std::string& key, Schedule::Entry& e, double max_amps) {
+  refuse_unknown_keys(f, key, max_amps > 0 ? std::initializer_list<std::string_view>{"from", "to", "days", "amps"}
+                                           : std::initializer_list<std::string_view>{"from", "to", "days"});
+  Window& w = e.window;
   for (auto [name, slot] : {std::pair{"from", &w.from_min}, std::pair{"to", &w.to_min}}) {
     const std::string k = fmt::format("{}.{}", key, name);
     const std::string text = f.string_or(k, "");
@@ -90,7 +90,11 @@ bool read_window(JsonFields& f, const std::string& load, Window& w) {
       f.fail(k, fmt::format("expected a time \"HH:MM\", got \"{}\"", text));
     }
   }
-  if (f.find(key + ".days") == nullptr) return true;
+  if (max_amps > 0) {
+    e.amps = positive(f, key + ".amps", max_amps, 80);
+    if (e.amps > max_amps) f.fail(key + ".amps", fmt::format("must not exceed max_a ({} > {})", e.amps, max_amps));
+  }
+  if (f.find(key + ".days") == nullptr) return;
   w.days = 0;
   for (const auto& d : f.string_list(key + ".days")) {
     const auto it = std::find(kDays.begin(), kDays.end(), d);
@@ -101,7 +105,27 @@ bool read_window(JsonFields& f, const std::string& load, Window& w) {
     w.days |= static_cast<std::uint8_t>(1u << (it - kDays.begin()));
   }
   if (w.days == 0) f.fail(key + ".days", "no day chosen");
-  return true;
+}
+
+// "<load>.schedule": one window or a list of up to four.
+void read_schedule(JsonFields& f, const std::string& load, Schedule& s, double max_amps) {
+  const std::string key = load + ".schedule";
+  const Json* j = f.find(key);
+  if (j == nullptr) return;
+  std::vector<std::string> keys;
+  if (j->is_object()) {
+    keys.push_back(key);
+  } else if (j->is_array() && !j->empty() && j->size() <= s.entries.size()) {
+    for (std::size_t i = 0; i < j->size(); ++i) keys.push_back(fmt::format("{}.{}", key, i));
+  } else {
+    f.fail(key, fmt::format("expected a window {{\"from\": \"HH:MM\", \"to\": \"HH:MM\"}} or a list of 1 to {}, got {}",
+                            s.entries.size(), describe_json(*j)));
+    return;
+  }
+  for (const auto& k : keys) {
+    if (f.object(k) == nullptr) continue;
+    read_window(f, k, s.entries[s.count++], max_amps);
+  }
 }
 
 struct HttpUrl {
@@ -353,11 +377,7 @@ void read_ev(JsonFields& f, SurplusConfig& c) {
   e.step = from_seconds(non_negative(f, "ev.step_s", to_seconds(e.step), 3600));
   e.safe_a = non_negative(f, "ev.safe_a", e.safe_a, 80);
   if (e.safe_a > e.max_a) f.fail("ev.safe_a", fmt::format("must not exceed max_a ({} > {})", e.safe_a, e.max_a));
-  e.has_schedule = read_window(f, "ev", e.window);
-  e.scheduled_a = positive(f, "ev.schedule.amps", e.max_a, 80);
-  if (e.scheduled_a > e.max_a) {
-    f.fail("ev.schedule.amps", fmt::format("must not exceed max_a ({} > {})", e.scheduled_a, e.max_a));
-  }
+  read_schedule(f, "ev", e.schedule, e.max_a);
 }
 
 // "<load>.url" with `placeholder`, "<load>.timeout_ms".
@@ -427,7 +447,7 @@ void read_dimmer(JsonFields& f, SurplusConfig& c) {
     f.fail("dimmer.restart_below_c",
            fmt::format("must be below max_temperature_c ({} >= {})", d.restart_below_c, d.max_temperature_c));
   }
-  d.has_schedule = read_window(f, "dimmer", d.window);
+  read_schedule(f, "dimmer", d.schedule, 0);
 }
 
 void read_relay(JsonFields& f, SurplusConfig& c) {
@@ -452,7 +472,7 @@ void read_relay(JsonFields& f, SurplusConfig& c) {
   r.rated_w = c.relay_present ? positive(f, "relay.rated_w", std::max(c.site.house.relay_load_w, 1000.0), 20000) : 0;
   r.min_on = from_seconds(non_negative(f, "relay.min_on_s", to_seconds(r.min_on), 86400));
   r.min_off = from_seconds(non_negative(f, "relay.min_off_s", to_seconds(r.min_off), 86400));
-  r.has_schedule = read_window(f, "relay", r.window);
+  read_schedule(f, "relay", r.schedule, 0);
   if (c.relay_present && c.site.kind == SiteConfig::Kind::kEmulated && c.site.house.relay_load_w <= 0) {
     c.site.house.relay_load_w = r.rated_w;
   }

@@ -14,6 +14,12 @@ namespace {
 
 const TimePoint kNoonJst = from_civil(2021, 6, 2) + hours(3);  // a Wednesday, 12:00 in Okinawa
 
+Schedule windows(std::initializer_list<Schedule::Entry> entries) {
+  Schedule s;
+  for (const auto& e : entries) s.entries[s.count++] = e;
+  return s;
+}
+
 RouterSettings with_dimmer() {
   RouterSettings s;
   s.dimmer.rated_w = 2000;
@@ -189,7 +195,7 @@ TEST(Router, ModesAndWindows) {
   EXPECT_EQ(o.dimmer_pct, 0);
 
   s.ev.mode = Mode::kScheduled;  // 16 A from 21:00 to 07:00 on weekdays
-  s.ev.window = Window{21 * 60, 7 * 60, 0x1F};
+  s.ev.schedule = windows({{Window{21 * 60, 7 * 60, 0x1F}, 16}});
   Router sched{s};
   EXPECT_EQ(sched.step(at(hours(0), 5000)).ev_amps, 0);          // Wednesday noon
   EXPECT_EQ(sched.step(at(hours(9), 0)).ev_amps, 16);            // Wednesday 21:00
@@ -206,16 +212,14 @@ TEST(Router, ModesAndWindows) {
 TEST(Router, ModesCombineWithAScheduleWindow) {
   RouterSettings s = with_dimmer();
   s.ev.mode = Mode::kEco;
-  s.ev.window = Window{21 * 60, 7 * 60, 0x7F};
-  s.ev.has_schedule = true;
-  s.ev.scheduled_a = 16;
+  s.ev.schedule = windows({{Window{21 * 60, 7 * 60, 0x7F}, 16}});
   Router eco{s};
   EXPECT_EQ(eco.step(at(hours(9), -500)).ev_amps, 16);             // Wednesday 21:00, importing
   EXPECT_EQ(eco.step(at(hours(19), -500)).ev_amps, 0);             // Thursday 07:00: the surplus only
   eco.step(at(hours(24), 5050));                                   // Thursday noon, 5 kW of export
   EXPECT_EQ(eco.step(at(hours(24) + seconds(60), 5050)).ev_amps, 7);  // after the enable delay
   // Without a schedule in the file, no night charging.
-  s.ev.has_schedule = false;
+  s.ev.schedule = {};
   Router plain{s};
   EXPECT_EQ(plain.step(at(hours(9), -500)).ev_amps, 0);
 
@@ -231,12 +235,28 @@ TEST(Router, ModesCombineWithAScheduleWindow) {
   EXPECT_EQ(parse_mode("minpv"), Mode::kMinPv);
   // A dimmer schedule heats inside its window whatever the surplus.
   RouterSettings d = with_dimmer();
-  d.dimmer.window = Window{2 * 60, 5 * 60, 0x7F};
-  d.dimmer.has_schedule = true;
+  d.dimmer.schedule = windows({{Window{2 * 60, 5 * 60, 0x7F}}});
   Router heater{d};
   Inputs night = at(hours(14) + minutes(30), -300);  // 02:30, importing
   night.ev_connected = false;
   EXPECT_EQ(heater.step(night).dimmer_pct, 100);
+}
+
+// Several windows per load (issue 20 item 4): weekday nights at 16 A and weekend middays at 8 A;
+// where two overlap, the larger set-point.
+TEST(Router, SeveralScheduleWindowsAddTheirOwnCurrents) {
+  RouterSettings s;
+  s.ev.schedule = windows({{Window{21 * 60, 7 * 60, 0x1F}, 16}, {Window{10 * 60, 16 * 60, 0x60}, 8},
+                           {Window{11 * 60, 12 * 60, 0x40}, 12}});
+  auto amps = [&](Duration since_wednesday_noon) {
+    Router r{s};
+    return r.step(at(since_wednesday_noon, -500)).ev_amps;
+  };
+  EXPECT_EQ(amps(hours(9)), 16);                    // Wednesday 21:00
+  EXPECT_EQ(amps(hours(3 * 24 - 1)), 8);            // Saturday 11:00
+  EXPECT_EQ(amps(hours(4 * 24 - 1) + minutes(30)), 12);  // Sunday 11:30: both weekend windows, the larger
+  EXPECT_EQ(amps(hours(4 * 24 + 4)), 0);            // Sunday 16:00
+  EXPECT_EQ(amps(hours(1)), 0);                     // Wednesday 13:00
 }
 
 TEST(Router, TheDimmerStopsAtItsMaximumTemperatureWithHysteresis) {
@@ -349,9 +369,7 @@ TEST(Router, ACarsPowerCountsTheCurrentOnThePhasesItDraws) {
 TEST(Router, ScheduleWindowsFollowTheZonesSummerTime) {
   RouterSettings s;
   s.zone = *TimeZone::locate("Europe/Paris");
-  s.ev.has_schedule = true;
-  s.ev.window = {.from_min = 21 * 60, .to_min = 7 * 60};
-  s.ev.scheduled_a = 16;
+  s.ev.schedule = windows({{Window{.from_min = 21 * 60, .to_min = 7 * 60}, 16}});
   auto night = [&](TimePoint t) {
     Router r{s};
     Inputs in;

@@ -25,8 +25,9 @@ TEST(SurplusConfig, ExamplesLoad) {
   EXPECT_EQ(emulated->site.kind, SiteConfig::Kind::kEmulated);
   EXPECT_DOUBLE_EQ(emulated->site.acceleration, 60);
   EXPECT_EQ(emulated->dimmer.output, DimmerOutput::kBurstFire);
-  EXPECT_EQ(emulated->router.ev.window.from_min, 23 * 60);
-  EXPECT_EQ(emulated->router.ev.window.days, 0x1F);
+  ASSERT_EQ(emulated->router.ev.schedule.count, 1u);
+  EXPECT_EQ(emulated->router.ev.schedule.entries[0].window.from_min, 23 * 60);
+  EXPECT_EQ(emulated->router.ev.schedule.entries[0].window.days, 0x1F);
   EXPECT_DOUBLE_EQ(emulated->router.relay.rated_w, 1000);
   EXPECT_FALSE(emulated->mqtt.enabled);
   auto field = load_surplus_config(WATTSHARE_SOURCE_DIR "/examples/surplus/solaredge-twc.json");
@@ -35,7 +36,7 @@ TEST(SurplusConfig, ExamplesLoad) {
   EXPECT_EQ(field->ev.kind, EvDeviceConfig::Kind::kTwc);
   EXPECT_EQ(field->ev.serial, "/dev/ttyUSB0");
   EXPECT_DOUBLE_EQ(field->router.ev.safe_a, 6);
-  EXPECT_EQ(field->router.ev.window.days, 0x5F);  // weekdays and Sunday evening
+  EXPECT_EQ(field->router.ev.schedule.entries[0].window.days, 0x5F);  // weekdays and Sunday evening
   EXPECT_DOUBLE_EQ(field->router.dimmer.rated_w, 0);
   EXPECT_TRUE(field->mqtt.enabled);
   EXPECT_EQ(field->mqtt.domoticz_idx.at("ev_amps"), 102);
@@ -98,6 +99,12 @@ TEST(SurplusConfig, EveryProblemNamesTheFileTheKeyAndWhatIsWrong) {
   EXPECT_EQ(problems(R"({"ev": {"device": "twc"}})"), "s.json: key 'ev.serial': missing (expected a string)");
   EXPECT_EQ(problems(R"({"ev": {"schedule": {"from": "25:00"}}})"),
             "s.json: key 'ev.schedule.from': expected a time \"HH:MM\", got \"25:00\"");
+  EXPECT_EQ(problems(R"({"ev": {"schedule": [{"from": "21:00"}, {"from": "10:00", "amps": 20}, 3]}})"),
+            "s.json: key 'ev.schedule.1.amps': must not exceed max_a (20 > 16)\n"
+            "s.json: key 'ev.schedule.2': expected an object, got number 3");
+  EXPECT_EQ(problems(R"({"ev": {"schedule": []}})"),
+            "s.json: key 'ev.schedule': expected a window {\"from\": \"HH:MM\", \"to\": \"HH:MM\"} or a list of 1 to 4, got array []");
+  EXPECT_EQ(problems(R"({"dimmer": {"schedule": {"from": "02:00", "amps": 10}}})"), "s.json: key 'dimmer.schedule.amps': unknown key");
   EXPECT_EQ(problems(R"({"ev": {"schedule": {"days": ["mon", "funday"]}}})"),
             "s.json: key 'ev.schedule.days': unknown day \"funday\" (mon, tue, wed, thu, fri, sat, sun)");
   EXPECT_EQ(problems(R"({"dimmer": {"max_temperature_c": 60, "restart_below_c": 62}})"),
