@@ -28,6 +28,7 @@ SiteReading EmulatedSite::read(TimePoint now) {
   r.inverter_power_w = last_.pv_w;
   r.ev_connected = house_.ev_connected(now);
   r.ev_actual_a = r.ev_connected && house_.settings().ev_w_per_a > 0 ? last_.ev_w / house_.settings().ev_w_per_a : 0;
+  r.ev_phases = s_.car_phases;  // a charger with per-phase meters says which phases the car uses
   r.dimmer_power_w = last_.heater_w;
   r.water_temperature_c = house_.tank_c();
   r.relay_on = relay_on_;

@@ -224,7 +224,7 @@ void read_site(JsonFields& f, SurplusConfig& c) {
   if (type == "emulated") {
     refuse_unknown_keys(f, "site", {"type", "pv_kwp", "load_kwh", "seed", "ev_daily_kwh", "ev_battery_kwh",
                                     "heater_w", "relay_load_w", "acceleration", "start", "start_hour", "latitude",
-                                    "longitude", "battery_kwh", "battery_w"});
+                                    "longitude", "battery_kwh", "battery_w", "car_phases"});
     s.kind = SiteConfig::Kind::kEmulated;
     s.house.pv_kwp = non_negative(f, "site.pv_kwp", s.house.pv_kwp, 100);
     s.house.load_kwh = non_negative(f, "site.load_kwh", s.house.load_kwh, 100000);
@@ -243,6 +243,14 @@ void read_site(JsonFields& f, SurplusConfig& c) {
     const TimeZone& z = c.router.zone;
     s.house.where.utc_offset_h = to_seconds(std::min(z.offset_at(from_civil(2021, 1, 15)), z.offset_at(from_civil(2021, 7, 15)))) / 3600;
     s.acceleration = positive(f, "site.acceleration", 1, 100000);
+    if (f.find("site.car_phases") != nullptr) {
+      const long long p = f.integer("site.car_phases");
+      if (p < 1 || p > 3) {
+        f.fail("site.car_phases", fmt::format("must be 1, 2 or 3, got {}", p));
+      } else {
+        s.car_phases = static_cast<int>(p);
+      }
+    }
     if (f.find("site.start") != nullptr) {
       const std::string text = f.string("site.start");
       auto d = parse_iso_date(text);
@@ -584,7 +592,7 @@ tl::expected<SurplusConfig, Error> parse_surplus_config(const Json& doc, const s
     if (c.dimmer.temperature) f.fail("dimmer.temperature", "the emulated house has its own tank: a real thermometer needs a real site");
     if (c.relay_http || c.relay_mqtt) f.fail("relay.device", "a real relay needs a real site (site.type \"sunspec\", \"shelly\", \"http\" or \"mqtt\")");
   }
-  if (c.site.kind == SiteConfig::Kind::kEmulated) c.site.house.ev_w_per_a = r.ev.volts * r.ev.phases;
+  if (c.site.kind == SiteConfig::Kind::kEmulated) c.site.house.ev_w_per_a = r.ev.volts * c.site.car_phases.value_or(r.ev.phases);
   refuse_unknown_keys(f, "http", {"listen", "port"});
   c.http_listen = f.string_or("http.listen", c.http_listen);
   c.http_port = tcp_port(f, "http.port", c.http_port, true);

@@ -44,6 +44,7 @@ struct SiteConfig {
   HouseModelSettings house;          // emulated
   double acceleration = 1;           // emulated: house seconds per real second
   std::optional<TimePoint> start;    // emulated: the house clock's start, "start" + "start_hour" local (default: now)
+  std::optional<int> car_phases;     // emulated: the car draws on these (its charger reports them), default ev.phases
   std::string host = "127.0.0.1";    // sunspec
   int port = 1502, unit_id = 1, timeout_ms = 1000;
   int meter = 1;  // sunspec: which of up to three meters is at the grid connection

@@ -126,8 +126,9 @@ std::vector<std::string> SurplusController::cycle() {
 
 Json SurplusController::status() const {
   const RouterSettings& rs = config_.router;
-  const double w_per_a = rs.ev.volts * rs.ev.phases;
   const SiteReading& r = reading_;
+  const int phases = r.ev_phases.value_or(rs.ev.phases);
+  const double w_per_a = rs.ev.volts * phases;
   Json s{{"name", config_.name},
          {"time", format_apis_time(now_, rs.zone.offset_at(now_))},
          {"site", site_->kind()},
@@ -151,7 +152,7 @@ Json SurplusController::status() const {
   };
   Json ev = mode_json(Load::kEv);
   ev.update(Json{{"connected", r.ev_connected}, {"command_a", out_.ev_amps}, {"actual_a", round_to(r.ev_actual_a, 0.01)},
-                 {"power_w", round_to(r.ev_actual_a * w_per_a, 0.1)}, {"min_a", rs.ev.min_a}, {"max_a", rs.ev.max_a},
+                 {"power_w", round_to(r.ev_actual_a * w_per_a, 0.1)}, {"phases", phases}, {"min_a", rs.ev.min_a}, {"max_a", rs.ev.max_a},
                  {"soc", number_or_null(r.ev_soc)}});
   Json dimmer = mode_json(Load::kDimmer);
   dimmer.update(Json{{"command_pct", round_to(out_.dimmer_pct, 0.01)}, {"power_w", round_to(r.dimmer_power_w, 0.1)},

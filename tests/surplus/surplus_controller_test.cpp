@@ -59,6 +59,29 @@ TEST(SurplusController, EmulatedNoonStartsTheCarThenTheDimmerTakesTheRest) {
   EXPECT_FALSE(s["relay"]["on"].get<bool>());
 }
 
+// A 1-phase car on a charger configured for 3 phases (issue 20: its power was taken as amps ×
+// 690 W, doubling its apparent surplus). The emulated charger reports the phases the car uses,
+// as chargers with per-phase meters do; the router counts 230 W per ampere and gives it more amps.
+TEST(SurplusController, AOnePhaseCarIsCountedOnItsOnePhase) {
+  Wall wall;
+  SurplusConfig cfg = emulated_config();
+  cfg.site.car_phases = 1;
+  cfg.site.house.ev_w_per_a = 230;
+  cfg.router.dimmer.rated_w = 0;
+  cfg.router.relay.rated_w = 0;
+  SurplusController c{cfg, std::make_unique<EmulatedSite>(cfg.site, cfg.dimmer, wall.clock())};
+  for (int i = 0; i < 240; ++i) {
+    c.cycle();
+    wall.t += seconds(1);
+  }
+  const Json s = c.status();
+  EXPECT_EQ(s["ev"]["phases"], 1);
+  const double amps = s["ev"]["actual_a"];
+  EXPECT_EQ(amps, 16);  // 3.7 kW on its one phase: its maximum, from a surplus that 690 W/A would have cut to a few amps
+  EXPECT_NEAR(s["ev"]["power_w"].get<double>(), amps * 230, 1);
+  EXPECT_GT(*c.reading().grid_export_w, 0);  // the rest still exported: its 230 W per ampere was counted
+}
+
 TEST(SurplusController, TimedBoostFallsBackToTheConfiguredMode) {
   Wall wall;
   const SurplusConfig cfg = emulated_config();
