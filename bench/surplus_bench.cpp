@@ -12,12 +12,18 @@
 namespace wattshare::surplus {
 namespace {
 
+// state.range(0) = 1: an IANA zone (Europe/Paris, summer time) and a home battery in the inputs.
 void BM_RouterCycle(benchmark::State& state) {
   RouterSettings s;
   s.dimmer.rated_w = 2000;
   s.relay.rated_w = 1000;
-  Router router{s};
   Inputs in;
+  if (state.range(0) == 1) {
+    s.zone = *TimeZone::locate("Europe/Paris");
+    in.battery_w = 1500;
+    in.battery_soc_pct = 60;
+  }
+  Router router{s};
   in.ev_connected = true;
   in.water_temperature_c = 50;
   TimePoint t = from_civil(2021, 6, 1);
@@ -32,7 +38,7 @@ void BM_RouterCycle(benchmark::State& state) {
     export_w = export_w > 9000 ? 1000 : export_w + 137;  // a surplus that keeps moving
   }
 }
-BENCHMARK(BM_RouterCycle);
+BENCHMARK(BM_RouterCycle)->Arg(0)->Arg(1);
 
 void BM_DaemonCycle(benchmark::State& state) {
   auto cfg = parse_surplus_config(Json::object(), "defaults").value();

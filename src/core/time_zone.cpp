@@ -25,15 +25,12 @@ tl::expected<TimeZone, Error> TimeZone::locate(std::string_view name) {
   }
 }
 
-Duration TimeZone::offset_at(TimePoint t) const {
-  if (zone_ == nullptr) return fixed_;
-  if (t < from_ || t >= until_) {
-    const date::sys_info info = zone_of(zone_)->get_info(t);
-    from_ = TimePoint{std::chrono::duration_cast<Duration>(info.begin.time_since_epoch())};
-    until_ = info.end >= date::sys_seconds::max() ? TimePoint::max()
-                                                  : TimePoint{std::chrono::duration_cast<Duration>(info.end.time_since_epoch())};
-    offset_ = std::chrono::duration_cast<Duration>(info.offset);
-  }
+Duration TimeZone::look_up(TimePoint t) const {
+  const date::sys_info info = zone_of(zone_)->get_info(t);
+  from_ = TimePoint{std::chrono::duration_cast<Duration>(info.begin.time_since_epoch())};
+  until_ = info.end >= date::sys_seconds::max() ? TimePoint::max()
+                                                : TimePoint{std::chrono::duration_cast<Duration>(info.end.time_since_epoch())};
+  offset_ = std::chrono::duration_cast<Duration>(info.offset);
   return offset_;
 }
 

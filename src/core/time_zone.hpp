@@ -22,7 +22,11 @@ class TimeZone {
   // "Europe/Paris", "Asia/Tokyo", "UTC"; an error names the zone when the database lacks it.
   [[nodiscard]] static tl::expected<TimeZone, Error> locate(std::string_view name);
 
-  [[nodiscard]] Duration offset_at(TimePoint t) const;
+  [[nodiscard]] Duration offset_at(TimePoint t) const {
+    if (zone_ == nullptr) return fixed_;
+    if (t >= from_ && t < until_) return offset_;
+    return look_up(t);
+  }
   [[nodiscard]] TimePoint to_local(TimePoint t) const { return t + offset_at(t); }
   // The UTC instant of a local clock-face time (given as if it were UTC); in the hour a clock is
   // set back, the earlier one; in the hour it skips, as if the clock had not yet moved.
@@ -31,6 +35,7 @@ class TimeZone {
   [[nodiscard]] std::string name() const;
 
  private:
+  Duration look_up(TimePoint t) const;  // the zone's period around t, kept
   const void* zone_ = nullptr;  // a date::time_zone, kept out of this header
   Duration fixed_{};
   mutable TimePoint from_{TimePoint::max()}, until_{TimePoint::min()};

@@ -63,6 +63,7 @@ bool Window::contains(TimePoint t, Duration utc_offset) const {
 
 Outputs Router::step(const Inputs& in) {
   Outputs out;
+  offset_ = s_.zone.offset_at(in.time);  // the schedules' local time, once per cycle
   const bool good = in.grid_export_w && std::isfinite(*in.grid_export_w) && std::abs(*in.grid_export_w) < 1e6;
   if (good) {
     last_export_w_ = *in.grid_export_w;
@@ -123,7 +124,7 @@ double Router::ev_step(const Inputs& in, double available_w, double ev_w_per_a) 
     return 0;
   }
   const double window_a =
-      std::min(scheduled(e.mode, e.schedule, e.max_a, in.time, s_.zone.offset_at(in.time)).value_or(0.0), e.max_a);
+      std::min(scheduled(e.mode, e.schedule, e.max_a, in.time, offset_).value_or(0.0), e.max_a);
   switch (e.mode) {
     case Mode::kOff: return 0;
     case Mode::kBoost: return e.max_a;
@@ -173,7 +174,7 @@ double Router::dimmer_step(const Inputs& in, double available_w, bool ev_changed
     if (*in.water_temperature_c <= d.restart_below_c) too_hot_ = false;
   }
   double want = 0;
-  if (!too_hot_ && scheduled(d.mode, d.schedule, 1, in.time, s_.zone.offset_at(in.time))) {
+  if (!too_hot_ && scheduled(d.mode, d.schedule, 1, in.time, offset_)) {
     want = 100;
   } else if (!too_hot_) {
     switch (d.mode) {
@@ -211,7 +212,7 @@ bool Router::relay_step(const Inputs& in, double available_w) {
     // available_w already counts the relay's own draw while it is on.
     case Mode::kEco: case Mode::kMinPv: want = available_w >= r.rated_w; break;
   }
-  want = want || scheduled(r.mode, r.schedule, 1, in.time, s_.zone.offset_at(in.time)).has_value();
+  want = want || scheduled(r.mode, r.schedule, 1, in.time, offset_).has_value();
   if (want != relay_state_) {
     const Duration held = in.time - relay_changed_;
     if (held >= (relay_state_ ? r.min_on : r.min_off) || relay_changed_ == TimePoint{}) {

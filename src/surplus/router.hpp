@@ -159,6 +159,7 @@ class Router {
   void stop_ev();  // disabled, its enable and disable timers from scratch
 
   RouterSettings s_;
+  Duration offset_{};  // the zone's UTC offset at this cycle
   std::optional<double> last_export_w_;
   Outputs last_out_;
   TimePoint last_good_{};

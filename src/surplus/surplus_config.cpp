@@ -326,6 +326,12 @@ void read_battery(JsonFields& f, SurplusConfig& c) {
     } else {
       b.solaredge_base = static_cast<int>(base);
     }
+  } else if (device == "sunspec") {
+    b.kind = BatteryDeviceConfig::Kind::kSunSpec;
+    if (c.site.kind != SiteConfig::Kind::kSunSpec) {
+      f.fail("battery.device", "\"sunspec\" reads the battery model (802) of the site's map: it needs site.type \"sunspec\"");
+    }
+    b.power_discharge_positive = true;  // SunSpec's sign
   } else if (device == "mqtt") {
     b.kind = BatteryDeviceConfig::Kind::kMqtt;
     for (const char* which : {"power", "soc"}) {
@@ -334,14 +340,16 @@ void read_battery(JsonFields& f, SurplusConfig& c) {
       if (v && v->kind != ValueSource::Kind::kMqtt) f.fail(key, "needs \"topic\" (an MQTT battery)");
       if (v) (std::string_view(which) == "power" ? b.power : b.soc) = *v;
     }
-    const std::string sign = f.string_or("battery.sign", "charge_positive");
-    if (sign == "discharge_positive") {
-      b.power_discharge_positive = true;
-    } else if (sign != "charge_positive") {
+  } else {
+    f.fail("battery.device", fmt::format("unknown battery \"{}\" (emulated, solaredge, sunspec or mqtt)", device));
+  }
+  if (f.find("battery.sign") != nullptr) {  // the source's sign, when it is not the usual one
+    const std::string sign = f.string("battery.sign");
+    if (sign == "discharge_positive" || sign == "charge_positive") {
+      b.power_discharge_positive = sign == "discharge_positive";
+    } else {
       f.fail("battery.sign", fmt::format("expected \"charge_positive\" or \"discharge_positive\", got \"{}\"", sign));
     }
-  } else {
-    f.fail("battery.device", fmt::format("unknown battery \"{}\" (emulated, solaredge or mqtt)", device));
   }
   BatterySettings& r = c.router.battery;
   r.priority_soc = non_negative(f, "battery.priority_soc", r.priority_soc, 100);

@@ -54,12 +54,13 @@ struct SiteConfig {
 
 // The home battery: its power (> 0 charging) and state of charge (%). From the emulated house,
 // from a SolarEdge StorEdge's battery registers over the site's SunSpec connection (float32 with
-// the low word first: Instantaneous Power at base + 0x74, State of Energy at base + 0x84), or MQTT.
+// the low word first: Instantaneous Power at base + 0x74, State of Energy at base + 0x84), from
+// the SunSpec battery model (802) in the same map, or MQTT.
 struct BatteryDeviceConfig {
-  enum class Kind { kNone, kEmulated, kSolarEdge, kMqtt } kind = Kind::kNone;
+  enum class Kind { kNone, kEmulated, kSolarEdge, kSunSpec, kMqtt } kind = Kind::kNone;
   int solaredge_base = 0xE100;        // battery 1; 0xE200 battery 2
   ValueSource power, soc;             // mqtt
-  bool power_discharge_positive = false;  // the source counts discharge as positive (evcc's sign)
+  bool power_discharge_positive = false;  // the source counts discharge as positive (evcc's and SunSpec's sign)
 };
 
 struct EvDeviceConfig {

@@ -80,8 +80,9 @@ TEST(HomeMeters, ReadShellyMetersAsTheirHttpApisAnswer) {
             fmt::format("http://127.0.0.1:{}/status field \"total_pwr\": no number at \"total_pwr\" in the answer", port));
 }
 
-// SunSpec's float meter model 213 (W: float32 at block offset 26) and SolarEdge's battery
-// registers (StorEdge technical note: 0xE174 power, 0xE184 state of energy, float32 low word first).
+// SunSpec's float meter model 213 (W: float32 at block offset 26), SolarEdge's battery registers
+// (StorEdge technical note: 0xE174 power, 0xE184 state of energy, float32 low word first) and
+// SunSpec's battery model 802 (sunspec/models model_802.json: SoC +9, W +45, SFs +54 and +61).
 TEST(HomeMeters, ReadAFloatSunSpecMeterAndAStorEdgeBatteryOnOneConnection) {
   int port = 0;
   auto peer = start_peer({"/usr/bin/python3", WATTSHARE_SOURCE_DIR "/tests/devices/peers/storedge_pymodbus_server.py",
@@ -89,9 +90,10 @@ TEST(HomeMeters, ReadAFloatSunSpecMeterAndAStorEdgeBatteryOnOneConnection) {
                          port);
   ASSERT_NE(port, 0) << "the pymodbus peer did not start";
   ASSERT_TRUE(modbus_listening(port));
-  auto client = std::make_shared<sunspec::SunSpecClient>(sunspec::SunSpecOptions{.port = port});
-  SunSpecMeter meter{client};
-  SolarEdgeBattery battery{client, 0xE100};
+  auto device = std::make_shared<SunSpecDevice>(sunspec::SunSpecOptions{.port = port});
+  SunSpecMeter meter{device};
+  SolarEdgeBattery battery{device, 0xE100};
+  SunSpecBattery model_802{device, false};
   const TimePoint t = from_civil(2026, 6, 1);
   auto w = meter.export_w(t);
   ASSERT_TRUE(w) << w.error();
@@ -101,6 +103,11 @@ TEST(HomeMeters, ReadAFloatSunSpecMeterAndAStorEdgeBatteryOnOneConnection) {
   ASSERT_TRUE(b) << b.error();
   EXPECT_EQ(b->power_w, 1800.25);
   EXPECT_EQ(b->soc_pct, 64.5);
+  // The same battery as SunSpec's model 802 (W positive discharging, whole watts; SoC SF -1).
+  auto sb = model_802.read(t);
+  ASSERT_TRUE(sb) << sb.error();
+  EXPECT_EQ(sb->power_w, 1800);
+  EXPECT_DOUBLE_EQ(sb->soc_pct, 64.5);
 
   int nan_port = 0;
   auto broken = start_peer({"/usr/bin/python3", WATTSHARE_SOURCE_DIR "/tests/devices/peers/storedge_pymodbus_server.py",
@@ -108,10 +115,11 @@ TEST(HomeMeters, ReadAFloatSunSpecMeterAndAStorEdgeBatteryOnOneConnection) {
                            nan_port);
   ASSERT_NE(nan_port, 0);
   ASSERT_TRUE(modbus_listening(nan_port));
-  auto nan_client = std::make_shared<sunspec::SunSpecClient>(sunspec::SunSpecOptions{.port = nan_port});
-  EXPECT_EQ(SunSpecMeter(nan_client).export_w(t).error(), "the meter's power is not implemented or has no scale factor");
-  EXPECT_EQ(SolarEdgeBattery(nan_client, 0xE100).read(t).error(),
+  auto nan_device = std::make_shared<SunSpecDevice>(sunspec::SunSpecOptions{.port = nan_port});
+  EXPECT_EQ(SunSpecMeter(nan_device).export_w(t).error(), "the meter's power is not implemented or has no scale factor");
+  EXPECT_EQ(SolarEdgeBattery(nan_device, 0xE100).read(t).error(),
             "battery registers at 0xe100: power 0, state of energy NaN: not a battery's");
+  EXPECT_EQ(SunSpecBattery(nan_device, false).read(t).error(), "no battery (SunSpec model 802) with SoC and W in the map");
 }
 
 struct MqttHouse {

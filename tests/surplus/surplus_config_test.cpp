@@ -182,6 +182,10 @@ TEST(SurplusConfig, RealDevicesAndTheirMistakes) {
   EXPECT_EQ(storedge.battery.solaredge_base, 0xE100);
   EXPECT_EQ(storedge.router.battery.priority_soc, 40);
   EXPECT_EQ(storedge.router.battery.buffer_soc, 80);
+  EXPECT_TRUE(parsed(R"({"site": {"type": "sunspec", "host": "h"}, "battery": {"device": "sunspec"}})").battery.power_discharge_positive);
+  EXPECT_EQ(problems(R"({"battery": {"device": "sunspec", "sign": "up"}})"),
+            "s.json: key 'battery.device': \"sunspec\" reads the battery model (802) of the site's map: it needs site.type \"sunspec\"\n"
+            "s.json: key 'battery.sign': expected \"charge_positive\" or \"discharge_positive\", got \"up\"");
   EXPECT_EQ(problems(R"({"battery": {"device": "solaredge"}})"),
             "s.json: key 'battery.device': \"solaredge\" reads the inverter's battery registers: it needs site.type \"sunspec\"");
   EXPECT_EQ(problems(R"({"battery": {"device": "emulated", "priority_soc": 60, "buffer_soc": 50}})"),

@@ -19,7 +19,7 @@ std::optional<double> swapped_float(std::uint16_t low, std::uint16_t high) {
 }  // namespace
 
 Measured<BatteryState> SolarEdgeBattery::read(TimePoint) {
-  auto regs = client_->read_registers(base_ + kSolarEdgePowerOffset, kSolarEdgeSoeOffset - kSolarEdgePowerOffset + 2);
+  auto regs = device_->client().read_registers(base_ + kSolarEdgePowerOffset, kSolarEdgeSoeOffset - kSolarEdgePowerOffset + 2);
   if (!regs) return tl::unexpected(fmt::format("battery registers at {:#x}: {}", base_, regs.error().message));
   const auto& r = *regs;
   const auto power = swapped_float(r[0], r[1]);
@@ -30,6 +30,17 @@ Measured<BatteryState> SolarEdgeBattery::read(TimePoint) {
                                       power ? fmt::format("{}", *power) : "NaN", soe ? fmt::format("{}", *soe) : "NaN"));
   }
   return BatteryState{*power, *soe};
+}
+
+Measured<BatteryState> SunSpecBattery::read(TimePoint now) {
+  const auto& r = device_->read(now);
+  if (!r) return tl::unexpected(r.error().message);
+  if (!r->map.battery_soc_pct || !r->map.battery_w) {
+    return tl::unexpected(std::string("no battery (SunSpec model 802) with SoC and W in the map"));
+  }
+  const double soc = *r->map.battery_soc_pct;
+  if (soc < 0 || soc > 100) return tl::unexpected(fmt::format("battery (model 802): SoC {} is not a percentage", soc));
+  return BatteryState{charge_positive_ ? *r->map.battery_w : -*r->map.battery_w, soc};
 }
 
 ValueBattery::ValueBattery(const surplus::BatteryDeviceConfig& c, MqttBus* bus)

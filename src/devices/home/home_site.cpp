@@ -20,9 +20,9 @@ tl::expected<HomeDevices, Error> open_home_devices(const surplus::SurplusConfig&
                     .ca_file = c.mqtt.ca_file, .cert_file = c.mqtt.cert_file, .key_file = c.mqtt.key_file},
         std::move(clock));
   }
-  std::shared_ptr<sunspec::SunSpecClient> sunspec;
+  std::shared_ptr<SunSpecDevice> sunspec;
   if (c.site.kind == Site::kSunSpec) {
-    sunspec = std::make_shared<sunspec::SunSpecClient>(sunspec::SunSpecOptions{
+    sunspec = std::make_shared<SunSpecDevice>(sunspec::SunSpecOptions{
         .host = c.site.host, .port = c.site.port, .unit_id = c.site.unit_id,
         .timeout = std::chrono::milliseconds(c.site.timeout_ms), .invert_meter = c.site.invert, .meter = c.site.meter});
   }
@@ -36,6 +36,7 @@ tl::expected<HomeDevices, Error> open_home_devices(const surplus::SurplusConfig&
     case Battery::kNone:
     case Battery::kEmulated: break;
     case Battery::kSolarEdge: d.battery = std::make_unique<SolarEdgeBattery>(sunspec, c.battery.solaredge_base); break;
+    case Battery::kSunSpec: d.battery = std::make_unique<SunSpecBattery>(sunspec, !c.battery.power_discharge_positive); break;
     case Battery::kMqtt: d.battery = std::make_unique<ValueBattery>(c.battery, d.bus.get()); break;
   }
   if (c.dimmer.temperature) d.thermometer = std::make_unique<ValueThermometer>(*c.dimmer.temperature, d.bus.get());

@@ -5,8 +5,8 @@ namespace wattshare::home {
 // A reading older than this is no reading: the router holds, then goes to its safe state.
 constexpr Duration kMeterMaxAge = seconds(60);
 
-Measured<std::optional<double>> SunSpecMeter::export_w(TimePoint) {
-  auto r = client_->read();
+Measured<std::optional<double>> SunSpecMeter::export_w(TimePoint now) {
+  const auto& r = device_->read(now);
   if (!r) {
     inverter_w_.reset();
     return tl::unexpected(r.error().message);

@@ -7,18 +7,18 @@
 
 #include "devices/home/home_devices.hpp"
 #include "devices/home/value_reader.hpp"
-#include "devices/sunspec/sunspec_client.hpp"
+#include "devices/home/sunspec_device.hpp"
 
 namespace wattshare::home {
 
 class SunSpecMeter final : public GridMeter {
  public:
-  explicit SunSpecMeter(std::shared_ptr<sunspec::SunSpecClient> client) : client_(std::move(client)) {}
+  explicit SunSpecMeter(std::shared_ptr<SunSpecDevice> device) : device_(std::move(device)) {}
   Measured<std::optional<double>> export_w(TimePoint now) override;
   [[nodiscard]] std::optional<double> inverter_w() const override { return inverter_w_; }
 
  private:
-  std::shared_ptr<sunspec::SunSpecClient> client_;
+  std::shared_ptr<SunSpecDevice> device_;
   std::optional<double> inverter_w_;
 };
 

@@ -72,6 +72,9 @@ tl::expected<SunSpecReading, Error> parse_sunspec(std::span<const std::uint16_t>
       r.meter_models.push_back(id);
       r.meter_powers_w.push_back(float32(block[26], block[27]));
       if (r.meter_models.size() == 1) r.meter_power_w = r.meter_powers_w.front();
+    } else if (id == 802 && len >= 62) {
+      r.battery_soc_pct = scaled(block[9], block[54]);
+      r.battery_w = scaled(block[45], block[61]);
     } else if (id >= 201 && id <= 204 && len >= 21) {
       r.meter_models.push_back(id);
       // Total W at +18, W_SF at +22 from the model id register.
@@ -80,7 +83,9 @@ tl::expected<SunSpecReading, Error> parse_sunspec(std::span<const std::uint16_t>
     }
     at += 2 + len;
   }
-  if (!r.inverter_model && r.meter_models.empty()) return bad("neither an inverter (101–103) nor a meter (201–204, 211–214) model");
+  if (!r.inverter_model && r.meter_models.empty() && !r.battery_soc_pct) {
+    return bad("neither an inverter (101–103), a meter (201–204, 211–214) nor a battery (802) model");
+  }
   return r;
 }
 

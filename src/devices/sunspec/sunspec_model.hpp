@@ -1,6 +1,7 @@
 // SunSpec register maps as SolarEdge inverters serve them (reference pv-surplus.md §5): the "SunS"
 // marker at a base address, then a chain of [model id, length] blocks — the common model (1),
-// an inverter (101/102/103) and up to three meters (integer 201–204, float 211–214) — ended by
+// an inverter (101/102/103), up to three meters (integer 201–204, float 211–214) and a battery
+// (802: SoC at +9, W at +45, their SFs at +54 and +61 into the block) — ended by
 // 0xFFFF. Values are int16 × 10^SF; 0x8000 (int16), 0xFFFF (uint16) and an SF of 0x8000 mean "not
 // implemented"; the float models' float32 (high word first) is NaN when not implemented.
 // Pure: the caller reads registers; parse_sunspec walks the chain instead of trusting offsets.
@@ -38,6 +39,9 @@ struct SunSpecReading {
   std::vector<std::uint16_t> meter_models;      // 201–204 and 211–214, in chain order
   std::optional<double> meter_power_w;          // meter 1 total, as the device signs it
   std::vector<std::optional<double>> meter_powers_w;  // every meter's total, in chain order
+  // A battery base model (802): its state of charge (%) and power, as the device signs it
+  // (SunSpec: positive discharging).
+  std::optional<double> battery_soc_pct, battery_w;
 };
 
 // `regs` holds registers from `base` on (at least through the end marker).

@@ -4,7 +4,8 @@
 # three-phase meter (SunSpec model 213: W a float32, high word first, 26 registers into the
 # block), and SolarEdge's battery 1 block at 0xE100 (float32 with the low word first, as
 # SolarEdge's StorEdge technical note lists them: Instantaneous Power at 0xE174, > 0 charging;
-# State of Energy at 0xE184, %).
+# State of Energy at 0xE184, %), with the same battery as a SunSpec battery base model (802:
+# SoC at +9 with its SF at +54, W at +45 with its SF at +61, positive discharging) in the chain.
 # Usage: storedge_pymodbus_server.py INVERTER_W METER_W BATTERY_W BATTERY_SOE ("nan" for NaN)
 # Prints "ready PORT" once it listens on 127.0.0.1.
 import socket
@@ -37,7 +38,15 @@ put(40069 + 2 + 36, [4])                        # producing
 put(40121, [1, 65] + [0] * 65)
 put(40188, [213, 124] + [0] * 124)
 put(40188 + 2 + 26, words(met_w, low_first=False))
-put(40188 + 2 + 124, [0xFFFF])
+put(40314, [802, 62] + [0] * 62)
+if soe == soe:                          # not NaN: SoC in tenths of a percent, W in watts
+    put(40314 + 2 + 9, [int(round(soe * 10)) & 0xFFFF])
+    put(40314 + 2 + 54, [0xFFFF])       # SoC_SF -1
+    put(40314 + 2 + 45, [int(round(-bat_w)) & 0xFFFF])
+else:
+    put(40314 + 2 + 9, [0xFFFF])
+    put(40314 + 2 + 54, [0x8000])       # not implemented
+put(40314 + 2 + 62, [0xFFFF])
 put(0xE100, [0] * 0x90)
 put(0xE174, words(bat_w, low_first=True))
 put(0xE184, words(soe, low_first=True))
