@@ -8,12 +8,12 @@
 # SoC at +9 with its SF at +54, W at +45 with its SF at +61, positive discharging) in the chain.
 # Usage: storedge_pymodbus_server.py INVERTER_W METER_W BATTERY_W BATTERY_SOE ("nan" for NaN)
 # Prints "ready PORT" once it listens on 127.0.0.1.
-import socket
 import struct
 import sys
 
 from pymodbus.datastore import ModbusSparseDataBlock, ModbusServerContext, ModbusSlaveContext
-from pymodbus.server import StartTcpServer
+
+from modbus_peer import serve
 
 inv_w, met_w, bat_w, soe = (float(x) for x in sys.argv[1:5])
 
@@ -52,9 +52,4 @@ put(0xE174, words(bat_w, low_first=True))
 put(0xE184, words(soe, low_first=True))
 
 context = ModbusServerContext(slaves=ModbusSlaveContext(hr=ModbusSparseDataBlock(regs), zero_mode=True), single=True)
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]
-s.close()
-print(f"ready {port}", flush=True)
-StartTcpServer(context=context, address=("127.0.0.1", port))
+serve(context)

@@ -3,11 +3,11 @@
 # SolarEdge-like map from 40000 with the scale factors and signs given on the command line.
 # Usage: sunspec_pymodbus_server.py MARKER INV_W_RAW INV_SF METER_W_RAW METER_SF [METER2_W_RAW METER2_SF]
 # Prints "ready PORT" once it listens on 127.0.0.1.
-import socket
 import sys
 
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
-from pymodbus.server import StartTcpServer
+
+from modbus_peer import serve
 
 marker, inv_w, inv_sf, met_w, met_sf = sys.argv[1], *[int(x) for x in sys.argv[2:6]]
 
@@ -40,9 +40,4 @@ if len(sys.argv) > 7:                   # a second, three-phase meter (e.g. the 
 
 block = ModbusSequentialDataBlock(40000, regs)
 context = ModbusServerContext(slaves=ModbusSlaveContext(hr=block, zero_mode=True), single=True)
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]
-s.close()
-print(f"ready {port}", flush=True)
-StartTcpServer(context=context, address=("127.0.0.1", port))
+serve(context)
