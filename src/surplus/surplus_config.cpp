@@ -181,8 +181,7 @@ std::string read_topic(JsonFields& f, const std::string& key) {
 
 // "<key>": {"url": …, "field": …, "timeout_ms": …} or {"topic": …, "field": …}.
 // `check_keys` false: the caller's object has keys of its own, and checks them.
-std::optional<ValueSource> read_value_source(JsonFields& f, const std::string& key, bool field_required,
-                                             bool check_keys = true) {
+std::optional<ValueSource> read_value_source(JsonFields& f, const std::string& key, bool check_keys = true) {
   if (f.object(key) == nullptr) return std::nullopt;
   if (check_keys) refuse_unknown_keys(f, key, {"url", "topic", "field", "timeout_ms"});
   ValueSource v;
@@ -192,7 +191,7 @@ std::optional<ValueSource> read_value_source(JsonFields& f, const std::string& k
                      : "needs \"url\" (a JSON answer over HTTP) or \"topic\" (an MQTT topic)");
     return std::nullopt;
   }
-  v.field = field_required ? f.string(key + ".field") : f.string_or(key + ".field", "");
+  v.field = f.string_or(key + ".field", "");  // none: the answer is the number
   v.timeout_ms = static_cast<int>(positive(f, key + ".timeout_ms", v.timeout_ms, 60000));
   if (mqtt) {
     v.kind = ValueSource::Kind::kMqtt;
@@ -294,7 +293,7 @@ void read_site(JsonFields& f, SurplusConfig& c) {
     if (f.find(type == "http" ? "site.topic" : "site.url") != nullptr) {
       f.fail(type == "http" ? "site.topic" : "site.url", fmt::format("not for a site of type \"{}\"", type));
     }
-    if (auto v = read_value_source(f, "site", false, false)) s.meter_value = *v;
+    if (auto v = read_value_source(f, "site", false)) s.meter_value = *v;
     const std::string sign = f.string("site.sign");
     if (sign == "import_positive") {
       s.invert = true;
@@ -336,7 +335,7 @@ void read_battery(JsonFields& f, SurplusConfig& c) {
     b.kind = BatteryDeviceConfig::Kind::kMqtt;
     for (const char* which : {"power", "soc"}) {
       const std::string key = fmt::format("battery.{}", which);
-      auto v = read_value_source(f, key, false);
+      auto v = read_value_source(f, key);
       if (v && v->kind != ValueSource::Kind::kMqtt) f.fail(key, "needs \"topic\" (an MQTT battery)");
       if (v) (std::string_view(which) == "power" ? b.power : b.soc) = *v;
     }
@@ -441,7 +440,7 @@ void read_dimmer(JsonFields& f, SurplusConfig& c) {
   c.dimmer.present = device != "none";
   if (device == "http") c.dimmer.http = read_http_output(f, "dimmer", "{pct}");
   if (device == "mqtt") c.dimmer.mqtt = read_mqtt_output(f, "dimmer", "{pct}", "{pct}");
-  if (f.object("dimmer.temperature", false) != nullptr) c.dimmer.temperature = read_value_source(f, "dimmer.temperature", false);
+  if (f.object("dimmer.temperature", false) != nullptr) c.dimmer.temperature = read_value_source(f, "dimmer.temperature");
   const std::string output = f.string_or("dimmer.output", "phase_angle");
   if (output == "phase_angle") {
     c.dimmer.output = DimmerOutput::kPhaseAngle;
