@@ -29,6 +29,47 @@ void fraction(JsonFields& f, const std::string& key, double v) {
   if (!(v > 0 && v <= 1)) f.fail(key, fmt::format("must be in (0, 1], got {}", v));
 }
 
+// "waterHeater": {"volumeL", "elementW", "lossWPerK", "minC", "nightSetpointC", "maxC",
+// "dailyDrawKwh"} and "ev": {"batteryKwh", "maxW", "workdayKwh", "weekendKwh", "reserveKwh",
+// "startSoc"}, each key optional (physics' defaults: a 200 L, 2 kW tank; a 40 kWh car on 7.4 kW).
+void read_flexible_loads(JsonFields& f, UnitSpec& u) {
+  if (const Json* h = f.find("waterHeater"); h != nullptr && !h->is_null() && f.object("waterHeater") != nullptr) {
+    WaterHeaterParams w;
+    w.volume_l = f.number_or("waterHeater.volumeL", w.volume_l);
+    w.element_w = f.number_or("waterHeater.elementW", w.element_w);
+    w.loss_w_per_k = f.number_or("waterHeater.lossWPerK", w.loss_w_per_k);
+    w.min_c = f.number_or("waterHeater.minC", w.min_c);
+    w.night_setpoint_c = f.number_or("waterHeater.nightSetpointC", w.night_setpoint_c);
+    w.max_c = f.number_or("waterHeater.maxC", w.max_c);
+    w.daily_draw_kwh = f.number_or("waterHeater.dailyDrawKwh", w.daily_draw_kwh);
+    positive(f, "waterHeater.volumeL", w.volume_l);
+    positive(f, "waterHeater.elementW", w.element_w);
+    non_negative(f, "waterHeater.lossWPerK", w.loss_w_per_k);
+    non_negative(f, "waterHeater.dailyDrawKwh", w.daily_draw_kwh);
+    if (!(w.cold_c < w.min_c && w.min_c < w.night_setpoint_c && w.night_setpoint_c <= w.max_c && w.max_c < 100)) {
+      f.fail("waterHeater", fmt::format("expected {} °C (cold water) < minC < nightSetpointC <= maxC < 100, got {}, {}, {}",
+                                        w.cold_c, w.min_c, w.night_setpoint_c, w.max_c));
+    }
+    u.water_heater = w;
+  }
+  if (const Json* e = f.find("ev"); e != nullptr && !e->is_null() && f.object("ev") != nullptr) {
+    EvParams p;
+    p.battery_kwh = f.number_or("ev.batteryKwh", p.battery_kwh);
+    p.max_w = f.number_or("ev.maxW", p.max_w);
+    p.workday_kwh = f.number_or("ev.workdayKwh", p.workday_kwh);
+    p.weekend_kwh = f.number_or("ev.weekendKwh", p.weekend_kwh);
+    p.reserve_kwh = f.number_or("ev.reserveKwh", p.reserve_kwh);
+    p.start_soc = f.number_or("ev.startSoc", p.start_soc);
+    positive(f, "ev.batteryKwh", p.battery_kwh);
+    positive(f, "ev.maxW", p.max_w);
+    non_negative(f, "ev.workdayKwh", p.workday_kwh);
+    non_negative(f, "ev.weekendKwh", p.weekend_kwh);
+    non_negative(f, "ev.reserveKwh", p.reserve_kwh);
+    fraction(f, "ev.startSoc", p.start_soc);
+    u.ev = p;
+  }
+}
+
 void read_unit(JsonFields& f, const std::string& origin, ConfigCache* cache,
                std::set<std::string>& reported, UnitSpec& u) {
   u.id = f.string("id");
@@ -113,6 +154,7 @@ void read_unit(JsonFields& f, const std::string& origin, ConfigCache* cache,
   u.line_resistance_ohm = f.number_or("bus.resistanceOhm", u.line_resistance_ohm);
   if (!(u.line_resistance_ohm >= 1e-3))
     f.fail("bus.resistanceOhm", fmt::format("must be >= 0.001 ohm, got {}", u.line_resistance_ohm));
+  read_flexible_loads(f, u);
 }
 
 }  // namespace
@@ -197,8 +239,12 @@ tl::expected<CommunitySpec, Error> parse_community(const Json& doc, const std::s
 void reseed(CommunitySpec& spec, std::uint64_t seed) {
   spec.seed = seed;
   spec.weather.seed = hash_key(seed, 0x3ea7);
-  for (std::size_t i = 0; i < spec.units.size(); ++i)
-    spec.units[i].load.seed = hash_key(seed, 0x10ad, i);
+  for (std::size_t i = 0; i < spec.units.size(); ++i) {
+    auto& u = spec.units[i];
+    u.load.seed = hash_key(seed, 0x10ad, i);
+    if (u.water_heater) u.water_heater->seed = hash_key(seed, 0x7a4c, i);
+    if (u.ev) u.ev->seed = hash_key(seed, 0xe7, i);
+  }
 }
 
 tl::expected<CommunitySpec, Error> load_community(const std::string& path) {

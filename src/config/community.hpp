@@ -16,8 +16,10 @@
 #include "core/time.hpp"
 #include "physics/battery.hpp"
 #include "physics/dcdc_converter.hpp"
+#include "physics/ev_model.hpp"
 #include "physics/household_load.hpp"
 #include "physics/solar.hpp"
+#include "physics/water_heater.hpp"
 
 namespace wattshare {
 
@@ -40,6 +42,10 @@ struct UnitSpec {
                                 // the rest is curtailed
   std::string bus_parent;       // another unit's id, or empty for the bus junction
   double line_resistance_ohm = 0.5;
+  // Flexible loads (optional: an APIS config set stays valid without them): "waterHeater" and
+  // "ev", in `defaults` or per unit ("ev": null in a unit removes the default's car).
+  std::optional<WaterHeaterParams> water_heater;
+  std::optional<EvParams> ev;
 };
 
 struct CommunitySpec {

@@ -60,6 +60,39 @@ TEST(CommunitySpec, RefusesABadBusAndDuplicateIds) {
   EXPECT_NE(m.find("key 'units[0].bus.parent': 'B' must be listed before 'A'"), std::string::npos) << m;
 }
 
+// Issue 18: flexible loads per unit, in defaults or each unit's own; "ev": null takes the
+// default's car away; a bad value names its unit and key. An APIS set without them is unchanged.
+TEST(CommunitySpec, FlexibleLoadsFromDefaultsAndUnits) {
+  const char* text = R"({
+    "defaults": {"config": "c.json", "waterHeater": {"volumeL": 200, "elementW": 2000}, "ev": {"batteryKwh": 40}},
+    "units": [
+      {"id": "A"},
+      {"id": "B", "ev": null, "waterHeater": {"volumeL": 300, "nightSetpointC": 58}},
+      {"id": "C", "ev": {"maxW": 3700}}
+    ]})";
+  auto c = parse_community(*parse_json_text(text, "community.json"), "community.json", false);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  ASSERT_TRUE(c->units[0].water_heater && c->units[0].ev);
+  EXPECT_EQ(c->units[0].water_heater->element_w, 2000);
+  EXPECT_FALSE(c->units[1].ev);
+  EXPECT_EQ(c->units[1].water_heater->volume_l, 300);
+  EXPECT_EQ(c->units[1].water_heater->night_setpoint_c, 58);
+  EXPECT_EQ(c->units[2].ev->max_w, 3700);
+  EXPECT_EQ(c->units[2].ev->battery_kwh, 40);
+  EXPECT_NE(c->units[0].ev->seed, c->units[2].ev->seed);  // each car its own days
+  const char* bad = R"({"units": [{"id": "A", "config": "c.json", "waterHeater": {"minC": 70}, "ev": {"maxW": 0, "startSoc": 2}}]})";
+  auto b = parse_community(*parse_json_text(bad, "community.json"), "community.json", false);
+  ASSERT_FALSE(b.has_value());
+  const std::string& m = b.error().message;
+  EXPECT_NE(m.find("key 'units[0].waterHeater': expected 15 °C (cold water) < minC < nightSetpointC <= maxC < 100, got 70, 60, 65"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find("key 'units[0].ev.maxW': must be > 0, got 0"), std::string::npos) << m;
+  EXPECT_NE(m.find("key 'units[0].ev.startSoc': must be in (0, 1], got 2"), std::string::npos) << m;
+  auto sample = load_community(kExamples + "/apis-sample");
+  ASSERT_TRUE(sample);
+  EXPECT_FALSE(sample->units[0].water_heater || sample->units[0].ev);
+}
+
 TEST(CommunityGrowth, CopiesTheBusTreeAndVariesTheHouses) {
   auto c = load_community(kExamples + "/oist-19");
   ASSERT_TRUE(c.has_value()) << c.error().message;
