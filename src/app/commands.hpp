@@ -23,6 +23,8 @@ struct SimOptions {
   std::string deal_log;  // empty: none
   std::vector<std::string> local_modes;  // "ID=heteronomous|stop|null", one per unit
   bool verbose = false;
+  // off | battery-first (default when the community has flexible loads: water heaters, cars)
+  std::optional<std::string> flexible_loads;
 };
 int run_sim(const SimOptions& o);
 

@@ -49,6 +49,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   sim_cmd->add_flag("--json", sim.json, "Print one JSON object instead of a table");
   sim_cmd->add_flag("--no-sharing", sim.no_sharing, "Every house on its own (the baseline)");
+  sim_cmd->add_option("--flexible-loads", sim.flexible_loads,
+                      "What the houses' water heaters and cars do: off (on the mains, the baseline) or battery-first "
+                      "(APIS, then each house's surplus router gives them what its battery cannot take); default "
+                      "battery-first when the community has them")
+      ->check(CLI::IsMember({"off", "battery-first", "loads-first", "value"}));
   sim_cmd->add_option("--mode", sim.mode, "Global operation mode: autonomous (Run), heteronomous "
                                           "(Soft Stop), stop (Force Stop) or manual")
       ->capture_default_str();

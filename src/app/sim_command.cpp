@@ -73,6 +73,12 @@ int run_sim(const SimOptions& o) {
     }
   }
   Community community{*spec};
+  const std::string flexible = o.flexible_loads.value_or(community.has_flexible_loads() ? "battery-first" : "off");
+  if (flexible == "loads-first" || flexible == "value") {
+    spdlog::error("--flexible-loads {}: not built yet (off or battery-first)", flexible);
+    return 2;
+  }
+  community.set_flexible_policy(flexible == "battery-first" ? FlexiblePolicy::kBatteryFirst : FlexiblePolicy::kOff);
   SimScheduler scheduler{spec->start};
   const TimePoint end = spec->start + from_seconds(o.days * 86400.0);
   const Duration offset = from_seconds(spec->location.utc_offset_h * 3600.0);
@@ -141,6 +147,12 @@ int run_sim(const SimOptions& o) {
   out["grid_import_wh"] = t.import_wh;
   out["grid_export_wh"] = t.export_wh;
   out["curtailed_wh"] = t.curtailed_wh;
+  out["flexible_policy"] = flexible;
+  out["heater_wh"] = t.heater_wh;
+  out["heater_solar_share"] = t.heater_wh > 0 ? t.heater_solar_wh / t.heater_wh : 0.0;
+  out["ev_wh"] = t.ev_wh;
+  out["ev_solar_share"] = t.ev_wh > 0 ? t.ev_solar_wh / t.ev_wh : 0.0;
+  out["ev_shortfall_wh"] = t.ev_shortfall_wh;
   out["losses_wh"] = t.losses_wh();
   out["battery_loss_wh"] = t.battery_loss_wh;
   out["converter_loss_wh"] = t.converter_loss_wh;
@@ -148,7 +160,9 @@ int run_sim(const SimOptions& o) {
   out["bus_loss_wh"] = t.bus_loss_wh;
   out["stored_change_wh"] = t.stored_now_wh - t.stored_start_wh;
   out["shared_wh"] = t.shared_wh;
-  out["self_sufficiency"] = t.load_wh > 0 ? 1.0 - t.import_wh / t.load_wh : 0.0;
+  // The load includes the flexible loads' (none: the house load alone, as before).
+  const double all_load_wh = t.load_wh + t.heater_wh + t.ev_wh;
+  out["self_sufficiency"] = all_load_wh > 0 ? 1.0 - t.import_wh / all_load_wh : 0.0;
   out["energy_balance_error_wh"] = t.balance_error_wh();
   out["sharing"] = engine != nullptr;
   const PooledBounds bounds = pooled_bounds(*spec, spec->start, end);

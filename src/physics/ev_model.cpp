@@ -40,10 +40,11 @@ EvModel::Departure EvModel::next_departure(std::int64_t local_minute) const {
   return {today * 1440 + 8 * 1440, std::min(p_.reserve_kwh * 1000, capacity_wh_)};
 }
 
-EvStep EvModel::step(std::int64_t local_minute, Duration dt, double offered_w, bool baseline) {
+EvStep EvModel::step(TimePoint local, Duration dt, double offered_w, bool baseline) {
   EvStep s;
   const double h = to_seconds(dt) / 3600;
   if (h <= 0) return s;
+  const std::int64_t local_minute = std::chrono::floor<std::chrono::minutes>(local).time_since_epoch().count();
   const std::int64_t day = floor_div(local_minute, 1440);
   const int minute = static_cast<int>(local_minute - day * 1440);
   const Trip trip = trip_on(day);
@@ -66,7 +67,8 @@ EvStep EvModel::step(std::int64_t local_minute, Duration dt, double offered_w, b
     // From the mains only what cannot wait: the energy wanted at departure that full power from
     // the next step on could no longer bring.
     const Departure next = next_departure(local_minute);
-    const double hours_after = std::max(static_cast<double>(next.at_minute - local_minute) / 60 - h, 0.0);
+    const TimePoint leave{std::chrono::minutes(next.at_minute)};
+    const double hours_after = std::max(to_seconds(leave - local) / 3600 - h, 0.0);
     const double must_wh = std::clamp(next.wanted_wh - energy_wh_ - p_.max_w * hours_after, 0.0, std::min(p_.max_w * h, room_wh));
     const double surplus_wh = std::min(std::clamp(offered_w, 0.0, p_.max_w) * h, std::min(p_.max_w * h, room_wh) - must_wh);
     s.mains_w = must_wh / h;

@@ -5,7 +5,7 @@
 // until full ("charge on arrival"). Routed: it takes what surplus is offered, and charges from the
 // mains only when it must to leave with what it needs. A car that leaves short is counted.
 // Energy: charged = battery gained + trips, exactly (shortfalls are not driven).
-//   EvModel car{{.battery_kwh = 40}};  EvStep s = car.step(local_minute, minutes(1), surplus_w, false);
+//   EvModel car{{.battery_kwh = 40}};  EvStep s = car.step(local_time, minutes(1), surplus_w, false);
 #pragma once
 
 #include <cstdint>
@@ -36,9 +36,10 @@ class EvModel {
  public:
   explicit EvModel(const EvParams& p);
 
-  // One step of `dt` from local minute `local_minute`. `baseline`: charge on arrival at full
-  // power, from the mains; otherwise take `offered_w` and the mains only when it must.
-  EvStep step(std::int64_t local_minute, Duration dt, double offered_w, bool baseline);
+  // One step of `dt` from `local` (the local clock's time, as if it were UTC; steps may be
+  // shorter than a minute). `baseline`: charge on arrival at full power, from the mains;
+  // otherwise take `offered_w` and the mains only when it must.
+  EvStep step(TimePoint local, Duration dt, double offered_w, bool baseline);
 
   [[nodiscard]] double soc() const { return energy_wh_ / capacity_wh_; }
   [[nodiscard]] double energy_wh() const { return energy_wh_; }
@@ -56,7 +57,7 @@ class EvModel {
   [[nodiscard]] Trip trip_on(std::int64_t day) const;
 
  private:
-  // The next departure from `local_minute` on and the energy wanted then.
+  // The next departure from `local_minute` on (its minute) and the energy wanted then.
   struct Departure {
     std::int64_t at_minute = 0;
     double wanted_wh = 0;

@@ -20,7 +20,69 @@ std::vector<BusNode> bus_nodes(const CommunitySpec& spec) {
 }
 
 
+// A house's surplus router for its flexible loads: the car on one phase (whole amperes from 6 A,
+// evcc's delays), the heater's element as the dimmer, no reserve (the battery already took its share).
+surplus::RouterSettings router_settings(const UnitSpec& u, Duration utc_offset) {
+  surplus::RouterSettings r;
+  r.reserve_w = 0;
+  r.zone = TimeZone::fixed(utc_offset);
+  r.ev.mode = surplus::Mode::kEco;
+  r.ev.phases = 1;
+  r.ev.max_a = u.ev ? std::max(std::floor(u.ev->max_w / r.ev.volts), r.ev.min_a) : r.ev.max_a;
+  r.dimmer.rated_w = u.water_heater ? u.water_heater->element_w : 0;
+  if (u.water_heater) {
+    r.dimmer.max_temperature_c = u.water_heater->max_c;
+    r.dimmer.restart_below_c = u.water_heater->max_c - 3;
+  }
+  r.relay.rated_w = 0;
+  return r;
+}
+
 }  // namespace
+
+bool Community::has_flexible_loads() const {
+  return std::any_of(units_.begin(), units_.end(), [](const Unit& u) { return u.heater || u.ev; });
+}
+
+double Community::step_flexible_loads(Unit& u, double dt_s, std::int64_t minute, TimePoint now) {
+  if (!u.heater && !u.ev) return 0;
+  const std::int64_t local_minute = minute + static_cast<std::int64_t>(std::lround(spec_.location.utc_offset_h * 60));
+  const double w_per_a = u.router->settings().ev.volts;  // one phase
+  double heater_offer = 0, ev_offer = 0;
+  if (flexible_policy_ == FlexiblePolicy::kBatteryFirst) {
+    surplus::Inputs in;
+    in.time = now;
+    in.grid_export_w = u.rest_w;
+    in.ev_connected = u.ev_plugged;
+    in.ev_actual_a = u.ev_surplus_w / w_per_a;
+    in.dimmer_power_w = u.heater_surplus_w;
+    if (u.heater) in.water_temperature_c = u.heater->temperature_c();
+    const surplus::Outputs o = u.router->step(in);
+    ev_offer = o.ev_amps * w_per_a;
+    if (u.heater) heater_offer = o.dimmer_pct / 100 * u.heater->params().element_w;
+  }
+  const Duration dt = from_seconds(dt_s);
+  const bool baseline = flexible_policy_ == FlexiblePolicy::kOff;
+  double total_w = 0;
+  auto& t = u.totals;
+  const double h = dt_s / 3600.0;
+  if (u.heater) {
+    const WaterHeaterStep hs = u.heater->step(local_minute, dt, heater_offer);
+    u.heater_surplus_w = hs.surplus_w;
+    total_w += hs.element_w();
+    t.heater_wh += hs.element_w() * h;
+  }
+  if (u.ev) {
+    const double before = u.ev->shortfall_wh();
+    const EvStep es = u.ev->step(now + from_seconds(spec_.location.utc_offset_h * 3600), dt, ev_offer, baseline);
+    u.ev_surplus_w = es.surplus_w;
+    u.ev_plugged = es.plugged;
+    total_w += es.total_w();
+    t.ev_wh += es.total_w() * h;
+    t.ev_shortfall_wh += u.ev->shortfall_wh() - before;
+  }
+  return total_w;
+}
 
 Community::Community(const CommunitySpec& spec)
     : spec_(spec), profiles_(spec), bus_(bus_nodes(spec)), now_(spec.start) {
@@ -29,6 +91,9 @@ Community::Community(const CommunitySpec& spec)
     const auto& s = spec.units[i];
     Unit u{s.id, Battery{s.battery}, DcdcConverter{s.dcdc}, s.system_loss_w, s.export_limit_w, i + 1};
     u.totals.stored_start_wh = u.battery.stored_wh();
+    if (s.water_heater) u.heater.emplace(*s.water_heater);
+    if (s.ev) u.ev.emplace(*s.ev);
+    if (s.water_heater || s.ev) u.router.emplace(router_settings(s, from_seconds(spec.location.utc_offset_h * 3600)));
     index_[s.id] = static_cast<int>(i);
     units_.push_back(std::move(u));
   }
@@ -64,16 +129,26 @@ void Community::update_minute(std::int64_t minute) {
   }
 }
 
-void Community::step(double dt_s, std::int64_t minute) {
+void Community::step(double dt_s, std::int64_t minute, TimePoint now) {
   update_minute(minute);
   if (bus_dirty_) solve_bus();
   const double h = dt_s / 3600.0;
   bus_loss_wh_ += bus_loss_w_ * h;
   for (auto& u : units_) {
     auto& t = u.totals;
-    const double net_w = u.pv_w - u.load_w - u.system_loss_w + u.wb_w;
+    const double flexible_w = step_flexible_loads(u, dt_s, minute, now);
+    const double net_w = u.pv_w - u.load_w - u.system_loss_w - flexible_w + u.wb_w;
     const BatteryFlow flow = u.battery.exchange(net_w, dt_s);
     const double rest_w = net_w - flow.terminal_w;  // > 0 surplus, < 0 deficit
+    if (u.heater || u.ev) {
+      // Of what they took from the offer, the part the house did not import for is solar.
+      const double import_w = std::max(-rest_w, 0.0);
+      const double heater_solar_w = std::max(u.heater_surplus_w - import_w, 0.0);
+      const double ev_solar_w = std::max(u.ev_surplus_w - std::max(import_w - u.heater_surplus_w, 0.0), 0.0);
+      t.heater_solar_wh += heater_solar_w * h;
+      t.ev_solar_wh += ev_solar_w * h;
+      u.rest_w = rest_w;
+    }
     double export_w = 0, curtail_w = 0, import_w = 0;
     if (rest_w > 0) {
       export_w = std::min(rest_w, u.export_limit_w);
@@ -130,7 +205,7 @@ void Community::advance_to(TimePoint t) {
           next = std::min(next, u.last_touch + host_watchdog_ + Duration{1});
     }
     next = std::min(next, t);
-    step(to_seconds(next - now_), minute);
+    step(to_seconds(next - now_), minute, now_);
     now_ = next;
   }
 }
@@ -202,6 +277,11 @@ EnergyTotals Community::totals() const {
     sum.battery_in_wh += t.battery_in_wh;
     sum.stored_start_wh += t.stored_start_wh;
     sum.stored_now_wh += t.stored_now_wh;
+    sum.heater_wh += t.heater_wh;
+    sum.heater_solar_wh += t.heater_solar_wh;
+    sum.ev_wh += t.ev_wh;
+    sum.ev_solar_wh += t.ev_solar_wh;
+    sum.ev_shortfall_wh += t.ev_shortfall_wh;
   }
   sum.bus_loss_wh = bus_loss_wh_;  // the bus is inside the community: bus_in stays 0
   return sum;

@@ -29,6 +29,9 @@
 #include "physics/household_load.hpp"
 #include "physics/solar.hpp"
 #include "devices/emulated/house_profiles.hpp"
+#include "physics/ev_model.hpp"
+#include "physics/water_heater.hpp"
+#include "surplus/router.hpp"
 
 namespace wattshare {
 
@@ -51,16 +54,27 @@ struct EnergyTotals {
   double battery_net_wh = 0;  // ∫ wb dt: the converter's battery-side energy meter
   double stored_start_wh = 0;
   double stored_now_wh = 0;
+  // The flexible loads (issue 18), beside load_wh: what they drew, and of it what came from
+  // surplus the house did not have to import for.
+  double heater_wh = 0, heater_solar_wh = 0, ev_wh = 0, ev_solar_wh = 0;
+  double ev_shortfall_wh = 0;  // cars that left without what they needed
 
   [[nodiscard]] double losses_wh() const {
     return battery_loss_wh + converter_loss_wh + system_loss_wh + bus_loss_wh;
   }
   // Inflows minus outflows minus the change in storage: zero up to rounding.
   [[nodiscard]] double balance_error_wh() const {
-    return pv_wh + import_wh + bus_in_wh - load_wh - export_wh - curtailed_wh - losses_wh() -
+    return pv_wh + import_wh + bus_in_wh - load_wh - heater_wh - ev_wh - export_wh - curtailed_wh - losses_wh() -
            (stored_now_wh - stored_start_wh);
   }
 };
+
+// What the houses' flexible loads (a water heater, a car: CommunitySpec) do. kOff: they run on
+// the mains as before, the baseline (night heating, charge on arrival). kBatteryFirst: APIS as
+// today, then each house's surplus router (surplus::Router, the daemon's) offers them what its
+// battery cannot take and its panels would curtail or export, a minute late as a meter would
+// show it; a car still charges from the mains when it must to leave with what it needs.
+enum class FlexiblePolicy { kOff, kBatteryFirst };
 
 class Community {
  public:
@@ -98,6 +112,9 @@ class Community {
     watchdog_tripped_ = std::move(tripped);
   }
   [[nodiscard]] Duration host_watchdog() const { return host_watchdog_; }
+  void set_flexible_policy(FlexiblePolicy p) { flexible_policy_ = p; }
+  [[nodiscard]] FlexiblePolicy flexible_policy() const { return flexible_policy_; }
+  [[nodiscard]] bool has_flexible_loads() const;
 
  private:
   struct Unit {
@@ -113,10 +130,20 @@ class Community {
     double pv_w = 0, load_w = 0;
     TimePoint last_touch{};
     EnergyTotals totals;
+    // Flexible loads, when the house has them, and its router's view of the last step.
+    std::optional<WaterHeater> heater;
+    std::optional<EvModel> ev;
+    std::optional<surplus::Router> router;
+    double rest_w = 0;                                 // last step: > 0 surplus after the battery
+    double heater_surplus_w = 0, ev_surplus_w = 0;     // last step: what they took of the offer
+    bool ev_plugged = false;
   };
 
+  // The flexible loads' demand this step [W] (mains and surplus), with their totals.
+  double step_flexible_loads(Unit& u, double dt_s, std::int64_t minute, TimePoint now);
+
   void solve_bus();
-  void step(double dt_s, std::int64_t minute);
+  void step(double dt_s, std::int64_t minute, TimePoint now);
   void update_minute(std::int64_t minute);
 
   CommunitySpec spec_;
@@ -131,6 +158,7 @@ class Community {
   double bus_loss_wh_ = 0;
   std::uint64_t bus_solves_ = 0;
   Duration host_watchdog_{0};
+  FlexiblePolicy flexible_policy_ = FlexiblePolicy::kOff;
   std::function<void(std::size_t)> watchdog_tripped_;
 };
 
