@@ -40,14 +40,11 @@ surplus::RouterSettings router_settings(const UnitSpec& u, Duration utc_offset) 
 
 }  // namespace
 
-bool Community::has_flexible_loads() const {
-  return std::any_of(units_.begin(), units_.end(), [](const Unit& u) { return u.heater || u.ev; });
-}
+bool Community::has_flexible_loads() const { return !flexible_.empty(); }
 
-double Community::step_flexible_loads(Unit& u, double dt_s, std::int64_t minute, TimePoint now) {
-  if (!u.heater && !u.ev) return 0;
+double Community::step_flexible_loads(FlexibleLoads& u, EnergyTotals& t, double dt_s, std::int64_t minute, TimePoint now) {
   const std::int64_t local_minute = minute + static_cast<std::int64_t>(std::lround(spec_.location.utc_offset_h * 60));
-  const double w_per_a = u.router->settings().ev.volts;  // one phase
+  const double w_per_a = u.router.settings().ev.volts;  // one phase
   double heater_offer = 0, ev_offer = 0;
   if (flexible_policy_ == FlexiblePolicy::kBatteryFirst) {
     surplus::Inputs in;
@@ -57,14 +54,13 @@ double Community::step_flexible_loads(Unit& u, double dt_s, std::int64_t minute,
     in.ev_actual_a = u.ev_surplus_w / w_per_a;
     in.dimmer_power_w = u.heater_surplus_w;
     if (u.heater) in.water_temperature_c = u.heater->temperature_c();
-    const surplus::Outputs o = u.router->step(in);
+    const surplus::Outputs o = u.router.step(in);
     ev_offer = o.ev_amps * w_per_a;
     if (u.heater) heater_offer = o.dimmer_pct / 100 * u.heater->params().element_w;
   }
   const Duration dt = from_seconds(dt_s);
   const bool baseline = flexible_policy_ == FlexiblePolicy::kOff;
   double total_w = 0;
-  auto& t = u.totals;
   const double h = dt_s / 3600.0;
   if (u.heater) {
     const WaterHeaterStep hs = u.heater->step(local_minute, dt, heater_offer);
@@ -91,9 +87,13 @@ Community::Community(const CommunitySpec& spec)
     const auto& s = spec.units[i];
     Unit u{s.id, Battery{s.battery}, DcdcConverter{s.dcdc}, s.system_loss_w, s.export_limit_w, i + 1};
     u.totals.stored_start_wh = u.battery.stored_wh();
-    if (s.water_heater) u.heater.emplace(*s.water_heater);
-    if (s.ev) u.ev.emplace(*s.ev);
-    if (s.water_heater || s.ev) u.router.emplace(router_settings(s, from_seconds(spec.location.utc_offset_h * 3600)));
+    if (s.water_heater || s.ev) {
+      u.flexible = static_cast<int>(flexible_.size());
+      FlexibleLoads& f = flexible_.emplace_back(FlexibleLoads{
+          .router = surplus::Router{router_settings(s, from_seconds(spec.location.utc_offset_h * 3600))}});
+      if (s.water_heater) f.heater.emplace(*s.water_heater);
+      if (s.ev) f.ev.emplace(*s.ev);
+    }
     index_[s.id] = static_cast<int>(i);
     units_.push_back(std::move(u));
   }
@@ -136,18 +136,19 @@ void Community::step(double dt_s, std::int64_t minute, TimePoint now) {
   bus_loss_wh_ += bus_loss_w_ * h;
   for (auto& u : units_) {
     auto& t = u.totals;
-    const double flexible_w = step_flexible_loads(u, dt_s, minute, now);
+    FlexibleLoads* flex = u.flexible >= 0 ? &flexible_[static_cast<std::size_t>(u.flexible)] : nullptr;
+    const double flexible_w = flex ? step_flexible_loads(*flex, t, dt_s, minute, now) : 0.0;
     const double net_w = u.pv_w - u.load_w - u.system_loss_w - flexible_w + u.wb_w;
     const BatteryFlow flow = u.battery.exchange(net_w, dt_s);
     const double rest_w = net_w - flow.terminal_w;  // > 0 surplus, < 0 deficit
-    if (u.heater || u.ev) {
+    if (flex) {
       // Of what they took from the offer, the part the house did not import for is solar.
       const double import_w = std::max(-rest_w, 0.0);
-      const double heater_solar_w = std::max(u.heater_surplus_w - import_w, 0.0);
-      const double ev_solar_w = std::max(u.ev_surplus_w - std::max(import_w - u.heater_surplus_w, 0.0), 0.0);
+      const double heater_solar_w = std::max(flex->heater_surplus_w - import_w, 0.0);
+      const double ev_solar_w = std::max(flex->ev_surplus_w - std::max(import_w - flex->heater_surplus_w, 0.0), 0.0);
       t.heater_solar_wh += heater_solar_w * h;
       t.ev_solar_wh += ev_solar_w * h;
-      u.rest_w = rest_w;
+      flex->rest_w = rest_w;
     }
     double export_w = 0, curtail_w = 0, import_w = 0;
     if (rest_w > 0) {

@@ -130,17 +130,21 @@ class Community {
     double pv_w = 0, load_w = 0;
     TimePoint last_touch{};
     EnergyTotals totals;
-    // Flexible loads, when the house has them, and its router's view of the last step.
+    int flexible = -1;  // its flexible loads in flexible_, if it has any
+  };
+  // A house's flexible loads and its router's view of the last step; kept apart from Unit, so
+  // the houses without them stay small for the step loop.
+  struct FlexibleLoads {
     std::optional<WaterHeater> heater;
     std::optional<EvModel> ev;
-    std::optional<surplus::Router> router;
-    double rest_w = 0;                                 // last step: > 0 surplus after the battery
-    double heater_surplus_w = 0, ev_surplus_w = 0;     // last step: what they took of the offer
+    surplus::Router router;
+    double rest_w = 0;                              // last step: > 0 surplus after the battery
+    double heater_surplus_w = 0, ev_surplus_w = 0;  // last step: what they took of the offer
     bool ev_plugged = false;
   };
 
   // The flexible loads' demand this step [W] (mains and surplus), with their totals.
-  double step_flexible_loads(Unit& u, double dt_s, std::int64_t minute, TimePoint now);
+  double step_flexible_loads(FlexibleLoads& f, EnergyTotals& t, double dt_s, std::int64_t minute, TimePoint now);
 
   void solve_bus();
   void step(double dt_s, std::int64_t minute, TimePoint now);
@@ -150,6 +154,7 @@ class Community {
   std::unordered_map<std::string, int> index_;
   HouseProfiles profiles_;
   std::vector<Unit> units_;
+  std::vector<FlexibleLoads> flexible_;
   DcBus bus_;
   TimePoint now_;
   std::int64_t minute_ = INT64_MIN;
