@@ -22,6 +22,11 @@ constexpr TimePoint from_civil(int year, unsigned month, unsigned day) {
                                          std::chrono::day{day}}};
 }
 
+// Integer division rounding toward minus infinity: the day of a minute index before 1970 too.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
+
 constexpr double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
 
 constexpr Duration from_seconds(double s) {

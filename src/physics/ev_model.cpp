@@ -7,8 +7,6 @@
 namespace wattshare {
 namespace {
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-
 // 1970-01-01 was a Thursday: Monday = 0.
 int weekday_of(std::int64_t day) { return static_cast<int>(((day + 3) % 7 + 7) % 7); }
 

@@ -5,16 +5,11 @@
 #include <cmath>
 
 #include "core/random.hpp"
+#include "core/time.hpp"
 
 namespace wattshare {
 namespace {
 
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
 
 double bump(double hour, double center, double width) {
   // Periodic over the day so a peak near midnight wraps around.

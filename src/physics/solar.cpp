@@ -12,12 +12,6 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kDeg = kPi / 180.0;
 constexpr std::int64_t kKnotMinutes = 20;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 double smoothstep(double x) { return x * x * (3.0 - 2.0 * x); }
 
 }  // namespace

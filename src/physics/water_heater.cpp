@@ -13,8 +13,6 @@ constexpr double kThermostatBandK = 5;
 constexpr int kMorningMin = 7 * 60, kEveningMin = 20 * 60, kDrawMinutes = 30;
 constexpr double kMorningShare = 0.6;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-
 bool in_window(int minute, int from, int to) {
   return from <= to ? minute >= from && minute < to : minute >= from || minute < to;
 }
