@@ -43,7 +43,7 @@ surplus::RouterSettings router_settings(const UnitSpec& u, Duration utc_offset) 
 bool Community::has_flexible_loads() const { return !flexible_.empty(); }
 
 double Community::step_flexible_loads(FlexibleLoads& u, EnergyTotals& t, double dt_s, std::int64_t minute, TimePoint now) {
-  const std::int64_t local_minute = minute + static_cast<std::int64_t>(std::lround(spec_.location.utc_offset_h * 60));
+  const std::int64_t local_minute = minute + std::chrono::duration_cast<std::chrono::minutes>(local_offset_).count();
   const double w_per_a = u.router.settings().ev.volts;  // one phase
   double heater_offer = 0, ev_offer = 0;
   if (flexible_policy_ == FlexiblePolicy::kBatteryFirst) {
@@ -70,7 +70,7 @@ double Community::step_flexible_loads(FlexibleLoads& u, EnergyTotals& t, double 
   }
   if (u.ev) {
     const double before = u.ev->shortfall_wh();
-    const EvStep es = u.ev->step(now + from_seconds(spec_.location.utc_offset_h * 3600), dt, ev_offer, baseline);
+    const EvStep es = u.ev->step(now + local_offset_, dt, ev_offer, baseline);
     u.ev_surplus_w = es.surplus_w;
     u.ev_plugged = es.plugged;
     total_w += es.total_w();
@@ -81,7 +81,7 @@ double Community::step_flexible_loads(FlexibleLoads& u, EnergyTotals& t, double 
 }
 
 Community::Community(const CommunitySpec& spec)
-    : spec_(spec), profiles_(spec), bus_(bus_nodes(spec)), now_(spec.start) {
+    : spec_(spec), local_offset_(from_seconds(spec.location.utc_offset_h * 3600)), profiles_(spec), bus_(bus_nodes(spec)), now_(spec.start) {
   units_.reserve(spec.units.size());
   for (std::size_t i = 0; i < spec.units.size(); ++i) {
     const auto& s = spec.units[i];
@@ -90,7 +90,7 @@ Community::Community(const CommunitySpec& spec)
     if (s.water_heater || s.ev) {
       u.flexible = static_cast<int>(flexible_.size());
       FlexibleLoads& f = flexible_.emplace_back(FlexibleLoads{
-          .router = surplus::Router{router_settings(s, from_seconds(spec.location.utc_offset_h * 3600))}});
+          .router = surplus::Router{router_settings(s, local_offset_)}});
       if (s.water_heater) f.heater.emplace(*s.water_heater);
       if (s.ev) f.ev.emplace(*s.ev);
     }

@@ -151,6 +151,7 @@ class Community {
   void update_minute(std::int64_t minute);
 
   CommunitySpec spec_;
+  Duration local_offset_;  // the community's local time, for the flexible loads' days
   std::unordered_map<std::string, int> index_;
   HouseProfiles profiles_;
   std::vector<Unit> units_;
