@@ -13,6 +13,11 @@ void Battery::set_rsoc_pct(double pct) {
   stored_wh_ = p_.capacity_wh * std::clamp(pct, 0.0, 100.0) / 100.0;
 }
 
+double Battery::charge_limit_w(double dt_s) const {
+  const double room_wh = std::max(0.0, p_.capacity_wh * p_.ceiling_rsoc_pct / 100.0 - stored_wh_);
+  return dt_s > 0 ? std::min(p_.max_charge_w, room_wh * 3600.0 / (p_.charge_efficiency * dt_s)) : 0.0;
+}
+
 BatteryFlow Battery::exchange(double requested_w, double dt_s) {
   BatteryFlow f;
   const double hours = dt_s / 3600.0;
@@ -22,9 +27,7 @@ BatteryFlow Battery::exchange(double requested_w, double dt_s) {
   stored_wh_ -= self_wh;
   f.loss_wh = self_wh;
   if (requested_w > 0) {
-    const double room_wh = std::max(0.0, p_.capacity_wh * p_.ceiling_rsoc_pct / 100.0 - stored_wh_);
-    const double by_energy_w = room_wh / (p_.charge_efficiency * hours);
-    const double in_w = std::min({requested_w, p_.max_charge_w, by_energy_w});
+    const double in_w = std::min(requested_w, charge_limit_w(dt_s));
     const double in_wh = in_w * hours;
     stored_wh_ += in_wh * p_.charge_efficiency;
     f.loss_wh += in_wh * (1.0 - p_.charge_efficiency);

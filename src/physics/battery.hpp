@@ -40,6 +40,9 @@ class Battery {
   // limited by power limits, the BMS window and the stored energy.
   BatteryFlow exchange(double requested_w, double dt_s);
 
+  // The most a charge of `dt_s` seconds could put in at the terminals [W]: its power limit, or
+  // less near the BMS ceiling.
+  [[nodiscard]] double charge_limit_w(double dt_s) const;
   [[nodiscard]] double stored_wh() const { return stored_wh_; }
   [[nodiscard]] double rsoc_pct() const { return 100.0 * stored_wh_ / p_.capacity_wh; }
   // Linear between empty and full; inline, as every bus step and reading asks for it.

@@ -38,6 +38,11 @@ EvModel::Departure EvModel::next_departure(std::int64_t local_minute) const {
   return {today * 1440 + 8 * 1440, std::min(p_.reserve_kwh * 1000, capacity_wh_)};
 }
 
+double EvModel::missing_wh(TimePoint local) const {
+  const auto local_minute = std::chrono::floor<std::chrono::minutes>(local).time_since_epoch().count();
+  return std::max(next_departure(local_minute).wanted_wh - energy_wh_, 0.0);
+}
+
 EvStep EvModel::step(TimePoint local, Duration dt, double offered_w, bool baseline) {
   EvStep s;
   const double h = to_seconds(dt) / 3600;

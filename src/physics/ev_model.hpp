@@ -43,6 +43,10 @@ class EvModel {
 
   [[nodiscard]] double soc() const { return energy_wh_ / capacity_wh_; }
   [[nodiscard]] double energy_wh() const { return energy_wh_; }
+  // What charging could still put in, while it is at home [Wh]; 0 while it is away.
+  [[nodiscard]] double room_wh() const { return away_ ? 0.0 : capacity_wh_ - energy_wh_; }
+  // What it still lacks for its next departure from `local` on (trip and reserve) [Wh].
+  [[nodiscard]] double missing_wh(TimePoint local) const;
   [[nodiscard]] double driven_wh() const { return driven_wh_; }
   [[nodiscard]] double shortfall_wh() const { return shortfall_wh_; }  // needed at departure, not there
   [[nodiscard]] int departures() const { return departures_; }

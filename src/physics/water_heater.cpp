@@ -31,6 +31,13 @@ double WaterHeater::draw_w(std::int64_t local_minute) const {
   return 0;
 }
 
+double WaterHeater::heat_kept_share(std::int64_t local_minute) const {
+  const int minute = static_cast<int>(local_minute - floor_div(local_minute, 1440) * 1440);
+  int until = 1440;
+  for (const int use : {kMorningMin, kEveningMin, p_.night_from_min}) until = std::min(until, (use - minute + 1440) % 1440);
+  return std::max(1.0 - p_.loss_w_per_k / capacity_wh_per_k_ * until / 60.0, 0.0);
+}
+
 WaterHeaterStep WaterHeater::step(std::int64_t local_minute, Duration dt, double offered_w) {
   WaterHeaterStep s;
   const double h = to_seconds(dt) / 3600;

@@ -9,6 +9,7 @@
 //   WaterHeaterStep s = tank.step(local_minute, minutes(1), surplus_w);
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "core/time.hpp"
@@ -48,6 +49,14 @@ class WaterHeater {
   [[nodiscard]] double stored_wh() const { return (t_c_ - p_.cold_c) * capacity_wh_per_k_; }
   // Whether surplus would heat it now (below max_c).
   [[nodiscard]] bool can_take() const { return t_c_ < p_.max_c - 1e-9; }
+  // Heat the night's mains heating would put in now, up to night_setpoint_c [Wh].
+  [[nodiscard]] double below_setpoint_wh() const {
+    return std::max(p_.night_setpoint_c - t_c_, 0.0) * capacity_wh_per_k_;
+  }
+  // Of a Wh of heat put in at `local_minute`, what is still there when it is next used (the next
+  // draw, or the night window whose mains heating it spares): the rest is the extra standing loss
+  // of a hotter tank in between.
+  [[nodiscard]] double heat_kept_share(std::int64_t local_minute) const;
   [[nodiscard]] const WaterHeaterParams& params() const { return p_; }
 
  private:

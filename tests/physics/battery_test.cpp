@@ -49,6 +49,21 @@ TEST(Battery, RespectsPowerLimitsAndTheBmsWindow) {
   EXPECT_NEAR(-f.terminal_w, 24 * 0.97, 1e-9);            // 0.5 % of 4.8 kWh, after losses
 }
 
+// What a house's surplus router is told the battery could have taken (issue 18, battery-first):
+// its power limit, or near its ceiling what fills it in the step, and exactly what exchange() takes.
+TEST(Battery, ChargeLimitIsWhatAChargeOfTheStepCouldPutIn) {
+  BatteryParams p = params();
+  p.max_charge_w = 3000;
+  Battery b{p};
+  EXPECT_DOUBLE_EQ(b.charge_limit_w(60), 3000);
+  b.set_rsoc_pct(99.9);  // 4.8 Wh of room: 4.8 / 0.97 Wh in, over one minute
+  const double limit_w = b.charge_limit_w(60);
+  EXPECT_NEAR(limit_w, 4.8 / 0.97 * 60, 1e-6);
+  EXPECT_DOUBLE_EQ(b.exchange(5000, 60).terminal_w, limit_w);
+  EXPECT_NEAR(b.charge_limit_w(60), 0, 1e-6);  // full
+  EXPECT_DOUBLE_EQ(b.charge_limit_w(0), 0);
+}
+
 TEST(Battery, VoltageFollowsRsocInThe48To52VoltWindow) {
   auto p = params();
   p.initial_rsoc_pct = 0;

@@ -105,5 +105,28 @@ TEST(EvModel, ACarThatCannotChargeEnoughIsCountedShort) {
   EXPECT_GT(slow.shortfall_wh(), 10000);
 }
 
+// The value order (issue 18) weighs a tank's heat by what of it is still there when it is used:
+// 1.3 W/K of standing loss on 200 L (232.6 Wh/K) loses 0.56 % of a Wh per hour held.
+TEST(WaterHeater, HeatKeptUntilUseFallsWithTheHoursToTheNextDrawOrNight) {
+  WaterHeater tank{{.volume_l = 200, .loss_w_per_k = 1.3}};
+  const double per_hour = 1.3 / (200 * 1.163);
+  EXPECT_NEAR(tank.heat_kept_share(kMonday + 19 * 60), 1 - per_hour, 1e-12);       // evening draw at 20:00
+  EXPECT_NEAR(tank.heat_kept_share(kMonday + 8 * 60), 1 - 12 * per_hour, 1e-12);   // morning: 12 h to it
+  EXPECT_NEAR(tank.heat_kept_share(kMonday + 21 * 60), 1 - 2 * per_hour, 1e-12);   // the night window at 23:00
+  EXPECT_DOUBLE_EQ(tank.heat_kept_share(kMonday + 20 * 60), 1.0);                  // used now
+  EXPECT_NEAR(tank.below_setpoint_wh(), 0, 1e-9);                                   // starts at 60 °C
+}
+
+// What a car still lacks for its next departure: the trip and the reserve, less what it has.
+TEST(EvModel, MissingIsTheNextTripAndReserveLessItsEnergy) {
+  EvModel car{{.battery_kwh = 40, .workday_kwh = 8, .reserve_kwh = 4, .start_soc = 0.1, .seed = 5}};
+  const std::int64_t day = kMonday / 1440;
+  const EvModel::Trip trip = car.trip_on(day + 1);  // Tuesday's, from Monday evening on
+  EXPECT_NEAR(car.missing_wh(local(kMonday + 21 * 60)), trip.wh + 4000 - 4000, 1e-9);
+  EXPECT_DOUBLE_EQ(car.room_wh(), 36000);
+  car.step(local(kMonday + 21 * 60), hours(1), 7400, false);  // an hour of surplus
+  EXPECT_NEAR(car.missing_wh(local(kMonday + 22 * 60)), std::max(trip.wh - 7400, 0.0), 1e-9);
+}
+
 }  // namespace
 }  // namespace wattshare
