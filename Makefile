@@ -32,7 +32,7 @@ web:
 # time x60 with the sharing engine, history in ./wattshare-data, the operator API on
 # http://127.0.0.1:4382 (the URL and the write token are printed), until Ctrl-C.
 demo: build
-	@$(BIN) demo --config examples/apis-sample --port 4382 --acceleration 60
+	@$(BIN) demo --config examples/apis-sample/demo-community.json --port 4382 --acceleration 60
 
 # Every test, under AddressSanitizer + UBSan, then a short run of every fuzz target.
 test: setup-test web

@@ -41,6 +41,8 @@ for i, uid in enumerate(ids):
     }
     if parent:
         unit["bus"]["parent"] = parent
+    if i % 3 == 0:  # a third of the houses (7 of 19) have an electric car on a 16 A charger
+        unit["ev"] = {"batteryKwh": 40, "maxW": 3700}
     units.append(unit)
     config = f"""{{
 \t// APIS config.json of unit {uid} ({kind}). Paths are relative to this file.
@@ -75,11 +77,14 @@ community = {
     "start": "2020-01-01",
     "seed": 19,
     "bus": {"bleedSiemens": 1e-6},
-    "defaults": {"load": {"spikesPerDay": 5}, "systemLossW": 17.5, "exportLimitW": 0},
+    # Every house a 200 L water heater on a 2 kW element (issue 18: flexible loads).
+    "defaults": {"load": {"spikesPerDay": 5}, "systemLossW": 17.5, "exportLimitW": 0,
+                 "waterHeater": {"volumeL": 200, "elementW": 2000}},
     "units": units,
 }
 header = ("// 19 houses like the OIST deployment: 2LDK (2.7 kWp) and 3LDK (4.0 kWp), 4.8 kWh\n"
-          "// batteries, three feeders of a 350 V DC bus. Written by generate.py.\n")
+          "// batteries, three feeders of a 350 V DC bus; every house a 200 L water heater, one in\n"
+          "// three an electric car. Written by generate.py.\n")
 write("community.json", header + json.dumps(community, indent=1) + "\n")
 
 # policy.json: the sample policy with 19 members and no per-branch evaluation (sum cap only).

@@ -23,7 +23,7 @@ struct SimOptions {
   std::string deal_log;  // empty: none
   std::vector<std::string> local_modes;  // "ID=heteronomous|stop|null", one per unit
   bool verbose = false;
-  // off | battery-first (default when the community has flexible loads: water heaters, cars)
+  // off | battery-first | loads-first | value (the default when the community has flexible loads)
   std::optional<std::string> flexible_loads;
 };
 int run_sim(const SimOptions& o);
@@ -45,7 +45,7 @@ int run_emulator(const EmulatorOptions& o);
 struct DemoOptions {
   bool processes = false;  // one `wattshare node` process per unit, through etcd on loopback
   int etcd_port = 23790;   // with --processes; its peer port is the next one
-  std::string config = "examples/apis-sample";
+  std::string config = "examples/apis-sample/demo-community.json";
   std::string host = "127.0.0.1";
   int port = 4382;
   double acceleration = 60;
@@ -59,6 +59,7 @@ struct DemoOptions {
   std::optional<std::uint64_t> seed;
   // apis-web's API for Sony's apis-main_controller, on 127.0.0.1 only (0 picks a free port).
   std::optional<int> apis_web_port;
+  std::optional<std::string> flexible_loads;  // off | battery-first | loads-first | value (their default)
 };
 int run_demo(const DemoOptions& o);
 

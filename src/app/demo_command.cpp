@@ -80,6 +80,7 @@ int run_demo(const DemoOptions& o) {
   const auto resume = (*store)->last_time();
   if (resume) spec->start = *resume + seconds(1);
   Community community{*spec};
+  if (o.flexible_loads) community.set_flexible_policy(flexible_policy_named(*o.flexible_loads).value_or(FlexiblePolicy::kOff));
   if (resume) {
     for (std::size_t i = 0; i < community.size(); ++i) {
       if (auto r = (*store)->last_rsoc(community.unit_id(i))) community.battery(i).set_rsoc_pct(*r);

@@ -18,6 +18,13 @@ void add_etcd_options(CLI::App* cmd, wattshare::app::EtcdAccess& etcd) {
                   "etcd's auth: the file holding that user's password (first line; mode 0600)");
 }
 
+constexpr const char* kFlexibleLoadsHelp =
+    "What the houses' water heaters and cars do: off (on the mains, the baseline), battery-first (APIS, then "
+    "each house's surplus router gives them what its battery cannot take), loads-first (they take the house's "
+    "surplus before its battery) or value (each kWh where it saves the most import); default value when the "
+    "community has them";
+const CLI::IsMember kFlexibleLoadsPolicies{{"off", "battery-first", "loads-first", "value"}};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,11 +56,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   sim_cmd->add_flag("--json", sim.json, "Print one JSON object instead of a table");
   sim_cmd->add_flag("--no-sharing", sim.no_sharing, "Every house on its own (the baseline)");
-  sim_cmd->add_option("--flexible-loads", sim.flexible_loads,
-                      "What the houses' water heaters and cars do: off (on the mains, the baseline) or battery-first "
-                      "(APIS, then each house's surplus router gives them what its battery cannot take); default "
-                      "battery-first when the community has them")
-      ->check(CLI::IsMember({"off", "battery-first", "loads-first", "value"}));
+  sim_cmd->add_option("--flexible-loads", sim.flexible_loads, kFlexibleLoadsHelp)->check(kFlexibleLoadsPolicies);
   sim_cmd->add_option("--mode", sim.mode, "Global operation mode: autonomous (Run), heteronomous "
                                           "(Soft Stop), stop (Force Stop) or manual")
       ->capture_default_str();
@@ -174,6 +177,7 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--web-dir", demo.web_dir, "The built dashboard (web/dist)")->capture_default_str();
   demo_cmd->add_option("--start", demo.start, "First day, YYYY-MM-DD (default: the community's)");
   demo_cmd->add_option("--seed", demo.seed, "Override the community's seed");
+  demo_cmd->add_option("--flexible-loads", demo.flexible_loads, kFlexibleLoadsHelp)->check(kFlexibleLoadsPolicies);
   demo_cmd->add_option("--apis-web-port", demo.apis_web_port,
                        "Also serve apis-web's API (/get/log, /deals, /active ...) for Sony's apis-main_controller "
                        "on 127.0.0.1:PORT: no token, and every request a browser sends is refused")

@@ -73,12 +73,7 @@ int run_sim(const SimOptions& o) {
     }
   }
   Community community{*spec};
-  const std::string flexible = o.flexible_loads.value_or(community.has_flexible_loads() ? "battery-first" : "off");
-  if (flexible == "loads-first" || flexible == "value") {
-    spdlog::error("--flexible-loads {}: not built yet (off or battery-first)", flexible);
-    return 2;
-  }
-  community.set_flexible_policy(flexible == "battery-first" ? FlexiblePolicy::kBatteryFirst : FlexiblePolicy::kOff);
+  if (o.flexible_loads) community.set_flexible_policy(flexible_policy_named(*o.flexible_loads).value_or(FlexiblePolicy::kOff));
   SimScheduler scheduler{spec->start};
   const TimePoint end = spec->start + from_seconds(o.days * 86400.0);
   const Duration offset = from_seconds(spec->location.utc_offset_h * 3600.0);
@@ -147,7 +142,7 @@ int run_sim(const SimOptions& o) {
   out["grid_import_wh"] = t.import_wh;
   out["grid_export_wh"] = t.export_wh;
   out["curtailed_wh"] = t.curtailed_wh;
-  out["flexible_policy"] = flexible;
+  out["flexible_policy"] = std::string(name_of(community.flexible_policy()));
   out["heater_wh"] = t.heater_wh;
   out["heater_solar_share"] = t.heater_wh > 0 ? t.heater_solar_wh / t.heater_wh : 0.0;
   out["ev_wh"] = t.ev_wh;

@@ -40,24 +40,87 @@ surplus::RouterSettings router_settings(const UnitSpec& u, Duration utc_offset) 
 
 }  // namespace
 
+namespace {
+constexpr std::pair<FlexiblePolicy, std::string_view> kPolicyNames[] = {
+    {FlexiblePolicy::kOff, "off"},
+    {FlexiblePolicy::kBatteryFirst, "battery-first"},
+    {FlexiblePolicy::kLoadsFirst, "loads-first"},
+    {FlexiblePolicy::kValue, "value"},
+};
+}  // namespace
+
+std::optional<FlexiblePolicy> flexible_policy_named(std::string_view name) {
+  for (const auto& [p, n] : kPolicyNames)
+    if (n == name) return p;
+  return std::nullopt;
+}
+
+std::string_view name_of(FlexiblePolicy p) {
+  for (const auto& [q, n] : kPolicyNames)
+    if (q == p) return n;
+  return "?";
+}
+
 bool Community::has_flexible_loads() const { return !flexible_.empty(); }
 
-double Community::step_flexible_loads(FlexibleLoads& u, EnergyTotals& t, double dt_s, std::int64_t minute, TimePoint now) {
-  const std::int64_t local_minute = minute + std::chrono::duration_cast<std::chrono::minutes>(local_offset_).count();
+std::optional<FlexibleLoadsState> Community::flexible_loads(std::size_t i) const {
+  if (units_[i].flexible < 0) return std::nullopt;
+  const FlexibleLoads& f = flexible_[static_cast<std::size_t>(units_[i].flexible)];
+  FlexibleLoadsState s;
+  if (f.heater) s.heater = FlexibleLoadsState::Heater{f.heater->temperature_c(), f.heater_w, f.heater_surplus_w};
+  if (f.ev) {
+    s.car = FlexibleLoadsState::Car{.plugged = f.ev_plugged,
+                                    .power_w = f.ev_w,
+                                    .surplus_w = f.ev_surplus_w,
+                                    .amps = f.ev_w / f.router.settings().ev.volts,  // one phase
+                                    .energy_kwh = f.ev->energy_wh() / 1000,
+                                    .soc_pct = 100 * f.ev->soc()};
+  }
+  return s;
+}
+
+double Community::offer_w(const FlexibleLoads& f, const Battery& battery, std::int64_t local_minute) const {
+  switch (flexible_policy_) {
+    case FlexiblePolicy::kBatteryFirst: return f.after_battery_w;
+    case FlexiblePolicy::kLoadsFirst: return f.own_w;
+    case FlexiblePolicy::kValue: break;
+    case FlexiblePolicy::kOff: return 0;
+  }
+  // A kWh the battery stores comes back after its round trip. One the car lacks for its next
+  // trip would otherwise come from the mains whole. One the tank takes below its night
+  // set-point spares the mains that much, less the extra standing loss until it is used; and
+  // heat taken early also fills room the afternoon's surplus, once the battery is full, would
+  // have filled. So the tank goes first only where its loss is under half the battery's.
+  const BatteryParams& b = battery.params();
+  const double battery_keeps = b.charge_efficiency * b.discharge_efficiency;
+  const bool car_first = f.ev && f.ev->room_wh() > 0 && f.ev->missing_wh(TimePoint{std::chrono::minutes(local_minute)}) > 0;
+  const bool tank_first = f.heater && f.heater->below_setpoint_wh() > 0 &&
+                          f.heater->heat_kept_share(local_minute) > (1 + battery_keeps) / 2;
+  return car_first || tank_first ? f.own_w : f.after_battery_w;
+}
+
+double Community::step_flexible_loads(FlexibleLoads& u, const Battery& battery, EnergyTotals& t, double dt_s,
+                                      std::int64_t minute, TimePoint now) {
+  const std::int64_t local_minute = minute + local_offset_minutes_;
   const double w_per_a = u.router.settings().ev.volts;  // one phase
-  double heater_offer = 0, ev_offer = 0;
-  if (flexible_policy_ == FlexiblePolicy::kBatteryFirst) {
+  // The router decides once a minute, as the data it sees changes (PV and load are per minute);
+  // a step shorter than that (a converter ramping) keeps its offer. At 1,000 houses, with deals
+  // ramping somewhere nearly all day, a decision per step cost more than the rest of the step.
+  if (flexible_policy_ != FlexiblePolicy::kOff && minute != u.router_minute) {
+    u.router_minute = minute;
     surplus::Inputs in;
     in.time = now;
-    in.grid_export_w = u.rest_w;
+    in.grid_export_w = offer_w(u, battery, local_minute);
     in.ev_connected = u.ev_plugged;
     in.ev_actual_a = u.ev_surplus_w / w_per_a;
     in.dimmer_power_w = u.heater_surplus_w;
     if (u.heater) in.water_temperature_c = u.heater->temperature_c();
     const surplus::Outputs o = u.router.step(in);
-    ev_offer = o.ev_amps * w_per_a;
-    if (u.heater) heater_offer = o.dimmer_pct / 100 * u.heater->params().element_w;
+    u.ev_offer_w = o.ev_amps * w_per_a;
+    u.heater_offer_w = u.heater ? o.dimmer_pct / 100 * u.heater->params().element_w : 0.0;
   }
+  const double heater_offer = flexible_policy_ == FlexiblePolicy::kOff ? 0.0 : u.heater_offer_w;
+  const double ev_offer = flexible_policy_ == FlexiblePolicy::kOff ? 0.0 : u.ev_offer_w;
   const Duration dt = from_seconds(dt_s);
   const bool baseline = flexible_policy_ == FlexiblePolicy::kOff;
   double total_w = 0;
@@ -65,6 +128,7 @@ double Community::step_flexible_loads(FlexibleLoads& u, EnergyTotals& t, double 
   if (u.heater) {
     const WaterHeaterStep hs = u.heater->step(local_minute, dt, heater_offer);
     u.heater_surplus_w = hs.surplus_w;
+    u.heater_w = hs.element_w();
     total_w += hs.element_w();
     t.heater_wh += hs.element_w() * h;
   }
@@ -73,6 +137,7 @@ double Community::step_flexible_loads(FlexibleLoads& u, EnergyTotals& t, double 
     const EvStep es = u.ev->step(now + local_offset_, dt, ev_offer, baseline);
     u.ev_surplus_w = es.surplus_w;
     u.ev_plugged = es.plugged;
+    u.ev_w = es.total_w();
     total_w += es.total_w();
     t.ev_wh += es.total_w() * h;
     t.ev_shortfall_wh += u.ev->shortfall_wh() - before;
@@ -81,7 +146,10 @@ double Community::step_flexible_loads(FlexibleLoads& u, EnergyTotals& t, double 
 }
 
 Community::Community(const CommunitySpec& spec)
-    : spec_(spec), local_offset_(from_seconds(spec.location.utc_offset_h * 3600)), profiles_(spec), bus_(bus_nodes(spec)), now_(spec.start) {
+    : spec_(spec),
+      local_offset_(from_seconds(spec.location.utc_offset_h * 3600)),
+      local_offset_minutes_(std::chrono::duration_cast<std::chrono::minutes>(local_offset_).count()),
+      profiles_(spec), bus_(bus_nodes(spec)), now_(spec.start) {
   units_.reserve(spec.units.size());
   for (std::size_t i = 0; i < spec.units.size(); ++i) {
     const auto& s = spec.units[i];
@@ -97,6 +165,7 @@ Community::Community(const CommunitySpec& spec)
     index_[s.id] = static_cast<int>(i);
     units_.push_back(std::move(u));
   }
+  if (!flexible_.empty()) flexible_policy_ = FlexiblePolicy::kValue;  // the best measured (make bench)
 }
 
 int Community::index_of(const std::string& id) const {
@@ -137,8 +206,10 @@ void Community::step(double dt_s, std::int64_t minute, TimePoint now) {
   for (auto& u : units_) {
     auto& t = u.totals;
     FlexibleLoads* flex = u.flexible >= 0 ? &flexible_[static_cast<std::size_t>(u.flexible)] : nullptr;
-    const double flexible_w = flex ? step_flexible_loads(*flex, t, dt_s, minute, now) : 0.0;
-    const double net_w = u.pv_w - u.load_w - u.system_loss_w - flexible_w + u.wb_w;
+    const double flexible_w = flex ? step_flexible_loads(*flex, u.battery, t, dt_s, minute, now) : 0.0;
+    const double own_w = u.pv_w - u.load_w - u.system_loss_w - flexible_w;
+    const double net_w = own_w + u.wb_w;
+    const double battery_could_take_w = flex ? u.battery.charge_limit_w(dt_s) : 0.0;
     const BatteryFlow flow = u.battery.exchange(net_w, dt_s);
     const double rest_w = net_w - flow.terminal_w;  // > 0 surplus, < 0 deficit
     if (flex) {
@@ -148,7 +219,8 @@ void Community::step(double dt_s, std::int64_t minute, TimePoint now) {
       const double ev_solar_w = std::max(flex->ev_surplus_w - std::max(import_w - flex->heater_surplus_w, 0.0), 0.0);
       t.heater_solar_wh += heater_solar_w * h;
       t.ev_solar_wh += ev_solar_w * h;
-      flex->rest_w = rest_w;
+      flex->after_battery_w = net_w - battery_could_take_w;
+      flex->own_w = own_w;
     }
     double export_w = 0, curtail_w = 0, import_w = 0;
     if (rest_w > 0) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -74,7 +75,31 @@ struct EnergyTotals {
 // today, then each house's surplus router (surplus::Router, the daemon's) offers them what its
 // battery cannot take and its panels would curtail or export, a minute late as a meter would
 // show it; a car still charges from the mains when it must to leave with what it needs.
-enum class FlexiblePolicy { kOff, kBatteryFirst };
+// kLoadsFirst: the router sees the house's own surplus before its battery (PV − load), so the
+// heater and the car take it first and the battery (and with it APIS) gets what they leave.
+// kValue: each surplus kWh where it saves the most import. The battery gives back about 0.94 of
+// it after its round trip (a neighbour's, through two converters, about 0.85 of that); a car
+// that lacks it for its next trip would take it from the mains whole; a tank saves it less its
+// extra standing loss until the heat is used, and nothing at its maximum. So the house's own
+// surplus goes first to a car short of its next trip and to a tank below its set-point in the
+// hours before the heat is used, and otherwise to the battery first.
+enum class FlexiblePolicy { kOff, kBatteryFirst, kLoadsFirst, kValue };
+// "off", "battery-first", "loads-first", "value": the names of wattshare sim's --flexible-loads.
+[[nodiscard]] std::optional<FlexiblePolicy> flexible_policy_named(std::string_view name);
+[[nodiscard]] std::string_view name_of(FlexiblePolicy p);
+
+// A house's flexible loads as its owner would see them now (the last step's powers).
+struct FlexibleLoadsState {
+  struct Heater {
+    double temperature_c = 0, power_w = 0, surplus_w = 0;
+  };
+  struct Car {
+    bool plugged = false;
+    double power_w = 0, surplus_w = 0, amps = 0, energy_kwh = 0, soc_pct = 0;
+  };
+  std::optional<Heater> heater;
+  std::optional<Car> car;
+};
 
 class Community {
  public:
@@ -112,9 +137,12 @@ class Community {
     watchdog_tripped_ = std::move(tripped);
   }
   [[nodiscard]] Duration host_watchdog() const { return host_watchdog_; }
+  // kValue when the community has flexible loads, else kOff.
   void set_flexible_policy(FlexiblePolicy p) { flexible_policy_ = p; }
   [[nodiscard]] FlexiblePolicy flexible_policy() const { return flexible_policy_; }
   [[nodiscard]] bool has_flexible_loads() const;
+  // The unit's water heater and car, if it has any.
+  [[nodiscard]] std::optional<FlexibleLoadsState> flexible_loads(std::size_t i) const;
 
  private:
   struct Unit {
@@ -138,13 +166,22 @@ class Community {
     std::optional<WaterHeater> heater;
     std::optional<EvModel> ev;
     surplus::Router router;
-    double rest_w = 0;                              // last step: > 0 surplus after the battery
+    // Last step, as a meter would show them to the router: the surplus beyond what the battery
+    // could have taken (< 0: the battery wanted more than it got), and the house's own surplus
+    // before its battery (PV − loads; < 0: the loads took more than there was).
+    double after_battery_w = 0, own_w = 0;
     double heater_surplus_w = 0, ev_surplus_w = 0;  // last step: what they took of the offer
+    double heater_w = 0, ev_w = 0;                  // last step: all they drew
+    std::int64_t router_minute = INT64_MIN;         // the router's last decision, held until the next minute
+    double heater_offer_w = 0, ev_offer_w = 0;
     bool ev_plugged = false;
   };
 
   // The flexible loads' demand this step [W] (mains and surplus), with their totals.
-  double step_flexible_loads(FlexibleLoads& f, EnergyTotals& t, double dt_s, std::int64_t minute, TimePoint now);
+  double step_flexible_loads(FlexibleLoads& f, const Battery& battery, EnergyTotals& t, double dt_s, std::int64_t minute,
+                             TimePoint now);
+  // What the router is shown as export: the surplus after the battery or before it.
+  [[nodiscard]] double offer_w(const FlexibleLoads& f, const Battery& battery, std::int64_t local_minute) const;
 
   void solve_bus();
   void step(double dt_s, std::int64_t minute, TimePoint now);
@@ -152,6 +189,7 @@ class Community {
 
   CommunitySpec spec_;
   Duration local_offset_;  // the community's local time, for the flexible loads' days
+  std::int64_t local_offset_minutes_;
   std::unordered_map<std::string, int> index_;
   HouseProfiles profiles_;
   std::vector<Unit> units_;
