@@ -274,7 +274,7 @@ Json ApiService::unit_json(std::size_t i) {
     if (deal.involves(id)) deals.push_back(deal.deal_id);
   });
   const auto& local = a.local_mode;
-  return Json{{"id", id},
+  Json unit{{"id", id},
               {"rsoc", round2(d.rsoc_pct)},
               {"battery_operation_status", static_cast<int>(d.battery_status.value_or(BatteryPermission::kPermit))},
               {"pv_w", round2(c_.community.pv_w(i))},
@@ -290,6 +290,22 @@ Json ApiService::unit_json(std::size_t i) {
               {"voltage_reference", d.mode == DcdcMode::kVoltageReference},
               {"deals", std::move(deals)},
               {"errors", a.errors}};
+  if (const auto flexible = c_.community.flexible_loads(i)) add_flexible_loads(unit, *flexible);
+  return unit;
+}
+
+// A house's water heater and car, as its owner's app would show them.
+void ApiService::add_flexible_loads(Json& unit, const FlexibleLoadsState& f) {
+  if (f.heater) {
+    unit["water_heater"] = Json{{"temperature_c", round2(f.heater->temperature_c)},
+                                {"power_w", round2(f.heater->power_w)},
+                                {"surplus_w", round2(f.heater->surplus_w)}};
+  }
+  if (f.car) {
+    unit["ev"] = Json{{"plugged", f.car->plugged},         {"power_w", round2(f.car->power_w)},
+                      {"surplus_w", round2(f.car->surplus_w)}, {"amps", round2(f.car->amps)},
+                      {"energy_kwh", round2(f.car->energy_kwh)}, {"soc_pct", round2(f.car->soc_pct)}};
+  }
 }
 
 Json ApiService::units_json() {
@@ -320,7 +336,12 @@ Json ApiService::totals_json() {
               {"shared_wh", round2(t.shared_wh)}, {"curtailed_wh", round2(t.curtailed_wh)},
               {"losses_wh", round2(t.losses_wh())}, {"bus_voltage_v", round2(c_.community.bus_voltage_v())},
               {"deals_completed", s.deals_completed}, {"deals_aborted", s.deals_aborted},
-              {"deals_scrammed", s.deals_scrammed}, {"invariant_violations", c_.sharing.invariant_violations()}};
+              {"deals_scrammed", s.deals_scrammed}, {"invariant_violations", c_.sharing.invariant_violations()},
+              // The surplus the water heaters and cars took, which the houses would have curtailed
+              // or exported (issue 18).
+              {"flexible_policy", std::string(name_of(c_.community.flexible_policy()))},
+              {"heater_wh", round2(t.heater_wh)}, {"ev_wh", round2(t.ev_wh)},
+              {"curtailment_avoided_wh", round2(t.heater_solar_wh + t.ev_solar_wh)}};
 }
 
 Json ApiService::modes_json() const {
@@ -349,9 +370,13 @@ std::string ApiService::metrics_text() {
   MetricsSnapshot m;
   for (std::size_t i = 0; i < c_.community.size(); ++i) {
     const UnitData d = c_.community.unit_data(i);
-    m.units.push_back({c_.community.unit_id(i), d.rsoc_pct, d.meter.wg_w, d.meter.wb_w, d.meter.ig_a,
-                       c_.community.pv_w(i), c_.community.load_w(i),
-                       static_cast<double>(c_.sharing.agent(i).errors.size())});
+    UnitMetrics& u = m.units.emplace_back(UnitMetrics{c_.community.unit_id(i), d.rsoc_pct, d.meter.wg_w, d.meter.wb_w,
+                                                      d.meter.ig_a, c_.community.pv_w(i), c_.community.load_w(i),
+                                                      static_cast<double>(c_.sharing.agent(i).errors.size())});
+    if (const auto f = c_.community.flexible_loads(i)) {
+      if (f->heater) u.heater = UnitMetrics::Heater{f->heater->temperature_c, f->heater->power_w};
+      if (f->car) u.car = UnitMetrics::Car{f->car->plugged, f->car->power_w, f->car->soc_pct};
+    }
   }
   const EnergyTotals t = c_.community.totals();
   const EngineStats s = c_.sharing.stats();
@@ -366,6 +391,9 @@ std::string ApiService::metrics_text() {
   m.export_wh = t.export_wh;
   m.pv_wh = t.pv_wh;
   m.load_wh = t.load_wh;
+  m.heater_wh = t.heater_wh;
+  m.ev_wh = t.ev_wh;
+  m.loads_surplus_wh = t.heater_solar_wh + t.ev_solar_wh;
   if (c_.history) m.history = c_.history();
   return render_metrics(m);
 }

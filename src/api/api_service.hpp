@@ -31,6 +31,8 @@
 
 namespace wattshare {
 
+struct FlexibleLoadsState;
+
 struct ApiContext {
   Community& community;
   SharingView& sharing;
@@ -59,6 +61,7 @@ class ApiService {
   // The JSON shapes, shared with the WebSocket push.
   Json units_json();
   Json unit_json(std::size_t i);
+  static void add_flexible_loads(Json& unit, const FlexibleLoadsState& f);
   Json active_deals_json();
   Json totals_json();
   // Everything a dashboard shows, in one message: the WebSocket's greeting and each push.

@@ -20,6 +20,12 @@ std::string render_metrics(const MetricsSnapshot& m) {
   auto& pv = gauge("wattshare_unit_pv_watts", "PV power");
   auto& load = gauge("wattshare_unit_load_watts", "House load");
   auto& errors = gauge("wattshare_unit_errors", "Recent errors held by the unit's agent");
+  // Families without a sample are not written: a community without flexible loads shows none.
+  auto& water = gauge("wattshare_unit_water_temperature_celsius", "Water heater tank temperature");
+  auto& heater = gauge("wattshare_unit_water_heater_watts", "Water heater element power");
+  auto& ev_plugged = gauge("wattshare_unit_ev_plugged", "1 while the car is at home, plugged in");
+  auto& ev = gauge("wattshare_unit_ev_charge_watts", "Car charging power");
+  auto& ev_soc = gauge("wattshare_unit_ev_soc_percent", "Car battery state of charge");
   for (const UnitMetrics& u : m.units) {
     const Labels l{{"unit", u.unit_id}};
     rsoc.Add(l).Set(u.rsoc_pct);
@@ -29,6 +35,15 @@ std::string render_metrics(const MetricsSnapshot& m) {
     pv.Add(l).Set(u.pv_w);
     load.Add(l).Set(u.load_w);
     errors.Add(l).Set(u.errors);
+    if (u.heater) {
+      water.Add(l).Set(u.heater->temperature_c);
+      heater.Add(l).Set(u.heater->power_w);
+    }
+    if (u.car) {
+      ev_plugged.Add(l).Set(u.car->plugged ? 1 : 0);
+      ev.Add(l).Set(u.car->power_w);
+      ev_soc.Add(l).Set(u.car->soc_pct);
+    }
   }
   gauge("wattshare_bus_voltage_volts", "DC bus voltage at the junction").Add({}).Set(m.bus_voltage_v);
   gauge("wattshare_active_deals", "Deals in the deal table").Add({}).Set(m.active_deals);
@@ -45,6 +60,9 @@ std::string render_metrics(const MetricsSnapshot& m) {
   energy.Add({{"flow", "export"}}).Increment(m.export_wh);
   energy.Add({{"flow", "pv"}}).Increment(m.pv_wh);
   energy.Add({{"flow", "load"}}).Increment(m.load_wh);
+  energy.Add({{"flow", "water_heater"}}).Increment(m.heater_wh);
+  energy.Add({{"flow", "ev"}}).Increment(m.ev_wh);
+  energy.Add({{"flow", "flexible_loads_surplus"}}).Increment(m.loads_surplus_wh);
   gauge("wattshare_history_queued", "History rows waiting for the store").Add({}).Set(static_cast<double>(m.history.queued));
   BuildCounter().Name("wattshare_history_write_errors_total").Help("History writes the store refused (disk full...)")
       .Register(registry).Add({}).Increment(static_cast<double>(m.history.write_errors));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,16 @@ struct UnitMetrics {
   std::string unit_id;
   double rsoc_pct = 0, grid_power_w = 0, battery_power_w = 0, grid_current_a = 0, pv_w = 0, load_w = 0;
   double errors = 0;  // recent errors held by the unit
+  // Its flexible loads, if it has them.
+  struct Heater {
+    double temperature_c = 0, power_w = 0;
+  };
+  struct Car {
+    bool plugged = false;
+    double power_w = 0, soc_pct = 0;
+  };
+  std::optional<Heater> heater;
+  std::optional<Car> car;
 };
 
 struct MetricsSnapshot {
@@ -22,6 +33,7 @@ struct MetricsSnapshot {
   std::uint64_t deals_completed = 0, deals_aborted = 0, deals_scrammed = 0;
   std::uint64_t invariant_violations = 0;
   double shared_wh = 0, import_wh = 0, export_wh = 0, pv_wh = 0, load_wh = 0;
+  double heater_wh = 0, ev_wh = 0, loads_surplus_wh = 0;  // the flexible loads, and their surplus part
   HistoryHealth history;
 };
 

@@ -87,6 +87,43 @@ TEST_F(ApiTest, ShowsUnitsDealsAndHistoryAsTheyTrade) {
   EXPECT_EQ(get("/unitIds"), (Json{"E001", "E002"}));
 }
 
+// Issue 18: a house's water heater and car, as its owner would see them, in /api/units/<id>,
+// the totals and /metrics; a house without them shows none (and no empty metric families).
+class ApiFlexibleLoadsTest : public ApiTest {
+ protected:
+  void tweak(UnitSpec& u) override {
+    if (u.id != "E002") return;
+    u.water_heater = WaterHeaterParams{.seed = 7};
+    u.ev = EvParams{.battery_kwh = 40, .max_w = 3700, .start_soc = 0.5, .seed = 7};
+  }
+};
+
+TEST_F(ApiFlexibleLoadsTest, ShowTheTankAndTheCar) {
+  run_until([] { return false; }, minutes(30));  // Monday 1 March 2021, 12:00 to 12:30 in Okinawa
+  const Json e2 = get("/api/units/E002");
+  ASSERT_TRUE(e2.contains("water_heater")) << e2.dump();
+  EXPECT_LT(e2["water_heater"]["temperature_c"].get<double>(), 60);  // it starts at 60 °C and loses heat
+  EXPECT_GT(e2["water_heater"]["temperature_c"].get<double>(), 59);  // ~52 W out of 232.6 Wh/K
+  EXPECT_EQ(e2["water_heater"]["surplus_w"], 0.0);  // no PV in this fixture: nothing to route
+  ASSERT_TRUE(e2.contains("ev"));
+  EXPECT_FALSE(e2["ev"]["plugged"].get<bool>());  // a workday: the car is out until the evening
+  EXPECT_EQ(e2["ev"]["power_w"], 0.0);
+  // It left with 20 kWh (its trip, 8 kWh ± 40 %, is counted as it goes).
+  EXPECT_LT(e2["ev"]["soc_pct"].get<double>(), 50 - 100 * 4.8 / 40 + 1e-9);
+  EXPECT_GT(e2["ev"]["soc_pct"].get<double>(), 50 - 100 * 11.2 / 40 - 1e-9);
+  EXPECT_FALSE(get("/api/units/E001").contains("water_heater"));
+  EXPECT_FALSE(get("/api/units/E001").contains("ev"));
+  const Json totals = get("/api/totals");
+  EXPECT_EQ(totals["flexible_policy"], "value");
+  EXPECT_EQ(totals["heater_wh"], 0.0);  // above its thermostat's 40 °C, out of the night window
+  EXPECT_EQ(totals["curtailment_avoided_wh"], 0.0);
+  const std::string metrics = call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("wattshare_unit_water_temperature_celsius{unit=\"E002\"}"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("wattshare_unit_water_temperature_celsius{unit=\"E001\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("wattshare_unit_ev_plugged{unit=\"E002\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("wattshare_energy_wh_total{flow=\"water_heater\"}"), std::string::npos);
+}
+
 TEST_F(ApiTest, WritesNeedTheTokenAndChangeModes) {
   EXPECT_EQ(post("/api/mode", R"({"mode":"stop"})", 401, false)["error"],
             "a bearer token is required (Authorization: Bearer <token>)");

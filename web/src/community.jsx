@@ -1,5 +1,6 @@
 // The community as a picture: each unit a node (battery level, PV, load, the utility flow at
-// its side: + import, − export), each deal an
+// its side: + import, − export; under it its water heater's tank and its car, if it has them),
+// each deal an
 // animated arrow from the discharging to the charging unit with its current and progress; the
 // voltage reference and the grid master carry a badge; the bus voltage sits in the middle.
 
@@ -17,6 +18,16 @@ function layout(units) {
     pos[u.id] = { x: W / 2 + r * Math.cos(a), y: H / 2 + r * Math.sin(a) };
   });
   return pos;
+}
+
+// "♨ 52 °C 1.2 kW · EV 61 % 6 A": the tank's temperature and element, the car's charge and
+// current ("away" while it is out).
+export function loadsLine(u) {
+  const parts = [];
+  const kw = (w) => (w >= 50 ? ` ${(w / 1000).toFixed(1)} kW` : '');
+  if (u.water_heater) parts.push(`♨ ${Math.round(u.water_heater.temperature_c)} °C${kw(u.water_heater.power_w)}`);
+  if (u.ev) parts.push(u.ev.plugged ? `EV ${Math.round(u.ev.soc_pct)} %${u.ev.amps >= 1 ? ` ${Math.round(u.ev.amps)} A` : ''}` : 'EV away');
+  return parts.join(' · ');
 }
 
 function Node({ u, p, selected, onSelect }) {
@@ -39,6 +50,7 @@ function Node({ u, p, selected, onSelect }) {
       {u.grid_master && <text x={w - 18} y="-4" class="badge gm" data-testid={`gm-${u.id}`}>GM</text>}
       {u.online === false && <text x={w / 2} y="-4" class="badge offline" data-testid={`offline-${u.id}`}>offline</text>}
       {Math.abs(flow) > 1 && <text x={w / 2} y={h + 14} class="dcdc">{flow > 0 ? '⇣' : '⇡'} {Math.abs(Math.round(flow))} W</text>}
+      {(u.water_heater || u.ev) && <text x={w / 2} y={h + 28} class="loads" data-testid={`loads-${u.id}`}>{loadsLine(u)}</text>}
     </g>
   );
 }

@@ -91,6 +91,8 @@ function App() {
         <span>self-sufficiency <b data-testid="ss">{(t.self_sufficiency * 100).toFixed(1)} %</b></span>
         <span>shared <b data-testid="shared">{(t.shared_wh / 1000).toFixed(2)} kWh</b></span>
         <span>import {(t.import_wh / 1000).toFixed(2)} kWh · export {(t.export_wh / 1000).toFixed(2)} kWh</span>
+        {(t.heater_wh > 0 || t.ev_wh > 0) &&
+          <span>curtailment avoided <b data-testid="curtailment-avoided">{(t.curtailment_avoided_wh / 1000).toFixed(2)} kWh</b> · curtailed {(t.curtailed_wh / 1000).toFixed(2)} kWh</span>}
       </header>
       <TokenBox />
       <main>

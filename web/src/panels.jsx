@@ -81,6 +81,8 @@ export function UnitPanel({ u, globalMode, onError }) {
           <tr><th>Grid</th><td>{fmt(m.vg)} V · {fmt(m.ig, 3)} A · {fmt(m.wg, 0)} W</td><th>Battery</th><td>{fmt(m.vb, 2)} V · {fmt(m.ib, 2)} A · {fmt(m.wb, 0)} W</td></tr>
           <tr><th>PV</th><td>{fmt(u.pv_w, 0)} W</td><th>Load</th><td>{fmt(u.load_w, 0)} W</td></tr>
           <tr><th>Utility</th><td>{fmt(u.utility_w || 0, 0)} W</td><th>Imported</th><td>{fmt(u.import_wh / 1000, 2)} kWh</td></tr>
+          {u.water_heater && <tr data-testid="panel-heater"><th>Water heater</th><td>{fmt(u.water_heater.temperature_c, 1)} °C</td><th>Element</th><td>{fmt(u.water_heater.power_w, 0)} W ({fmt(u.water_heater.surplus_w, 0)} W surplus)</td></tr>}
+          {u.ev && <tr data-testid="panel-ev"><th>Car</th><td>{u.ev.plugged ? 'plugged in' : 'away'} · {fmt(u.ev.energy_kwh, 1)} kWh ({fmt(u.ev.soc_pct, 0)} %)</td><th>Charging</th><td>{fmt(u.ev.amps, 1)} A · {fmt(u.ev.power_w, 0)} W ({fmt(u.ev.surplus_w, 0)} W surplus)</td></tr>}
           <tr><th>Effective</th><td>{u.effective_mode}</td><th>Local</th><td>
             <select value={u.local_mode || ''} onChange={(e) => setLocal(e.target.value)}>
               <option value="">(global)</option>

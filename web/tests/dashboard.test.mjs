@@ -1,5 +1,6 @@
 // The dashboard in Debian's Chromium, driven by playwright-core, against a real `wattshare demo`
-// process: set Run, watch a deal arrow appear and progress, open a unit, switch to Manual and
+// process on `make demo`'s community: each house's water heater and car in the picture, set Run,
+// watch a deal arrow appear and progress, open a unit (its tank), switch to Manual and
 // command its converter, check the WebSocket keeps the view live, Force Stop with its
 // confirmation, a phone-sized screen, and no console errors. Screenshots go to
 // $WATTSHARE_ARTIFACTS (default build/web-artifacts).
@@ -16,7 +17,8 @@ let url;
 const dataDir = mkdtempSync(join(tmpdir(), 'wattshare-web-'));
 
 before(async () => {
-  [demo, url] = await startWattshare(['demo', '--config', join(root, 'examples/apis-sample'), '--port', '0',
+  // The community `make demo` shows: APIS's sample houses with water heaters and cars (issue 18).
+  [demo, url] = await startWattshare(['demo', '--config', join(root, 'examples/apis-sample/demo-community.json'), '--port', '0',
     '--data-dir', dataDir, '--acceleration', '60', '--mode', 'stop', '--web-dir', join(root, 'web/dist')],
   /dashboard on (http:\/\/\S+)/);
   browser = await launchChromium();
@@ -34,6 +36,10 @@ test('an operator runs the community, watches a deal and commands a converter by
   const { page, problems } = await openPage({ width: 1366, height: 900 });
   await page.screenshot({ path: join(artifacts, '01-opened.png'), fullPage: true });
   assert.equal(await page.getByTestId('live').textContent(), 'live');
+  // Each house shows its tank under it, and E003 its car too; the header what they took.
+  assert.match(await page.getByTestId('loads-E001').textContent(), /^♨ \d+ °C/);
+  assert.match(await page.getByTestId('loads-E003').textContent(), /♨ \d+ °C.* · EV (away|\d+ %)/);
+  await page.getByTestId('curtailment-avoided').waitFor();
 
   // Run: a deal arrow appears and its progress moves.
   await page.getByTestId('mode-autonomous').click();
@@ -53,6 +59,7 @@ test('an operator runs the community, watches a deal and commands a converter by
   // A unit, then Manual and a converter command.
   await page.getByTestId('unit-E001').click();
   await page.getByTestId('unit-panel').waitFor();
+  assert.match(await page.getByTestId('panel-heater').textContent(), /Water heater\d+(\.\d)? °C/);
   await page.getByTestId('mode-manual').click();
   await page.getByTestId('manual-control').waitFor({ timeout: 10000 });
   await page.getByTestId('manual-mode').selectOption('0x0014');
