@@ -172,7 +172,7 @@ class Community {
     double after_battery_w = 0, own_w = 0;
     double heater_surplus_w = 0, ev_surplus_w = 0;  // last step: what they took of the offer
     double heater_w = 0, ev_w = 0;                  // last step: all they drew
-    std::int64_t router_minute = INT64_MIN;         // the router's last decision, held until the next minute
+    std::optional<TimePoint> router_at;             // the router's last decision, held for a cycle
     double heater_offer_w = 0, ev_offer_w = 0;
     bool ev_plugged = false;
   };
