@@ -40,15 +40,13 @@ surplus::RouterSettings router_settings(const UnitSpec& u, Duration utc_offset) 
   return r;
 }
 
-}  // namespace
-
-namespace {
 constexpr std::pair<FlexiblePolicy, std::string_view> kPolicyNames[] = {
     {FlexiblePolicy::kOff, "off"},
     {FlexiblePolicy::kBatteryFirst, "battery-first"},
     {FlexiblePolicy::kLoadsFirst, "loads-first"},
     {FlexiblePolicy::kValue, "value"},
 };
+
 }  // namespace
 
 std::optional<FlexiblePolicy> flexible_policy_named(std::string_view name) {

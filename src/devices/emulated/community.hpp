@@ -73,8 +73,8 @@ struct EnergyTotals {
 // What the houses' flexible loads (a water heater, a car: CommunitySpec) do. kOff: they run on
 // the mains as before, the baseline (night heating, charge on arrival). kBatteryFirst: APIS as
 // today, then each house's surplus router (surplus::Router, the daemon's) offers them what its
-// battery cannot take and its panels would curtail or export, a minute late as a meter would
-// show it; a car still charges from the mains when it must to leave with what it needs.
+// battery could not take and its panels would curtail or export, as a meter would show it, a
+// decision every 10 s; a car still charges from the mains when it must to leave with what it needs.
 // kLoadsFirst: the router sees the house's own surplus before its battery (PV − load), so the
 // heater and the car take it first and the battery (and with it APIS) gets what they leave.
 // kValue: each surplus kWh where it saves the most import. The battery gives back about 0.94 of
