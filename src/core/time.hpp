@@ -27,6 +27,9 @@ constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
 
+// The minute of its day (0-1439) of a minute index, before 1970 too.
+constexpr int minute_of_day(std::int64_t minute) { return static_cast<int>(minute - floor_div(minute, 1440) * 1440); }
+
 constexpr double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
 
 constexpr Duration from_seconds(double s) {

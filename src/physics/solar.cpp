@@ -32,7 +32,7 @@ int SolarResource::day_of_year(std::int64_t m) const {
 
 double SolarResource::cos_zenith(std::int64_t m) const {
   const int n = day_of_year(m);
-  const double local_min = static_cast<double>(m + offset_min_ - floor_div(m + offset_min_, 1440) * 1440) + 0.5;
+  const double local_min = static_cast<double>(minute_of_day(m + offset_min_)) + 0.5;
   const double b = 2.0 * kPi * (n - 81) / 364.0;
   const double eot_min = 9.87 * std::sin(2 * b) - 7.53 * std::cos(b) - 1.5 * std::sin(b);
   const double solar_min =
@@ -80,8 +80,7 @@ double SolarResource::ghi_w_m2(std::int64_t m) const {
 
 double SolarResource::ambient_c(std::int64_t m) const {
   const int n = day_of_year(m);
-  const std::int64_t local = m + offset_min_;
-  const double hour = static_cast<double>(local - floor_div(local, 1440) * 1440) / 60.0;
+  const double hour = static_cast<double>(minute_of_day(m + offset_min_)) / 60.0;
   return weather_.mean_temperature_c +
          weather_.seasonal_amplitude_c * std::cos(2.0 * kPi * (n - 200) / 365.0) +
          weather_.daily_amplitude_c * std::cos(2.0 * kPi * (hour - 15.0) / 24.0);

@@ -32,7 +32,7 @@ double WaterHeater::draw_w(std::int64_t local_minute) const {
 }
 
 double WaterHeater::heat_kept_share(std::int64_t local_minute) const {
-  const int minute = static_cast<int>(local_minute - floor_div(local_minute, 1440) * 1440);
+  const int minute = minute_of_day(local_minute);
   int until = 1440;
   for (const int use : {kMorningMin, kEveningMin, p_.night_from_min}) until = std::min(until, (use - minute + 1440) % 1440);
   return std::max(1.0 - p_.loss_w_per_k / capacity_wh_per_k_ * until / 60.0, 0.0);
@@ -42,7 +42,7 @@ WaterHeaterStep WaterHeater::step(std::int64_t local_minute, Duration dt, double
   WaterHeaterStep s;
   const double h = to_seconds(dt) / 3600;
   if (h <= 0) return s;
-  const int minute = static_cast<int>(local_minute - floor_div(local_minute, 1440) * 1440);
+  const int minute = minute_of_day(local_minute);
   if (t_c_ < p_.min_c) thermostat_on_ = true;
   if (t_c_ >= p_.min_c + kThermostatBandK) thermostat_on_ = false;
   const bool night = in_window(minute, p_.night_from_min, p_.night_to_min) && t_c_ < p_.night_setpoint_c;

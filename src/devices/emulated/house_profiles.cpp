@@ -32,16 +32,16 @@ void HouseProfiles::at_minute(std::int64_t m) {
   const double ghi = sun_.ghi_w_m2(m);
   const double ambient = ghi > 0 ? sun_.ambient_c(m) : 0.0;
   int doy = -1;
-  double minute_of_day = 0;
+  double day_minute = 0;
   for (std::size_t i = 0; i < houses_.size(); ++i) {
     const House& h = houses_[i];
     if (h.hourly != nullptr) {
       if (doy < 0) {
         doy = sun_.day_of_year(m);
         const auto local = m + static_cast<std::int64_t>(std::lround(utc_offset_h_ * 60));
-        minute_of_day = static_cast<double>(((local % 1440) + 1440) % 1440);
+        day_minute = static_cast<double>(minute_of_day(local));
       }
-      pv_w_[i] = h.scale * h.hourly->power_w(doy, minute_of_day);
+      pv_w_[i] = h.scale * h.hourly->power_w(doy, day_minute);
     } else {
       pv_w_[i] = h.array.power_w(ghi, ambient) * h.scale;
     }
